@@ -1,0 +1,67 @@
+/**
+ * The one catalogue of HTTP errors. Every refusal the API (and a refused WebSocket upgrade)
+ * gives has a stable string `code` clients may branch on, the status it travels with, and a
+ * default message. Throw `appError(code, message?)` anywhere below the routes; the error
+ * handler turns it into `{"error":{"code","message"}}` and anything else into a plain 500.
+ */
+export const HTTP_ERRORS = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unprocessable: 422,
+  item_unavailable: 422,
+  cash_not_accepted: 422,
+  order_limit_reached: 422,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof HTTP_ERRORS;
+
+const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
+  bad_request: 'The request is malformed.',
+  validation_failed: 'The request body does not match what this endpoint expects.',
+  unauthorized: 'A valid credential is required.',
+  forbidden: 'This credential does not allow that.',
+  not_found: 'Not found.',
+  conflict: 'The resource is not in a state that allows this.',
+  payload_too_large: 'The request body is too large.',
+  unprocessable: 'The request cannot be processed.',
+  item_unavailable: 'An item of this order is not available.',
+  cash_not_accepted: 'This theatre does not take cash orders.',
+  order_limit_reached: 'The theatre has too many open orders right now; try again in a few minutes.',
+  rate_limited: 'Too many requests; slow down.',
+  unavailable: 'The service is not ready; try again shortly.',
+  internal: 'Something went wrong on our side.',
+};
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string = DEFAULT_MESSAGES[code],
+    /** Extra headers the answer must carry (e.g. Retry-After). */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = HTTP_ERRORS[code];
+  }
+
+  toBody(): { error: { code: ErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+export function appError(code: ErrorCode, message?: string, headers?: Record<string, string>): AppError {
+  return new AppError(code, message, headers);
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}
