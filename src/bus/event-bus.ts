@@ -1,0 +1,28 @@
+/**
+ * Fan-out of stream events between the processes of one deployment.
+ *
+ * Contract (the same for every engine, checked by event-bus.contract.ts):
+ * - `publish` delivers the message to every subscriber of every process sharing the bus,
+ *   including the publishing one;
+ * - messages of one stream reach a subscriber in the order they were published by one publisher;
+ * - delivery is at most once per subscription; durability lives in the database outbox, which
+ *   republishes anything not confirmed, and followers drop seqs they already have;
+ * - `payload` is the event already serialised, so it is encoded once per event, not per socket.
+ * The bus knows nothing of sockets.
+ */
+export interface BusMessage {
+  stream: string;
+  seq: number;
+  payload: string;
+}
+
+export type BusListener = (message: BusMessage) => void;
+
+export interface EventBus {
+  publish(message: BusMessage): Promise<void>;
+  /** Returns the function that unsubscribes. */
+  subscribe(listener: BusListener): () => void;
+  /** Whether publishing currently works (for /readyz). */
+  readonly healthy: boolean;
+  close(): Promise<void>;
+}

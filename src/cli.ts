@@ -1,0 +1,36 @@
+import { runServe } from './cli/serve.command.js';
+import { runKeysCommand } from './keys/keys.command.js';
+
+const HELP = `scan2food — in-seat food ordering for cinemas
+
+Usage:
+  scan2food serve                 start the server (what npm start runs)
+  scan2food keys generate|rotate|retire [socket]
+  scan2food help`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = argv;
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  switch (command) {
+    case 'serve':
+      return runServe(process.env);
+    case 'keys':
+      return runKeysCommand(rest, process.env, print);
+    case 'help':
+    case '--help':
+    case '-h':
+      print(HELP);
+      return 0;
+    default:
+      process.stderr.write(`scan2food: unknown command "${command}"\n${HELP}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`scan2food: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

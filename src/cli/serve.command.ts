@@ -1,0 +1,48 @@
+import { buildApp } from '../app.js';
+import { ConfigError, loadConfig } from '../config/config.js';
+
+/**
+ * `scan2food serve` (what `npm start` runs): start, print where to go, reload keys on SIGHUP,
+ * drain on SIGTERM/SIGINT (every socket closed with 1001) and exit 0.
+ */
+export async function runServe(env: NodeJS.ProcessEnv): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`scan2food: cannot start.\n${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const app = await buildApp(config);
+  const address = await app.listen();
+  const base = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const banner = [
+    '',
+    `  scan2food is running at ${base}`,
+    `  mode: ${config.production ? 'production' : 'development'}; database: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}; bus: ${config.redisUrl ? 'Redis' : 'in-process'}`,
+    `  socket keys and secrets: ${config.keysFile}${config.generated.length ? ` (generated now: ${config.generated.join(', ')})` : ''}`,
+    `  health: ${base}/healthz   metrics: ${base}/metrics`,
+    '',
+  ];
+  process.stderr.write(`${banner.join('\n')}\n`);
+  app.logger.info({ event: 'started', port: address.port, host: address.address }, 'scan2food started');
+
+  process.on('SIGHUP', () => app.reloadKeys('SIGHUP'));
+  return new Promise<number>((resolveExit) => {
+    const stop = (signal: string) => {
+      app.logger.info({ event: 'stopping', signal }, 'draining connections');
+      app.close().then(
+        () => resolveExit(0),
+        (err: unknown) => {
+          app.logger.error({ err }, 'shutdown failed');
+          resolveExit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,176 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { generateSecret, readKeysFile, splitKeyList, writeKeysFile } from '../keys/keys-file.js';
+import type { SocketKeys } from '../keys/key-store.js';
+import { SOCKET_KEY_VARS, SOCKET_NAMES } from '../realtime/sockets.js';
+import { DEFAULT_LIMITS, MIN_KEY_LENGTH, type Limits } from './limits.js';
+
+/** Secrets that sign things; like the socket keys, production refuses to start without them. */
+export const SIGNING_SECRET_VARS = ['TICKET_SECRET', 'PAYMENT_WEBHOOK_SECRET'] as const;
+export type SigningSecretVar = (typeof SIGNING_SECRET_VARS)[number];
+
+export interface Config {
+  production: boolean;
+  host: string;
+  port: number;
+  dataDir: string;
+  keysFile: string;
+  /** Explicit allow-list; `null` means "same host and port as the request". */
+  allowedOrigins: string[] | null;
+  /** As Fastify and proxy-addr take it: false, true, a hop count, or addresses/CIDRs. */
+  trustProxy: boolean | number | string[];
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  logLevel: string;
+  limits: Limits;
+  keys: SocketKeys;
+  secrets: Record<SigningSecretVar, string>;
+  /** Variables that were generated into the keys file during this start (names only). */
+  generated: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+const intFrom = (name: string, min: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n >= min, `${name} must be at least ${min}`);
+
+const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: intFrom('PORT', 0).refine((n) => n <= 65535, 'PORT must be at most 65535').default(8000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  KEYS_FILE: z.string().min(1).optional(),
+  ALLOWED_ORIGINS: z.string().optional(),
+  TRUST_PROXY: z.string().optional(),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AUTH_FAIL_LIMIT: intFrom('AUTH_FAIL_LIMIT', 1).optional(),
+  HEARTBEAT_INTERVAL_MS: intFrom('HEARTBEAT_INTERVAL_MS', 100).optional(),
+  MAX_BUFFERED_BYTES: intFrom('MAX_BUFFERED_BYTES', 1024).optional(),
+  SHUTDOWN_GRACE_MS: intFrom('SHUTDOWN_GRACE_MS', 0).optional(),
+});
+
+function parseOrigins(value: string | undefined, problems: string[]): string[] | null {
+  if (value === undefined || value.trim() === '') return null;
+  const origins: string[] = [];
+  for (const raw of splitKeyList(value)) {
+    try {
+      const url = new URL(raw);
+      if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname !== '/' || raw.endsWith('/')) {
+        throw new Error('not an origin');
+      }
+      origins.push(url.origin);
+    } catch {
+      problems.push(`ALLOWED_ORIGINS: "${raw}" is not an origin like https://host[:port]`);
+    }
+  }
+  return origins;
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return splitKeyList(value);
+}
+
+/**
+ * Reads and checks the whole configuration once, at start. Key and secret values come from the
+ * keys file when it names them (that is the file `scan2food keys rotate` edits), else from the
+ * environment. Outside production, missing ones are generated into the keys file (mode 0600).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const production = e.NODE_ENV === 'production';
+  const dataDir = resolve(e.DATA_DIR);
+  const keysFile = resolve(e.KEYS_FILE ?? `${dataDir}/keys.env`);
+  const allowedOrigins = parseOrigins(e.ALLOWED_ORIGINS, problems);
+
+  const fileValues = readKeysFile(keysFile);
+  const generated: string[] = [];
+  const valueOf = (name: string): string | undefined => {
+    const v = fileValues[name] ?? env[name];
+    if (v !== undefined && v.trim() !== '') return v;
+    if (production) return undefined;
+    const fresh = generateSecret();
+    fileValues[name] = fresh;
+    generated.push(name);
+    return fresh;
+  };
+
+  const keys = {} as SocketKeys;
+  for (const socket of SOCKET_NAMES) {
+    const name = SOCKET_KEY_VARS[socket];
+    const list = splitKeyList(valueOf(name));
+    if (list.length === 0) problems.push(`${name} is required in production (generate one with: scan2food keys generate)`);
+    if (production) {
+      for (const key of list) {
+        if (key.length < MIN_KEY_LENGTH || !BASE64URL.test(key)) {
+          problems.push(`${name}: every key must be at least ${MIN_KEY_LENGTH} base64url characters (32 random bytes)`);
+          break;
+        }
+      }
+    }
+    keys[socket] = list;
+  }
+  const secrets = {} as Record<SigningSecretVar, string>;
+  for (const name of SIGNING_SECRET_VARS) {
+    const value = valueOf(name);
+    if (value === undefined) problems.push(`${name} is required in production (generate one with: scan2food keys generate)`);
+    else if (production && value.length < MIN_KEY_LENGTH) problems.push(`${name} must be at least ${MIN_KEY_LENGTH} characters`);
+    secrets[name] = value ?? '';
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  if (generated.length > 0) writeKeysFile(keysFile, fileValues);
+
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  if (e.AUTH_FAIL_LIMIT !== undefined) limits.authFailLimit = e.AUTH_FAIL_LIMIT;
+  if (e.HEARTBEAT_INTERVAL_MS !== undefined) limits.heartbeatIntervalMs = e.HEARTBEAT_INTERVAL_MS;
+  if (e.MAX_BUFFERED_BYTES !== undefined) limits.maxBufferedBytes = e.MAX_BUFFERED_BYTES;
+  if (e.SHUTDOWN_GRACE_MS !== undefined) limits.shutdownGraceMs = e.SHUTDOWN_GRACE_MS;
+
+  return {
+    production,
+    host: e.HOST,
+    port: e.PORT,
+    dataDir,
+    keysFile,
+    allowedOrigins,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    databaseUrl: e.DATABASE_URL || undefined,
+    redisUrl: e.REDIS_URL || undefined,
+    logLevel: e.LOG_LEVEL,
+    limits,
+    keys,
+    secrets,
+    generated,
+  };
+}
+
+/** Re-reads only the socket keys (SIGHUP or a change of the keys file); same precedence as at start. */
+export function reloadSocketKeys(keysFile: string, env: NodeJS.ProcessEnv = process.env): SocketKeys {
+  const fileValues = readKeysFile(keysFile);
+  const keys = {} as SocketKeys;
+  for (const socket of SOCKET_NAMES) {
+    const name = SOCKET_KEY_VARS[socket];
+    keys[socket] = splitKeyList(fileValues[name] ?? env[name]);
+  }
+  return keys;
+}

@@ -1,0 +1,33 @@
+/**
+ * Every limit and default the service applies, named once. The configuration merges
+ * environment overrides over these and checks them at start; nothing else hard-codes a number.
+ */
+export const DEFAULT_LIMITS = {
+  /** Refused credentials (401s only) allowed per client address per window before 429. */
+  authFailLimit: 20,
+  authFailWindowSeconds: 60,
+  /** WebSocket ping interval; a peer that misses two pings is dropped. */
+  heartbeatIntervalMs: 25_000,
+  missedPingsBeforeDrop: 2,
+  /** A frame above this closes the connection at once with 1009. */
+  maxFrameBytes: 64 * 1024,
+  /** Client messages per second per connection before `rate_limited` replies. */
+  messagesPerSecond: 20,
+  /** Bad-input replies within a minute after which the connection is closed with 1008. */
+  badInputsBeforeClose: 5,
+  badInputWindowMs: 60_000,
+  /** Unsent bytes per connection before it is closed with 4008 (it may resume with `since`). */
+  maxBufferedBytes: 1024 * 1024,
+  /** Ticket lifetime ceiling (SPEC §2: at most 60 s). */
+  ticketTtlSeconds: 60,
+  /** How long SIGTERM waits for clients to go before exiting anyway. */
+  shutdownGraceMs: 5_000,
+  /** Stream history kept for resume. */
+  retentionEvents: 1_000,
+  retentionMs: 24 * 60 * 60 * 1000,
+} as const;
+
+export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
+
+/** The shortest key accepted in production: 32 random bytes in base64url without padding. */
+export const MIN_KEY_LENGTH = 43;

@@ -1,0 +1,25 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, isAppError } from './errors.js';
+
+/**
+ * Turns every error into the API's one error shape. Known errors keep their status and code;
+ * Fastify's own (bad JSON, body too large, schema) map to the catalogue; anything else is a 500
+ * whose details go to the log, never to the client.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+    let appErr: AppError;
+    if (isAppError(err)) appErr = err;
+    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') appErr = new AppError('payload_too_large');
+    else if (err.validation || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') appErr = new AppError('bad_request', err.message);
+    else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) appErr = new AppError('bad_request', err.message);
+    else {
+      request.log.error({ err }, 'unhandled error');
+      appErr = new AppError('internal');
+    }
+    void reply.status(appErr.status).headers(appErr.headers).send(appErr.toBody());
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.status(404).send(new AppError('not_found').toBody());
+  });
+}

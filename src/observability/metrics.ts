@@ -1,0 +1,40 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The service's Prometheus metrics, in a registry per app so several apps can live in one test process. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly connections = new Gauge({
+    name: 'scan2food_ws_connections',
+    help: 'Open WebSocket connections per socket',
+    labelNames: ['socket'],
+    registers: [this.registry],
+  });
+  readonly upgrades = new Counter({
+    name: 'scan2food_ws_upgrades_total',
+    help: 'WebSocket upgrade requests by socket, result and reason',
+    labelNames: ['socket', 'result', 'reason'],
+    registers: [this.registry],
+  });
+  readonly messagesIn = new Counter({
+    name: 'scan2food_ws_messages_in_total',
+    help: 'Messages received from clients per socket',
+    labelNames: ['socket'],
+    registers: [this.registry],
+  });
+  readonly messagesOut = new Counter({
+    name: 'scan2food_ws_messages_out_total',
+    help: 'Messages sent to clients per socket',
+    labelNames: ['socket'],
+    registers: [this.registry],
+  });
+  readonly closes = new Counter({
+    name: 'scan2food_ws_closes_total',
+    help: 'Connections closed by the server, by close code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+
+  constructor(withProcessMetrics = true) {
+    if (withProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'scan2food_' });
+  }
+}

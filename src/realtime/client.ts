@@ -1,0 +1,88 @@
+import type { Principal } from './upgrade/authenticate.js';
+import type { Connection } from './connection.js';
+import type { SocketName } from './sockets.js';
+import { DISCONNECTS, type Disconnect } from './close-codes.js';
+
+/**
+ * Connection states. `syncing`: registered for live events but still sending hello and the
+ * snapshot or replay; live events are held back meanwhile. `live`: events go straight out.
+ * `closed`: nothing more is sent.
+ */
+export type ClientState = 'syncing' | 'live' | 'closed';
+
+/**
+ * One connected client following one stream. It knows nothing of `ws`: it writes to a
+ * Connection. Events carry their stream `seq`; a client never sends a seq twice or out of
+ * order, which makes the seam between replay and live delivery exact.
+ */
+export class Client {
+  state: ClientState = 'syncing';
+  /** Highest seq sent; events at or below it are duplicates of what the client already has. */
+  private lastSeq = 0;
+  private held: { seq: number; payload: Buffer }[] = [];
+
+  constructor(
+    readonly conn: Connection,
+    readonly socket: SocketName,
+    readonly stream: string,
+    readonly principal: Principal,
+    private readonly maxBufferedBytes: number,
+    private readonly onSent: (socket: SocketName) => void,
+  ) {}
+
+  get id(): string {
+    return this.conn.id;
+  }
+
+  /** Sends a message that is not a stream event (hello, snapshot, pong, replies). */
+  sendJson(message: unknown): void {
+    if (this.state === 'closed') return;
+    this.write(JSON.stringify(message));
+  }
+
+  /** Sends an event of the followed stream, or holds it while syncing. */
+  deliver(seq: number, payload: Buffer): void {
+    if (this.state === 'syncing') {
+      this.held.push({ seq, payload });
+      return;
+    }
+    if (this.state === 'closed' || seq <= this.lastSeq) return;
+    this.lastSeq = seq;
+    this.write(payload);
+  }
+
+  /** Ends syncing: everything up to `seq` has been sent; held events after it follow in order. */
+  goLive(seq: number): void {
+    if (this.state !== 'syncing') return;
+    this.lastSeq = Math.max(this.lastSeq, seq);
+    this.state = 'live';
+    const held = this.held.sort((a, b) => a.seq - b.seq);
+    this.held = [];
+    for (const event of held) this.deliver(event.seq, event.payload);
+  }
+
+  /** Marks an event as sent during replay, so the live seam skips it. */
+  sentDuringSync(seq: number, payload: string | Buffer): void {
+    if (this.state === 'closed') return;
+    this.lastSeq = Math.max(this.lastSeq, seq);
+    this.write(payload);
+  }
+
+  disconnect(d: Disconnect): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.held = [];
+    this.conn.close(d.code, d.reason);
+  }
+
+  private write(data: string | Buffer): void {
+    // A reader that lets this much pile up would only slow everyone else down: it is cut off
+    // and resumes with `since` once it can keep up.
+    if (this.conn.bufferedAmount > this.maxBufferedBytes) {
+      this.disconnect(DISCONNECTS.tooSlow);
+      return;
+    }
+    this.conn.send(data);
+    this.onSent(this.socket);
+  }
+}

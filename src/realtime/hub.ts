@@ -1,0 +1,39 @@
+import type { Client } from './client.js';
+
+/**
+ * The clients of this process, by the stream they follow. Fan-out is a synchronous loop over
+ * one stream's set with one shared payload: no await per recipient, no per-client encoding.
+ */
+export class Hub {
+  private readonly streams = new Map<string, Set<Client>>();
+  private readonly all = new Set<Client>();
+
+  add(client: Client): void {
+    this.all.add(client);
+    let set = this.streams.get(client.stream);
+    if (!set) this.streams.set(client.stream, (set = new Set()));
+    set.add(client);
+  }
+
+  remove(client: Client): void {
+    this.all.delete(client);
+    const set = this.streams.get(client.stream);
+    if (!set) return;
+    set.delete(client);
+    if (set.size === 0) this.streams.delete(client.stream);
+  }
+
+  publish(stream: string, seq: number, payload: Buffer): void {
+    const set = this.streams.get(stream);
+    if (!set) return;
+    for (const client of set) client.deliver(seq, payload);
+  }
+
+  clients(): IterableIterator<Client> {
+    return this.all.values();
+  }
+
+  get size(): number {
+    return this.all.size;
+  }
+}

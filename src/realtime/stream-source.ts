@@ -1,0 +1,25 @@
+/**
+ * What the gateway needs from the streams feature to start a connection (SPEC §3): the stream's
+ * head, and either a snapshot consistent with it or the events to replay after `since`. The
+ * implementation reads both in one database transaction so they agree.
+ */
+export interface StreamEventRecord {
+  stream: string;
+  seq: number;
+  type: string;
+  at: string;
+  data: unknown;
+}
+
+export type StreamOpening =
+  | { head: number; kind: 'snapshot'; snapshot: unknown; reset: boolean }
+  | { head: number; kind: 'replay'; events: StreamEventRecord[] };
+
+export interface StreamSource {
+  open(stream: string, since: number | undefined): Promise<StreamOpening>;
+}
+
+/** The one serialisation of an event: built once per event, sent as the same bytes to every follower. */
+export function encodeEvent(event: StreamEventRecord): string {
+  return JSON.stringify({ type: event.type, stream: event.stream, seq: event.seq, at: event.at, data: event.data });
+}

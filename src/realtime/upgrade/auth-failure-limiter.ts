@@ -1,0 +1,30 @@
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/**
+ * Counts refused credentials (401s) per client address. While an address is over the limit every
+ * upgrade from it is refused with 429, whatever it carries. Backed by rate-limiter-flexible, so a
+ * Redis limiter can share the count between processes without changing callers.
+ */
+export class AuthFailureLimiter {
+  constructor(private readonly limiter: RateLimiterAbstract) {}
+
+  static inMemory(limit: number, windowSeconds: number): AuthFailureLimiter {
+    return new AuthFailureLimiter(new RateLimiterMemory({ points: limit, duration: windowSeconds }));
+  }
+
+  /** Seconds until the address may try again, or 0 when it is not limited. */
+  async retryAfter(address: string): Promise<number> {
+    const res = await this.limiter.get(address);
+    if (!res || res.consumedPoints < this.limiter.points) return 0;
+    return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  }
+
+  async recordFailure(address: string): Promise<void> {
+    try {
+      await this.limiter.consume(address, 1);
+    } catch (err) {
+      // Over the limit is the expected outcome once an address keeps failing; anything else is real.
+      if (!(err instanceof RateLimiterRes)) throw err;
+    }
+  }
+}

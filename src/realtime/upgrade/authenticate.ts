@@ -1,0 +1,162 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { KeyMatch, KeyStore } from '../../keys/key-store.js';
+import type { TicketClaims, TicketScope, TicketService } from '../../tickets/ticket.service.js';
+import { routeSocketPath, type SocketName, type SocketRoute } from '../sockets.js';
+import type { AuthFailureLimiter } from './auth-failure-limiter.js';
+import { isOriginAllowed } from './origin.js';
+
+/** The subprotocol a browser offers beside `ticket.<ticket>`; the server answers with it. */
+export const SUBPROTOCOL = 'scan2food.v1';
+const TICKET_PROTOCOL_PREFIX = 'ticket.';
+
+/** Who is connecting: a service holding a socket key, or a browser holding a ticket. */
+export type Principal =
+  | { kind: 'key'; socket: SocketName; key: KeyMatch }
+  | { kind: 'ticket'; socket: SocketName; ticketId: string; scope: TicketScope };
+
+export interface UpgradeRequest {
+  url: string;
+  headers: IncomingHttpHeaders;
+  clientAddress: string;
+}
+
+export interface Accepted {
+  ok: true;
+  socket: SocketName;
+  principal: Principal;
+  /** The one stream this connection follows (SPEC §3). */
+  stream: string;
+  /** Resume point from `?since=`, when given. */
+  since: number | undefined;
+}
+
+export interface Refused {
+  ok: false;
+  status: 400 | 401 | 403 | 404 | 429;
+  code: 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'rate_limited';
+  /** Stable reason for logs and the `reason` label of the upgrades metric. */
+  reason: string;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+export type AuthResult = Accepted | Refused;
+
+export interface AuthDeps {
+  keys: KeyStore;
+  tickets: TicketService;
+  failures: AuthFailureLimiter;
+  allowedOrigins: string[] | null;
+  /** Whether an order exists; only asked for a key on the payment socket (a ticket implies it). */
+  orderExists(orderId: string): Promise<boolean>;
+}
+
+const refuse = (status: Refused['status'], code: Refused['code'], reason: string, message: string, headers?: Record<string, string>): Refused =>
+  headers ? { ok: false, status, code, reason, message, headers } : { ok: false, status, code, reason, message };
+
+type Credential = { kind: 'key'; value: string } | { kind: 'ticket'; value: string };
+
+/** Every credential the request carries, wherever it put it; more than one is refused. */
+function credentialsOf(query: URLSearchParams, headers: IncomingHttpHeaders): Credential[] {
+  const found: Credential[] = [];
+  for (const value of query.getAll('key')) found.push({ kind: 'key', value });
+  for (const value of query.getAll('ticket')) found.push({ kind: 'ticket', value });
+  const auth = headers.authorization;
+  if (auth !== undefined) {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    found.push({ kind: 'key', value: bearer?.[1] ?? '' });
+  }
+  for (const protocol of offeredProtocols(headers)) {
+    if (protocol.startsWith(TICKET_PROTOCOL_PREFIX)) found.push({ kind: 'ticket', value: protocol.slice(TICKET_PROTOCOL_PREFIX.length) });
+  }
+  return found;
+}
+
+export function offeredProtocols(headers: IncomingHttpHeaders): string[] {
+  const raw = headers['sec-websocket-protocol'];
+  if (typeof raw !== 'string') return [];
+  return raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+}
+
+function streamForKey(route: SocketRoute): string {
+  if (route.socket === 'payment') return `order:${route.orderId}`;
+  return route.socket === 'live-orders' ? 'theatres' : 'chat';
+}
+
+/** The stream a ticket's scope opens on this route, or null when the scope does not fit it. */
+function streamForTicket(route: SocketRoute, claims: TicketClaims): string | null {
+  if (claims.socket !== route.socket) return null;
+  const scope = claims.scope;
+  if (route.socket === 'payment') return scope.kind === 'order' && scope.orderId === route.orderId ? `order:${route.orderId}` : null;
+  const base = route.socket === 'live-orders' ? { all: 'theatres', one: 'theatre' } : { all: 'chat', one: 'chat' };
+  if (scope.kind === 'admin') return base.all;
+  if (scope.kind === 'theatre') return `${base.one}:${scope.theatreId}`;
+  return null;
+}
+
+const badSince = (): Refused => refuse(400, 'bad_request', 'bad_since', '`since` must be one non-negative whole number.');
+
+function parseSince(query: URLSearchParams): number | undefined | null {
+  const values = query.getAll('since');
+  if (values.length === 0) return undefined;
+  if (values.length > 1 || !/^\d{1,15}$/.test(values[0] ?? '')) return null;
+  return Number(values[0]);
+}
+
+/**
+ * Decides an upgrade request before any handshake (SPEC §2), in the order the contract gives:
+ * path, rate limit, origin, credential, scope, existence. It has no effect on the connection;
+ * its only side effects are counting a refused credential and spending a ticket.
+ */
+export async function authenticateUpgrade(req: UpgradeRequest, deps: AuthDeps): Promise<AuthResult> {
+  const url = new URL(req.url, 'http://upgrade.invalid');
+  const route = routeSocketPath(url.pathname);
+  if (!route) return refuse(404, 'not_found', 'unknown_path', 'No WebSocket lives at this path.');
+
+  const retryAfter = await deps.failures.retryAfter(req.clientAddress);
+  if (retryAfter > 0) {
+    return refuse(429, 'rate_limited', 'rate_limited', 'Too many refused credentials from this address; wait and retry.', {
+      'Retry-After': String(retryAfter),
+    });
+  }
+
+  if (!isOriginAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins)) {
+    return refuse(403, 'forbidden', 'origin', 'This origin may not open this socket.');
+  }
+
+  const unauthorized = async (reason: string, message: string): Promise<Refused> => {
+    await deps.failures.recordFailure(req.clientAddress);
+    return refuse(401, 'unauthorized', reason, message);
+  };
+
+  const credentials = credentialsOf(url.searchParams, req.headers);
+  const [credential] = credentials;
+  if (!credential) return unauthorized('no_credential', 'A key or a ticket is required.');
+  if (credentials.length > 1) return unauthorized('several_credentials', 'Give exactly one credential.');
+
+  if (credential.kind === 'key') {
+    const key = deps.keys.match(route.socket, credential.value);
+    if (!key) return unauthorized('bad_key', 'The credential is not valid for this socket.');
+    const since = parseSince(url.searchParams);
+    if (since === null) return badSince();
+    if (route.socket === 'payment' && !(await deps.orderExists(route.orderId))) {
+      return refuse(404, 'not_found', 'no_such_order', 'No such order.');
+    }
+    return { ok: true, socket: route.socket, principal: { kind: 'key', socket: route.socket, key }, stream: streamForKey(route), since };
+  }
+
+  const claims = await deps.tickets.verify(credential.value);
+  if (!claims) return unauthorized('bad_ticket', 'The ticket is not valid or has expired.');
+  const stream = streamForTicket(route, claims);
+  if (!stream) return refuse(403, 'forbidden', 'scope', 'This ticket is for another socket or scope.');
+  const since = parseSince(url.searchParams);
+  if (since === null) return badSince();
+  if (!(await deps.tickets.spend(claims))) return unauthorized('ticket_used', 'This ticket has already been used.');
+  return {
+    ok: true,
+    socket: route.socket,
+    principal: { kind: 'ticket', socket: route.socket, ticketId: claims.id, scope: claims.scope },
+    stream,
+    since,
+  };
+}

@@ -1,0 +1,49 @@
+import type { WebSocket } from 'ws';
+import type { Connection } from './connection.js';
+
+/** A `ws` socket behind the Connection interface. The only realtime file besides the gateway that knows `ws`. */
+export class WsConnection implements Connection {
+  /** Pings sent since the last pong. */
+  missedPings = 0;
+
+  constructor(
+    readonly id: string,
+    readonly ws: WebSocket,
+  ) {
+    ws.on('pong', () => {
+      this.missedPings = 0;
+    });
+  }
+
+  send(data: string | Buffer): void {
+    // `binary: false` keeps a Buffer a text frame: the bytes are already UTF-8 JSON.
+    this.ws.send(data, { binary: false });
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+}
+
+/**
+ * One timer for every connection: each tick drops the peers that missed `maxMissed` pings in a
+ * row and pings the rest.
+ */
+export function startHeartbeat(connections: () => Iterable<WsConnection>, intervalMs: number, maxMissed: number): () => void {
+  const timer = setInterval(() => {
+    for (const conn of connections()) {
+      if (conn.missedPings >= maxMissed) {
+        conn.ws.terminate();
+        continue;
+      }
+      conn.missedPings += 1;
+      conn.ws.ping();
+    }
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
