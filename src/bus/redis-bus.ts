@@ -1,0 +1,78 @@
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import type { BusListener, BusMessage, EventBus } from './event-bus.js';
+
+export interface RedisBusOptions {
+  url: string;
+  /** Channel name; processes of one deployment share it. Tests use their own. */
+  channel?: string;
+  onError?: (err: Error) => void;
+}
+
+const DEFAULT_CHANNEL = 'scan2food:events';
+/** Reconnect backoff: 100 ms doubling to 5 s, forever; the outbox republishes what was missed. */
+const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000);
+
+/**
+ * Redis pub/sub fan-out: ONE subscription per process (not per connection), one publishing
+ * connection. A message is `[stream, seq, payload]` as JSON; the payload is the event already
+ * serialised once by its writer. While Redis is down `healthy` is false and publish rejects:
+ * the outbox keeps the event unpublished and the relay retries.
+ */
+export class RedisBus implements EventBus {
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly channel: string;
+  private readonly listeners = new Set<BusListener>();
+
+  constructor(opts: RedisBusOptions) {
+    this.channel = opts.channel ?? DEFAULT_CHANNEL;
+    const common = { retryStrategy, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false } as const;
+    this.pub = new Redis(opts.url, { ...common, connectionName: 'scan2food-pub' });
+    this.sub = new Redis(opts.url, { ...common, connectionName: 'scan2food-sub', enableOfflineQueue: true });
+    const onError = opts.onError ?? (() => undefined);
+    this.pub.on('error', onError);
+    this.sub.on('error', onError);
+    this.sub.on('message', (_channel: string, raw: string) => this.dispatch(raw));
+    // ioredis re-subscribes by itself after a reconnect (autoResubscribe).
+    void this.sub.subscribe(this.channel).catch(onError);
+  }
+
+  /** Resolves once both connections are ready and subscribed (for tests and start-up). */
+  async ready(): Promise<void> {
+    const ready = (r: Redis) => (r.status === 'ready' ? Promise.resolve() : once(r, 'ready').then(() => undefined));
+    await Promise.all([ready(this.pub), ready(this.sub)]);
+    await this.sub.subscribe(this.channel);
+  }
+
+  get healthy(): boolean {
+    return this.pub.status === 'ready' && this.sub.status === 'ready';
+  }
+
+  async publish(message: BusMessage): Promise<void> {
+    await this.pub.publish(this.channel, JSON.stringify([message.stream, message.seq, message.payload]));
+  }
+
+  subscribe(listener: BusListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    this.pub.disconnect();
+    this.sub.disconnect();
+  }
+
+  private dispatch(raw: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return; // not ours: another writer on the channel
+    }
+    if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'number' || typeof parsed[2] !== 'string') return;
+    const message: BusMessage = { stream: parsed[0], seq: parsed[1], payload: parsed[2] };
+    for (const listener of this.listeners) listener(message);
+  }
+}

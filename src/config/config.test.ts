@@ -1,0 +1,52 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateSecret } from '../keys/keys-file.js';
+import { ConfigError, loadConfig } from './config.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'scan2food-cfg-'));
+
+describe('loadConfig', () => {
+  it('generates missing keys once outside production and reuses them on the next start', () => {
+    const DATA_DIR = dir();
+    const first = loadConfig({ DATA_DIR });
+    expect(first.generated).toContain('CHAT_WS_KEY');
+    expect(statSync(join(DATA_DIR, 'keys.env')).mode & 0o777).toBe(0o600);
+    const second = loadConfig({ DATA_DIR });
+    expect(second.generated).toEqual([]);
+    expect(second.keys).toEqual(first.keys);
+  });
+
+  it('splits key lists, current first', () => {
+    const [a, b] = [generateSecret(), generateSecret()];
+    const c = loadConfig({ DATA_DIR: dir(), CHAT_WS_KEY: `${a}, ${b}` });
+    expect(c.keys.chat).toEqual([a, b]);
+  });
+
+  it('refuses production without keys, naming every missing variable and writing nothing', () => {
+    const DATA_DIR = dir();
+    try {
+      loadConfig({ NODE_ENV: 'production', DATA_DIR });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const msg = (err as Error).message;
+      for (const v of ['LIVE_ORDERS_WS_KEY', 'PAYMENT_STATUS_WS_KEY', 'CHAT_WS_KEY', 'TICKET_SECRET', 'PAYMENT_WEBHOOK_SECRET']) expect(msg).toContain(v);
+    }
+    expect(() => readFileSync(join(DATA_DIR, 'keys.env'))).toThrow();
+  });
+
+  it('rejects a bad PORT, a bad origin and a bad log level with readable messages', () => {
+    expect(() => loadConfig({ DATA_DIR: dir(), PORT: 'eighty' })).toThrow(/PORT must be a whole number/);
+    expect(() => loadConfig({ DATA_DIR: dir(), ALLOWED_ORIGINS: 'https://ok.example,not an origin' })).toThrow(/ALLOWED_ORIGINS/);
+    expect(() => loadConfig({ DATA_DIR: dir(), LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+
+  it('reads TRUST_PROXY as boolean, hop count or address list', () => {
+    expect(loadConfig({ DATA_DIR: dir() }).trustProxy).toBe(false);
+    expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+  });
+});
