@@ -53,7 +53,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const failures = AuthFailureLimiter.inMemory(config.limits.authFailLimit, config.limits.authFailWindowSeconds);
 
   // Until the streams feature lands every stream is empty; the gateway only needs this interface.
-  const streams: StreamSource = { open: async () => ({ head: 0, kind: 'snapshot', snapshot: {}, reset: false }) };
+  const streams: StreamSource = { open: async () => ({ head: 0, kind: 'snapshot', snapshot: {}, reset: false }), eventsAfter: async () => [] };
 
   const trustProxy = compileTrust(config.trustProxy);
   const fastify = Fastify({ loggerInstance: logger as FastifyBaseLogger, trustProxy, bodyLimit: 256 * 1024 });

@@ -18,6 +18,8 @@ export const DEFAULT_LIMITS = {
   badInputWindowMs: 60_000,
   /** Unsent bytes per connection before it is closed with 4008 (it may resume with `since`). */
   maxBufferedBytes: 1024 * 1024,
+  /** How long an event that arrived ahead of a missing one waits before the missing ones are read from history. */
+  gapFillDelayMs: 100,
   /** Ticket lifetime ceiling (SPEC §2: at most 60 s). */
   ticketTtlSeconds: 60,
   /** How long SIGTERM waits for clients to go before exiting anyway. */

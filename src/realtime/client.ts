@@ -3,6 +3,9 @@ import type { Connection } from './connection.js';
 import type { SocketName } from './sockets.js';
 import { DISCONNECTS, type Disconnect } from './close-codes.js';
 
+/** Events a client may hold ahead of a missing one before it is cut off to resume instead. */
+const MAX_EVENTS_AHEAD = 1_000;
+
 /**
  * Connection states. `syncing`: registered for live events but still sending hello and the
  * snapshot or replay; live events are held back meanwhile. `live`: events go straight out.
@@ -20,6 +23,8 @@ export class Client {
   /** Highest seq sent; events at or below it are duplicates of what the client already has. */
   private lastSeq = 0;
   private held: { seq: number; payload: Buffer }[] = [];
+  /** Events received ahead of a missing seq, by seq. */
+  private readonly ahead = new Map<number, Buffer>();
 
   constructor(
     readonly conn: Connection,
@@ -28,6 +33,7 @@ export class Client {
     readonly principal: Principal,
     private readonly maxBufferedBytes: number,
     private readonly onSent: (socket: SocketName) => void,
+    private readonly onGap: (client: Client) => void = () => undefined,
   ) {}
 
   get id(): string {
@@ -40,15 +46,37 @@ export class Client {
     this.write(JSON.stringify(message));
   }
 
-  /** Sends an event of the followed stream, or holds it while syncing. */
+  /**
+   * Sends an event of the followed stream, in seq order and exactly once. While syncing, events
+   * are held. An event that arrives ahead of a missing one (publishers on several processes, or
+   * two commits published out of order) waits until the missing one arrives or is fetched
+   * (`onGap` asks for that); events already sent are dropped.
+   */
   deliver(seq: number, payload: Buffer): void {
-    if (this.state === 'syncing') {
-      this.held.push({ seq, payload });
+    if (this.state !== 'live') {
+      if (this.state === 'syncing') this.held.push({ seq, payload });
       return;
     }
-    if (this.state === 'closed' || seq <= this.lastSeq) return;
+    if (seq <= this.lastSeq) return;
+    if (seq > this.lastSeq + 1) {
+      this.ahead.set(seq, payload);
+      if (this.ahead.size > MAX_EVENTS_AHEAD) this.disconnect(DISCONNECTS.tooSlow);
+      else this.onGap(this);
+      return;
+    }
     this.lastSeq = seq;
     this.write(payload);
+    let next: Buffer | undefined;
+    while ((next = this.ahead.get(this.lastSeq + 1)) !== undefined && this.state === 'live') {
+      this.ahead.delete(this.lastSeq + 1);
+      this.lastSeq += 1;
+      this.write(next);
+    }
+  }
+
+  /** The highest seq this client has, when it waits for a missing one; null when it lacks nothing. */
+  get missingAfter(): number | null {
+    return this.state === 'live' && this.ahead.size > 0 ? this.lastSeq : null;
   }
 
   /** Ends syncing: everything up to `seq` has been sent; held events after it follow in order. */
@@ -72,6 +100,7 @@ export class Client {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.held = [];
+    this.ahead.clear();
     this.conn.close(d.code, d.reason);
   }
 

@@ -13,6 +13,7 @@ import { redactUrl } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { Client } from './client.js';
 import { DISCONNECTS, type Disconnect } from './close-codes.js';
+import { GapFiller } from './gap-filler.js';
 import { Hub } from './hub.js';
 import { MessageRouter, type MessageHandlers } from './messages.js';
 import { encodeEvent, type StreamSource } from './stream-source.js';
@@ -51,6 +52,7 @@ export class Gateway {
   private readonly transports = new Map<Client, WsConnection>();
   private readonly trust: TrustFn;
   private readonly stopHeartbeat: () => void;
+  private readonly gaps: GapFiller;
   private readonly unsubscribe: () => void;
   private readonly onKeysChanged = () => this.closeRetiredKeyConnections();
 
@@ -67,6 +69,9 @@ export class Gateway {
       deps.logger.error({ err, connectionId: client.id }, 'socket message handler failed'),
     );
     this.stopHeartbeat = startHeartbeat(() => this.transports.values(), deps.limits.heartbeatIntervalMs, deps.limits.missedPingsBeforeDrop);
+    this.gaps = new GapFiller(this.hub, deps.streams, deps.limits.gapFillDelayMs, (err) =>
+      deps.logger.error({ err }, 'filling a gap from stream history failed'),
+    );
     this.unsubscribe = deps.bus.subscribe((m) => this.hub.publish(m.stream, m.seq, Buffer.from(m.payload)));
     deps.keys.on('change', this.onKeysChanged);
   }
@@ -106,6 +111,7 @@ export class Gateway {
     const conn = new WsConnection(randomUUID(), ws);
     const client = new Client(conn, auth.socket, auth.stream, auth.principal, this.deps.limits.maxBufferedBytes, (s) =>
       this.deps.metrics.messagesOut.inc({ socket: s }),
+      (c) => this.gaps.request(c),
     );
     this.transports.set(client, conn);
     this.hub.add(client);
@@ -171,6 +177,7 @@ export class Gateway {
     this.deps.keys.off('change', this.onKeysChanged);
     this.unsubscribe();
     this.stopHeartbeat();
+    this.gaps.stop();
     this.disconnectAll(DISCONNECTS.shutdown);
     const deadline = Date.now() + graceMs;
     while (this.transports.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -1,5 +1,7 @@
 import type { Client } from './client.js';
 
+const EMPTY: ReadonlySet<Client> = new Set();
+
 /**
  * The clients of this process, by the stream they follow. Fan-out is a synchronous loop over
  * one stream's set with one shared payload: no await per recipient, no per-client encoding.
@@ -27,6 +29,10 @@ export class Hub {
     const set = this.streams.get(stream);
     if (!set) return;
     for (const client of set) client.deliver(seq, payload);
+  }
+
+  clientsOf(stream: string): ReadonlySet<Client> {
+    return this.streams.get(stream) ?? EMPTY;
   }
 
   clients(): IterableIterator<Client> {

@@ -17,6 +17,8 @@ export type StreamOpening =
 
 export interface StreamSource {
   open(stream: string, since: number | undefined): Promise<StreamOpening>;
+  /** Retained events of `stream` after `seq`, oldest first (fills a gap in live delivery). */
+  eventsAfter(stream: string, seq: number, limit: number): Promise<StreamEventRecord[]>;
 }
 
 /** The one serialisation of an event: built once per event, sent as the same bytes to every follower. */
