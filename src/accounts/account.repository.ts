@@ -1,0 +1,95 @@
+import type { Executor } from '../streams/event.repository.js';
+import type { Role } from './account.table.js';
+
+export interface Account {
+  id: number;
+  username: string;
+  role: Role;
+  theatreId: number | null;
+}
+
+export interface AccountWithHash extends Account {
+  passwordHash: string;
+}
+
+export interface SessionRecord {
+  account: Account;
+  expiresAt: string;
+}
+
+export class AccountRepository {
+  constructor(private readonly db: Executor) {}
+
+  async findByUsername(username: string, trx: Executor = this.db): Promise<AccountWithHash | null> {
+    const r = await trx.selectFrom('accounts').selectAll().where('username', '=', username).executeTakeFirst();
+    return r ? { id: r.id, username: r.username, role: r.role, theatreId: r.theatre_id, passwordHash: r.password_hash } : null;
+  }
+
+  async findById(id: number, trx: Executor = this.db): Promise<Account | null> {
+    const r = await trx
+      .selectFrom('accounts')
+      .select(['id', 'username', 'role', 'theatre_id'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r ? { id: r.id, username: r.username, role: r.role, theatreId: r.theatre_id } : null;
+  }
+
+  async insert(
+    a: { username: string; passwordHash: string; role: Role; theatreId: number | null; createdAt: string },
+    trx: Executor = this.db,
+  ): Promise<Account> {
+    const r = await trx
+      .insertInto('accounts')
+      .values({
+        username: a.username,
+        password_hash: a.passwordHash,
+        role: a.role,
+        theatre_id: a.theatreId,
+        created_at: a.createdAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { id: r.id, username: a.username, role: a.role, theatreId: a.theatreId };
+  }
+
+  async update(
+    id: number,
+    a: { passwordHash?: string; role: Role; theatreId: number | null },
+    trx: Executor = this.db,
+  ): Promise<void> {
+    await trx
+      .updateTable('accounts')
+      .set({ role: a.role, theatre_id: a.theatreId, ...(a.passwordHash ? { password_hash: a.passwordHash } : {}) })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async insertSession(s: { idHash: string; accountId: number; createdAt: string; expiresAt: string }): Promise<void> {
+    await this.db
+      .insertInto('sessions')
+      .values({ id: s.idHash, account_id: s.accountId, created_at: s.createdAt, expires_at: s.expiresAt })
+      .execute();
+  }
+
+  /** The session's account if the session exists and expires after `now` (ISO). */
+  async findSession(idHash: string, now: string): Promise<SessionRecord | null> {
+    const r = await this.db
+      .selectFrom('sessions')
+      .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+      .select(['accounts.id', 'accounts.username', 'accounts.role', 'accounts.theatre_id', 'sessions.expires_at'])
+      .where('sessions.id', '=', idHash)
+      .where('sessions.expires_at', '>', now)
+      .executeTakeFirst();
+    if (!r) return null;
+    return { account: { id: r.id, username: r.username, role: r.role, theatreId: r.theatre_id }, expiresAt: r.expires_at };
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('id', '=', idHash).execute();
+  }
+
+  async deleteExpiredSessions(now: string): Promise<number> {
+    const r = await this.db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

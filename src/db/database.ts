@@ -1,0 +1,99 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import type { DialectName } from './dialect.js';
+import { initialMigration } from './migrations/0001-initial.js';
+import type { Database } from './schema.js';
+
+export type { Database } from './schema.js';
+export type { DialectName } from './dialect.js';
+
+export interface Db {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://... selects PostgreSQL; otherwise SQLite at `sqliteFile`. */
+  databaseUrl?: string;
+  sqliteFile: string;
+  /** PostgreSQL only: create and use this schema (tests give each file its own). */
+  schema?: string;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+/** How long a SQLite writer waits for another process's lock before SQLITE_BUSY. */
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+const DEFAULT_POOL_SIZE = 10;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Opens the database chosen by the options and brings its schema up to date. */
+export async function createDatabase(opts: DatabaseOptions): Promise<Db> {
+  const handle = opts.databaseUrl ? await openPostgres(opts) : openSqlite(opts.sqliteFile);
+  try {
+    await migrate(handle.db, handle.dialect, opts.databaseUrl ? opts.schema : undefined);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  return handle;
+}
+
+function openSqlite(file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  // WAL + NORMAL is durable against application crashes; only an OS crash can lose the last commits.
+  sqlite.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+async function openPostgres(opts: DatabaseOptions): Promise<Db> {
+  const schema = opts.schema;
+  if (schema !== undefined) {
+    if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
+    const client = new pg.Client({ connectionString: opts.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: opts.databaseUrl,
+    max: opts.poolSize ?? DEFAULT_POOL_SIZE,
+    // Set at connection start-up, so every pooled connection sees the schema before its first query.
+    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/** Migrations are listed in code (no file globbing) so a bundled or compiled build finds them. */
+function migrationsFor(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001-initial': initialMigration(dialect),
+  };
+}
+
+async function migrate(db: Kysely<Database>, dialect: DialectName, schema: string | undefined): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
+  const migrator = new Migrator({
+    db,
+    provider,
+    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Test helper: the database engines every storage test runs on. SQLite (a temp file) always;
+ * PostgreSQL when DATABASE_URL is set, each opened database in its own fresh schema that is
+ * dropped again on close, so test files can run in parallel on one server.
+ *
+ * When PostgreSQL is configured but unreachable the engine is skipped with a warning, except
+ * under CI (env CI set), where that is an error: CI must not go green without PostgreSQL.
+ */
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createDatabase, type Db } from './database.js';
+
+export interface DatabaseEngine {
+  name: 'sqlite' | 'postgres';
+  /** A fresh, migrated, empty database; `close()` also deletes it. */
+  open(): Promise<TestDb>;
+}
+
+export interface TestDb extends Db {
+  /** A second handle on the same database (runs the migrator again); close it before the first. */
+  reopen(): Promise<Db>;
+}
+
+const PROBE_TIMEOUT_MS = 3_000;
+
+export async function databaseEngines(env: NodeJS.ProcessEnv = process.env): Promise<DatabaseEngine[]> {
+  const engines: DatabaseEngine[] = [sqliteEngine()];
+  const url = env.DATABASE_URL;
+  if (!url) return engines;
+  const problem = await probePostgres(url);
+  if (problem === null) {
+    engines.push(postgresEngine(url));
+  } else if (env.CI) {
+    throw new Error(`CI is set and PostgreSQL at DATABASE_URL is unreachable: ${problem}`);
+  } else {
+    console.warn(`PostgreSQL tests skipped: DATABASE_URL is unreachable (${problem})`);
+  }
+  return engines;
+}
+
+function uniqueName(): string {
+  return `t_${process.pid}_${randomBytes(6).toString('hex')}`;
+}
+
+function sqliteEngine(): DatabaseEngine {
+  return {
+    name: 'sqlite',
+    async open() {
+      const file = join(tmpdir(), `scan2food-${uniqueName()}.db`);
+      const handle = await createDatabase({ sqliteFile: file });
+      return {
+        ...handle,
+        reopen: () => createDatabase({ sqliteFile: file }),
+        async close() {
+          await handle.close();
+          for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+        },
+      };
+    },
+  };
+}
+
+function postgresEngine(databaseUrl: string): DatabaseEngine {
+  return {
+    name: 'postgres',
+    async open() {
+      const schema = uniqueName();
+      const handle = await createDatabase({ databaseUrl, sqliteFile: '', schema, poolSize: 20 });
+      return {
+        ...handle,
+        reopen: () => createDatabase({ databaseUrl, sqliteFile: '', schema, poolSize: 2 }),
+        async close() {
+          await handle.close();
+          await withClient(databaseUrl, (c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+        },
+      };
+    },
+  };
+}
+
+async function probePostgres(url: string): Promise<string | null> {
+  try {
+    await withClient(url, (c) => c.query('SELECT 1'));
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}

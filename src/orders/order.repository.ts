@@ -1,0 +1,114 @@
+import type { Insertable, Updateable } from 'kysely';
+import { toNumber } from '../db/dialect.js';
+import type { Executor } from '../streams/event.repository.js';
+import { OPEN_STATUSES } from './order.state.js';
+import type { IdempotencyKeyTable, OrderItemTable, OrderStatus, OrderTable } from './order.table.js';
+import type { OrderRecord } from './order.view.js';
+
+export type NewOrder = Insertable<OrderTable>;
+export type NewOrderItem = Omit<Insertable<OrderItemTable>, 'order_id'>;
+
+export class OrderRepository {
+  constructor(private readonly db: Executor) {}
+
+  async insert(trx: Executor, order: NewOrder, items: readonly NewOrderItem[]): Promise<number> {
+    const { id } = await trx.insertInto('orders').values(order).returning('id').executeTakeFirstOrThrow();
+    await trx
+      .insertInto('order_items')
+      .values(items.map((i) => ({ ...i, order_id: id })))
+      .execute();
+    return id;
+  }
+
+  async find(orderId: number, trx: Executor = this.db): Promise<OrderRecord | null> {
+    const row = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
+    if (!row) return null;
+    const items = await trx.selectFrom('order_items').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+    return { row, items };
+  }
+
+  async tokenHash(orderId: number): Promise<string | null> {
+    const row = await this.db.selectFrom('orders').select('token_hash').where('id', '=', orderId).executeTakeFirst();
+    return row?.token_hash ?? null;
+  }
+
+  /**
+   * Updates the order only if it is still in `expected` status; returns false when another
+   * writer moved it first (on PostgreSQL the second writer waits for the row lock, then
+   * re-checks the WHERE clause and updates nothing).
+   */
+  async updateIfStatus(
+    trx: Executor,
+    orderId: number,
+    expected: OrderStatus,
+    changes: Updateable<OrderTable>,
+  ): Promise<boolean> {
+    const r = await trx
+      .updateTable('orders')
+      .set(changes)
+      .where('id', '=', orderId)
+      .where('status', '=', expected)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async update(trx: Executor, orderId: number, changes: Updateable<OrderTable>): Promise<void> {
+    await trx.updateTable('orders').set(changes).where('id', '=', orderId).execute();
+  }
+
+  /**
+   * Serialises order placement per theatre, so two guests cannot both take the last slot under
+   * `orderLimit`. A no-op UPDATE is the one statement that locks on both dialects: a row lock on
+   * PostgreSQL, the database write lock on SQLite (FOR UPDATE does not exist there).
+   */
+  async lockTheatre(trx: Executor, theatreId: number): Promise<void> {
+    await trx
+      .updateTable('theatres')
+      .set((eb) => ({ order_limit: eb.ref('order_limit') }))
+      .where('id', '=', theatreId)
+      .execute();
+  }
+
+  async countOpen(theatreId: number, trx: Executor = this.db): Promise<number> {
+    const row = await trx
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('theatre_id', '=', theatreId)
+      .where('status', 'in', [...OPEN_STATUSES])
+      .executeTakeFirst();
+    return toNumber(row?.n);
+  }
+
+  /** Open orders, oldest first; of one theatre, or of all when theatreId is undefined. */
+  async listOpen(theatreId?: number): Promise<OrderRecord[]> {
+    let q = this.db.selectFrom('orders').selectAll().where('status', 'in', [...OPEN_STATUSES]);
+    if (theatreId !== undefined) q = q.where('theatre_id', '=', theatreId);
+    const rows = await q.orderBy('placed_at').orderBy('id').execute();
+    if (rows.length === 0) return [];
+    const items = await this.db
+      .selectFrom('order_items')
+      .selectAll()
+      .where(
+        'order_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({ row, items: items.filter((i) => i.order_id === row.id) }));
+  }
+
+  async findIdempotent(keyHash: string): Promise<IdempotencyKeyTable | null> {
+    const row = await this.db.selectFrom('idempotency_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+    return row ?? null;
+  }
+
+  async insertIdempotent(trx: Executor, row: IdempotencyKeyTable): Promise<void> {
+    await trx.insertInto('idempotency_keys').values(row).execute();
+  }
+
+  async pruneIdempotent(olderThan: string): Promise<number> {
+    const r = await this.db.deleteFrom('idempotency_keys').where('created_at', '<', olderThan).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

@@ -1,0 +1,221 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { canSeeTheatre, type Actor } from '../accounts/actor.js';
+import { isUniqueViolation } from '../db/dialect.js';
+import { appError } from '../http/errors.js';
+import type { Executor } from '../streams/event.repository.js';
+import { TheatreRepository, type MenuItem } from '../theatres/theatre.repository.js';
+import { fingerprint, idempotencyLookupHash, openAnswer, sealAnswer } from './idempotency.js';
+import { emitOrderEvent, type OrderEventType } from './order.events.js';
+import { createOrderSchema, type ParsedCreateOrder } from './order.input.js';
+import { OrderRepository, type NewOrderItem } from './order.repository.js';
+import { nextOrderStatus, type OrderAction } from './order.state.js';
+import { toOrderView, type OrderView } from './order.view.js';
+import { normalisePhone } from './phone.js';
+
+export interface OrderServiceDeps {
+  db: Executor;
+  clock: () => Date;
+  newId: () => string;
+  /** A fresh unguessable token (at least 128 random bits) for the guest. */
+  newToken: () => string;
+  /** Carries out refunds (the payment service): money moves before the order changes. */
+  refunds?: RefundPort;
+}
+
+export interface RefundPort {
+  refundOrder(orderId: number, actor: Actor): Promise<OrderView>;
+}
+
+export interface CreatedOrder {
+  order: OrderView;
+  orderToken: string;
+}
+
+export type StaffAction = Exclude<OrderAction, 'confirm'>;
+
+const IDEMPOTENCY_SCOPE = 'orders.create';
+const EVENT_OF: Record<Exclude<StaffAction, 'refund'>, OrderEventType> = {
+  seen: 'order.seen',
+  deliver: 'order.delivered',
+  cancel: 'order.cancelled',
+};
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const NO_TOKEN_HASH = sha256('');
+
+export class OrderService {
+  private readonly orders: OrderRepository;
+  private readonly theatres: TheatreRepository;
+
+  constructor(private readonly deps: OrderServiceDeps) {
+    this.orders = new OrderRepository(deps.db);
+    this.theatres = new TheatreRepository(deps.db);
+  }
+
+  /**
+   * Places an order. Prices, amount and maxTime come from the server's menu. A cash order is
+   * confirmed at once (paymentStatus 'due', event `order.confirmed`); an online one waits in
+   * `placed` for its payment. With an idempotency key, a repeat gets the first answer verbatim.
+   */
+  async createOrder(input: unknown, opts: { idempotencyKey?: string } = {}): Promise<CreatedOrder> {
+    const parsed = createOrderSchema.safeParse(input);
+    if (!parsed.success) throw appError('validation_failed', z.prettifyError(parsed.error));
+    const request = parsed.data;
+    const key = opts.idempotencyKey;
+    if (key !== undefined) {
+      const earlier = await this.replay(key, request);
+      if (earlier) return earlier;
+    }
+    try {
+      return await this.placeOrder(request, key);
+    } catch (err) {
+      // The same key raced us and committed first: answer what it answered.
+      if (key !== undefined && isUniqueViolation(err)) {
+        const earlier = await this.replay(key, request);
+        if (earlier) return earlier;
+      }
+      throw err;
+    }
+  }
+
+  private async replay(key: string, request: ParsedCreateOrder): Promise<CreatedOrder | null> {
+    const stored = await this.orders.findIdempotent(idempotencyLookupHash(IDEMPOTENCY_SCOPE, key));
+    if (!stored) return null;
+    if (stored.fingerprint !== fingerprint(request)) {
+      throw appError('unprocessable', 'This Idempotency-Key was used for a different order.');
+    }
+    return openAnswer<CreatedOrder>(IDEMPOTENCY_SCOPE, key, stored.answer);
+  }
+
+  private async placeOrder(request: ParsedCreateOrder, key: string | undefined): Promise<CreatedOrder> {
+    const phone = normalisePhone(request.phone);
+    if (!phone) throw appError('validation_failed', 'phone is not a valid phone number.');
+    const place = await this.theatres.findSeatPlace(request.seatId);
+    if (!place) throw appError('not_found', 'No such seat.');
+    const { theatre } = place;
+    const lines = priceLines(request, await this.theatres.findItems(request.items.map((i) => i.itemId)), theatre.id);
+    if (request.paymentMethod === 'cash' && !theatre.cashEnabled) throw appError('cash_not_accepted');
+
+    const now = this.deps.clock();
+    const at = now.toISOString();
+    const orderToken = this.deps.newToken();
+    const cash = request.paymentMethod === 'cash';
+
+    return this.deps.db.transaction().execute(async (trx) => {
+      await this.orders.lockTheatre(trx, theatre.id);
+      if ((await this.orders.countOpen(theatre.id, trx)) >= theatre.orderLimit) throw appError('order_limit_reached');
+      const orderId = await this.orders.insert(
+        trx,
+        {
+          theatre_id: theatre.id,
+          seat_id: place.seat.id,
+          seat_name: place.seat.name,
+          row_name: place.row.name,
+          hall_name: place.hall.name,
+          phone,
+          notes: request.notes ?? null,
+          payment_method: request.paymentMethod,
+          payment_status: cash ? 'due' : 'created',
+          status: cash ? 'confirmed' : 'placed',
+          amount: lines.reduce((sum, l) => sum + l.price * l.quantity, 0),
+          max_time: Math.max(...lines.map((l) => l.maxTime)),
+          token_hash: sha256(orderToken),
+          placed_at: at,
+          confirmed_at: cash ? at : null,
+          updated_at: at,
+        },
+        lines.map(({ maxTime: _m, ...line }) => line),
+      );
+      const record = await this.orders.find(orderId, trx);
+      const order = toOrderView(record!);
+      if (cash) await emitOrderEvent(trx, 'order.confirmed', order, now);
+      const answer: CreatedOrder = { order, orderToken };
+      if (key !== undefined) {
+        await this.orders.insertIdempotent(trx, {
+          key_hash: idempotencyLookupHash(IDEMPOTENCY_SCOPE, key),
+          scope: IDEMPOTENCY_SCOPE,
+          fingerprint: fingerprint(request),
+          answer: sealAnswer(IDEMPOTENCY_SCOPE, key, answer),
+          created_at: at,
+        });
+      }
+      return answer;
+    });
+  }
+
+  /** @throws not_found */
+  async getOrder(orderId: number): Promise<OrderView> {
+    const record = await this.orders.find(orderId);
+    if (!record) throw appError('not_found', 'No such order.');
+    return toOrderView(record);
+  }
+
+  /** The order if `actor` may see it; staff of another theatre get not_found, as for a missing one. */
+  async getOrderFor(orderId: number, actor: Actor): Promise<OrderView> {
+    const order = await this.getOrder(orderId);
+    if (!canSeeTheatre(actor, order.theatreId)) throw appError('not_found', 'No such order.');
+    return order;
+  }
+
+  /** Whether `token` is the guest token of this order, compared in constant time. */
+  async verifyOrderToken(orderId: number, token: string): Promise<boolean> {
+    const stored = await this.orders.tokenHash(orderId);
+    // Compare even for a missing order, so timing does not tell which order ids exist.
+    const same = timingSafeEqual(Buffer.from(sha256(token), 'hex'), Buffer.from(stored ?? NO_TOKEN_HASH, 'hex'));
+    return stored !== null && same;
+  }
+
+  /**
+   * A staff action. 404 for an order the actor may not see; 409 when the order's state does not
+   * allow it (see order.state.ts). The change and its events commit together.
+   */
+  async transition(orderId: number, action: StaffAction, actor: Actor): Promise<OrderView> {
+    await this.getOrderFor(orderId, actor);
+    if (action === 'refund') {
+      if (!this.deps.refunds) throw appError('unavailable', 'Refunds are not configured.');
+      return this.deps.refunds.refundOrder(orderId, actor);
+    }
+    const now = this.deps.clock();
+    return this.deps.db.transaction().execute(async (trx) => {
+      const record = await this.orders.find(orderId, trx);
+      if (!record) throw appError('not_found', 'No such order.');
+      const from = record.row.status;
+      const next = nextOrderStatus(
+        { status: from, paymentMethod: record.row.payment_method, paymentStatus: record.row.payment_status },
+        action,
+      );
+      if (!next.ok) throw appError('conflict', next.reason);
+      const changed = await this.orders.updateIfStatus(trx, orderId, from, { status: next.status, updated_at: now.toISOString() });
+      if (!changed) throw appError('conflict', 'The order changed meanwhile; reload it.');
+      const order = toOrderView({ row: { ...record.row, status: next.status, updated_at: now.toISOString() }, items: record.items });
+      await emitOrderEvent(trx, EVENT_OF[action], order, now);
+      return order;
+    });
+  }
+
+  /** Orders being served (confirmed or seen), oldest first: the live dashboard's snapshot. */
+  async liveOrders(theatreId?: number): Promise<OrderView[]> {
+    return (await this.orders.listOpen(theatreId)).map(toOrderView);
+  }
+
+  /** Forget idempotency answers older than `maxAgeMs` (default 24 h). */
+  pruneIdempotencyKeys(maxAgeMs = 24 * 60 * 60 * 1_000): Promise<number> {
+    return this.orders.pruneIdempotent(new Date(this.deps.clock().getTime() - maxAgeMs).toISOString());
+  }
+}
+
+type PricedLine = NewOrderItem & { maxTime: number };
+
+/** Lines priced from the menu. @throws item_unavailable for unknown, foreign or unavailable items. */
+function priceLines(request: ParsedCreateOrder, menuItems: MenuItem[], theatreId: number): PricedLine[] {
+  const byId = new Map(menuItems.map((i) => [i.id, i]));
+  return request.items.map(({ itemId, quantity }) => {
+    const item = byId.get(itemId);
+    if (!item || item.theatreId !== theatreId) {
+      throw appError('item_unavailable', `Item ${itemId} is not on this theatre's menu.`);
+    }
+    if (!item.available) throw appError('item_unavailable', `${item.name} is not available right now.`);
+    return { item_id: item.id, name: item.name, price: item.price, quantity, maxTime: item.maxTime };
+  });
+}

@@ -1,0 +1,49 @@
+import type { Generated } from 'kysely';
+
+export type OrderStatus = 'placed' | 'confirmed' | 'seen' | 'delivered' | 'cancelled' | 'refunded';
+export type PaymentMethod = 'online' | 'cash';
+/** 'due' is a cash order not yet paid; the others mirror the latest online payment. */
+export type OrderPaymentStatus = 'due' | 'created' | 'pending' | 'success' | 'failed' | 'refunded';
+
+export interface OrderTable {
+  id: Generated<number>;
+  theatre_id: number;
+  seat_id: number;
+  /** Seat, row and hall names copied at order time so an order reads the same after renames. */
+  seat_name: string;
+  row_name: string;
+  hall_name: string;
+  phone: string;
+  notes: string | null;
+  payment_method: PaymentMethod;
+  payment_status: OrderPaymentStatus;
+  status: OrderStatus;
+  amount: number;
+  max_time: number;
+  /** sha256 hex of the guest's order token. */
+  token_hash: string;
+  placed_at: string;
+  confirmed_at: string | null;
+  updated_at: string;
+}
+
+export interface OrderItemTable {
+  id: Generated<number>;
+  order_id: number;
+  item_id: number;
+  /** Name and unit price copied from the menu when the order was placed. */
+  name: string;
+  price: number;
+  quantity: number;
+}
+
+export interface IdempotencyKeyTable {
+  /** sha256 hex of scope + key. */
+  key_hash: string;
+  scope: string;
+  /** sha256 hex of the canonical request, to refuse a key reused for a different request. */
+  fingerprint: string;
+  /** The stored answer, AES-256-GCM encrypted with a key derived from the idempotency key. */
+  answer: string;
+  created_at: string;
+}

@@ -1,0 +1,36 @@
+import type { Selectable } from 'kysely';
+import type { OrderItemTable, OrderPaymentStatus, OrderStatus, OrderTable, PaymentMethod } from './order.table.js';
+
+/** An order as SPEC §3 shows it, in events and in the API. */
+export interface OrderView {
+  id: number;
+  theatreId: number;
+  seat: { id: number; name: string; row: string; hall: string };
+  items: Array<{ itemId: number; name: string; quantity: number; price: number }>;
+  amount: number;
+  paymentMethod: PaymentMethod;
+  paymentStatus: OrderPaymentStatus;
+  status: OrderStatus;
+  placedAt: string;
+  maxTime: number;
+}
+
+export interface OrderRecord {
+  row: Selectable<OrderTable>;
+  items: Array<Selectable<OrderItemTable>>;
+}
+
+export function toOrderView({ row, items }: OrderRecord): OrderView {
+  return {
+    id: row.id,
+    theatreId: row.theatre_id,
+    seat: { id: row.seat_id, name: row.seat_name, row: row.row_name, hall: row.hall_name },
+    items: items.map((i) => ({ itemId: i.item_id, name: i.name, quantity: i.quantity, price: i.price })),
+    amount: row.amount,
+    paymentMethod: row.payment_method,
+    paymentStatus: row.payment_status,
+    status: row.status,
+    placedAt: row.placed_at,
+    maxTime: row.max_time,
+  };
+}

@@ -1,0 +1,162 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { toNumber } from '../db/dialect.js';
+
+export interface StreamEvent {
+  /** Global outbox id. */
+  id: number;
+  stream: string;
+  /** Position within the stream: 1, 2, 3... with no gaps. */
+  seq: number;
+  type: string;
+  /** ISO-8601 UTC. */
+  at: string;
+  data: unknown;
+}
+
+/** A Kysely instance or a transaction; appendEvent must be given the caller's transaction. */
+export type Executor = Kysely<Database>;
+
+type EventRow = { id: number; stream: string; seq: number; type: string; at: string; data: string };
+
+const toEvent = (r: EventRow): StreamEvent => ({
+  id: r.id,
+  stream: r.stream,
+  seq: r.seq,
+  type: r.type,
+  at: r.at,
+  data: JSON.parse(r.data) as unknown,
+});
+
+/**
+ * Appends an event to `stream` inside the caller's transaction `trx`.
+ *
+ * The head is bumped with one upsert (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, the same
+ * statement on PostgreSQL and SQLite >= 3.35). On PostgreSQL the upsert row-locks the head until
+ * the transaction ends, so concurrent writers of one stream queue up, and a rolled-back writer
+ * gives its seq back: seqs have no gaps and, within a stream, commit in seq order (so outbox ids
+ * within a stream are also in seq order). On SQLite the single writer gives the same.
+ */
+export async function appendEvent(
+  trx: Executor,
+  stream: string,
+  type: string,
+  data: unknown,
+  at: Date,
+): Promise<StreamEvent> {
+  const head = await trx
+    .insertInto('stream_heads')
+    .values({ stream, seq: 1 })
+    .onConflict((oc) => oc.column('stream').doUpdateSet({ seq: sql<number>`stream_heads.seq + 1` }))
+    .returning('seq')
+    .executeTakeFirstOrThrow();
+  const row = await trx
+    .insertInto('stream_events')
+    .values({ stream, seq: head.seq, type, at: at.toISOString(), data: JSON.stringify(data) })
+    .returning(['id', 'stream', 'seq', 'type', 'at', 'data'])
+    .executeTakeFirstOrThrow();
+  return toEvent(row);
+}
+
+export interface PruneOptions {
+  /** Keep at least the newest N events of each stream... */
+  keepPerStream: number;
+  /** ...and drop anything older than this, whichever removes more. */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_RETENTION: PruneOptions = { keepPerStream: 1_000, maxAgeMs: 24 * 60 * 60 * 1_000 };
+
+/** Reading side of the outbox: history for resume, and the relay's queue. */
+export class EventRepository {
+  constructor(
+    private readonly db: Executor,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  append(trx: Executor, stream: string, type: string, data: unknown, at: Date): Promise<StreamEvent> {
+    return appendEvent(trx, stream, type, data, at);
+  }
+
+  /** Events of `stream` with seq > sinceSeq, oldest first, at most `limit`. */
+  async eventsSince(stream: string, sinceSeq: number, limit: number): Promise<StreamEvent[]> {
+    const rows = await this.db
+      .selectFrom('stream_events')
+      .select(['id', 'stream', 'seq', 'type', 'at', 'data'])
+      .where('stream', '=', stream)
+      .where('seq', '>', sinceSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  /** The stream's last seq; 0 for a stream that never had an event. Survives pruning. */
+  async head(stream: string): Promise<number> {
+    const row = await this.db.selectFrom('stream_heads').select('seq').where('stream', '=', stream).executeTakeFirst();
+    return row?.seq ?? 0;
+  }
+
+  /**
+   * The oldest seq still stored for `stream`, or null when none is. A resume from `since` is
+   * complete only if since >= oldest - 1 (and since <= head); otherwise the client needs a reset.
+   */
+  async oldestRetained(stream: string): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('stream_events')
+      .select((eb) => eb.fn.min<number>('seq').as('min'))
+      .where('stream', '=', stream)
+      .executeTakeFirst();
+    return row?.min === null || row?.min === undefined ? null : toNumber(row.min);
+  }
+
+  /**
+   * Unpublished events with id > afterId, in id order. On PostgreSQL ids are drawn at insert
+   * but become visible at commit, so a transaction can commit an id lower than one already seen.
+   * A relay must therefore rely on the published flag (poll with afterId 0, or go back to 0
+   * periodically) rather than only on "id > last id". Per-stream order is always id order.
+   */
+  async unpublishedAfter(afterId: number, limit: number): Promise<StreamEvent[]> {
+    const rows = await this.db
+      .selectFrom('stream_events')
+      .select(['id', 'stream', 'seq', 'type', 'at', 'data'])
+      .where('published', '=', 0)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  async markPublished(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('stream_events').set({ published: 1 }).where('id', 'in', [...ids]).execute();
+  }
+
+  /**
+   * Deletes published events beyond the newest `keepPerStream` of their stream or older than
+   * `maxAgeMs`. Unpublished events are never deleted. Heads are kept, so seqs never restart.
+   * Returns how many events were deleted.
+   */
+  async prune(opts: PruneOptions = DEFAULT_RETENTION): Promise<number> {
+    const cutoff = new Date(this.clock().getTime() - opts.maxAgeMs).toISOString();
+    const result = await this.db
+      .deleteFrom('stream_events')
+      .where('published', '=', 1)
+      .where((eb) =>
+        eb.or([
+          eb('at', '<', cutoff),
+          eb(
+            'seq',
+            '<=',
+            eb
+              .selectFrom('stream_heads')
+              .select(sql<number>`stream_heads.seq - ${opts.keepPerStream}`.as('floor'))
+              .whereRef('stream_heads.stream', '=', 'stream_events.stream'),
+          ),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,54 @@
+import { appError } from '../http/errors.js';
+import type { Executor } from '../streams/event.repository.js';
+import { TheatreRepository } from './theatre.repository.js';
+
+/** The answer of `GET /api/seats/<seatId>`: where the guest sits and what they can order. */
+export interface SeatView {
+  seat: { id: number; name: string };
+  row: { id: number; name: string };
+  hall: { id: number; name: string };
+  theatre: { id: number; name: string; cashEnabled: boolean; serviceEndTime: string | null };
+  menu: Array<{
+    id: number;
+    category: string;
+    items: Array<{ id: number; name: string; price: number; maxTime: number; available: boolean }>;
+  }>;
+}
+
+export class SeatService {
+  private readonly theatres: TheatreRepository;
+
+  constructor(deps: { db: Executor }) {
+    this.theatres = new TheatreRepository(deps.db);
+  }
+
+  /** @throws not_found for an unknown seat. */
+  async seatView(seatId: number): Promise<SeatView> {
+    const place = await this.theatres.findSeatPlace(seatId);
+    if (!place) throw appError('not_found', 'No such seat.');
+    const menu = await this.theatres.menu(place.theatre.id);
+    const { theatre } = place;
+    return {
+      seat: place.seat,
+      row: place.row,
+      hall: place.hall,
+      theatre: {
+        id: theatre.id,
+        name: theatre.name,
+        cashEnabled: theatre.cashEnabled,
+        serviceEndTime: theatre.serviceEndTime,
+      },
+      menu: menu.map((c) => ({
+        id: c.id,
+        category: c.name,
+        items: c.items.map((i) => ({
+          id: i.id,
+          name: i.name,
+          price: i.price,
+          maxTime: i.maxTime,
+          available: i.available,
+        })),
+      })),
+    };
+  }
+}
