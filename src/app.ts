@@ -1,4 +1,22 @@
+import fastifyCookie from '@fastify/cookie';
+import { sql } from 'kysely';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { AccountService } from './accounts/account.service.js';
+import { authRoutes } from './accounts/auth.routes.js';
+import { SessionAuth } from './accounts/session.http.js';
+import { createDatabase, type Db } from './db/database.js';
+import { orderRoutes } from './orders/order.routes.js';
+import { OrderService } from './orders/order.service.js';
+import { orderExists } from './orders/order-exists.js';
+import { PresenceService } from './presence/presence.service.js';
+import { EventRepository } from './streams/event.repository.js';
+import { OutboxRelay } from './streams/outbox-relay.js';
+import { StreamService } from './streams/stream.service.js';
+import { seatRoutes } from './theatres/seat.routes.js';
+import { SeatService } from './theatres/seat.service.js';
+import { ticketRoutes } from './tickets/ticket.routes.js';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
@@ -13,7 +31,6 @@ import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Gateway } from './realtime/gateway.js';
-import type { StreamSource } from './realtime/stream-source.js';
 import { AuthFailureLimiter } from './realtime/upgrade/auth-failure-limiter.js';
 import { MemorySingleUseStore } from './tickets/single-use-store.js';
 import { TicketService } from './tickets/ticket.service.js';
@@ -32,6 +49,9 @@ export interface App {
   keys: KeyStore;
   tickets: TicketService;
   logger: Logger;
+  db: Db;
+  /** Publishes committed events now (tests, and writers outside HTTP). */
+  relay: OutboxRelay;
   /** Re-reads the keys file now (what SIGHUP does). */
   reloadKeys(why: string): void;
   listen(): Promise<AddressInfo>;
@@ -52,17 +72,37 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const tickets = new TicketService(config.secrets.TICKET_SECRET, config.limits.ticketTtlSeconds, new MemorySingleUseStore(now), now);
   const failures = AuthFailureLimiter.inMemory(config.limits.authFailLimit, config.limits.authFailWindowSeconds);
 
-  // Until the streams feature lands every stream is empty; the gateway only needs this interface.
-  const streams: StreamSource = { open: async () => ({ head: 0, kind: 'snapshot', snapshot: {}, reset: false }), eventsAfter: async () => [] };
+  const clock = () => new Date(now());
+  const database = await createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'scan2food.db') });
+  const { db } = database;
+  const events = new EventRepository(db, clock);
+  const relay = new OutboxRelay(events, bus, logger, { pollMs: config.limits.outboxPollMs, batch: config.limits.outboxBatch });
+  const committed = () => void relay.kick();
+  const presence = new PresenceService(db, clock, committed, (err) => logger.error({ err }, 'presence event not recorded'));
+  const streams = new StreamService(db, database.dialect, { presence: () => presence.snapshot() });
+  const newToken = () => randomBytes(32).toString('base64url');
+  const accounts = new AccountService({ db, clock, newToken });
+  const orders = new OrderService({ db, clock, newToken, newId: () => randomUUID() });
+  const seats = new SeatService({ db });
+  const sessions = new SessionAuth(accounts, config.allowedOrigins);
 
   const trustProxy = compileTrust(config.trustProxy);
   const fastify = Fastify({ loggerInstance: logger as FastifyBaseLogger, trustProxy, bodyLimit: 256 * 1024 });
   installErrorHandler(fastify);
+  await fastify.register(fastifyCookie);
   let draining = false;
-  healthRoutes(fastify, { metrics, checks: [], draining: () => draining });
+  healthRoutes(fastify, {
+    metrics,
+    checks: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, { name: 'bus', check: async () => bus.healthy }],
+    draining: () => draining,
+  });
+  authRoutes(fastify, { accounts, sessions });
+  ticketRoutes(fastify, { tickets, sessions, orders });
+  seatRoutes(fastify, { seats });
+  orderRoutes(fastify, { orders, sessions, committed });
 
   const gateway = new Gateway({
-    auth: { keys, tickets, failures, allowedOrigins: config.allowedOrigins, orderExists: async () => false },
+    auth: { keys, tickets, failures, allowedOrigins: config.allowedOrigins, orderExists: (id) => orderExists(db, id) },
     keys,
     limits: config.limits,
     trustProxy,
@@ -71,11 +111,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     streams,
     bus,
     handlers: {},
+    hooks: presence,
   });
   fastify.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
 
   const reloader = new KeyReloader(config.keysFile, keys, logger);
   reloader.start();
+  relay.start();
   await fastify.ready();
 
   let closed = false;
@@ -86,6 +128,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     keys,
     tickets,
     logger,
+    db: database,
+    relay,
     reloadKeys: (why) => reloader.reload(why),
     async listen() {
       await fastify.listen({ host: config.host, port: config.port });
@@ -98,7 +142,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       reloader.stop();
       await gateway.shutdown(config.limits.shutdownGraceMs);
       await fastify.close();
+      await relay.stop();
       await bus.close();
+      await database.close();
     },
   };
 }

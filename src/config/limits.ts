@@ -24,6 +24,9 @@ export const DEFAULT_LIMITS = {
   ticketTtlSeconds: 60,
   /** How long SIGTERM waits for clients to go before exiting anyway. */
   shutdownGraceMs: 5_000,
+  /** Outbox safety-net poll (writers also kick the relay right after they commit). */
+  outboxPollMs: 1_000,
+  outboxBatch: 500,
   /** Stream history kept for resume. */
   retentionEvents: 1_000,
   retentionMs: 24 * 60 * 60 * 1000,
