@@ -1,0 +1,60 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Executor } from '../streams/event.repository.js';
+import type { PaymentTable } from './payment.table.js';
+
+export type PaymentRow = Selectable<PaymentTable>;
+
+export class PaymentRepository {
+  constructor(private readonly db: Executor) {}
+
+  async insert(trx: Executor, row: Insertable<PaymentTable>): Promise<number> {
+    const { id } = await trx.insertInto('payments').values(row).returning('id').executeTakeFirstOrThrow();
+    return id;
+  }
+
+  async find(id: number, trx: Executor = this.db): Promise<PaymentRow | null> {
+    return (await trx.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+  }
+
+  async findByGatewayOrderId(gatewayOrderId: string, trx: Executor = this.db): Promise<PaymentRow | null> {
+    const row = await trx.selectFrom('payments').selectAll().where('gateway_order_id', '=', gatewayOrderId).executeTakeFirst();
+    return row ?? null;
+  }
+
+  /** The order's newest payment (a guest may retry with a new one after a failure). */
+  async latestForOrder(orderId: number, trx: Executor = this.db): Promise<PaymentRow | null> {
+    const row = await trx
+      .selectFrom('payments')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  async successfulForOrder(orderId: number, trx: Executor = this.db): Promise<PaymentRow | null> {
+    const row = await trx
+      .selectFrom('payments')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .where('status', '=', 'success')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  async update(trx: Executor, id: number, changes: Updateable<PaymentTable>): Promise<void> {
+    await trx.updateTable('payments').set(changes).where('id', '=', id).execute();
+  }
+
+  /** Records a webhook event id; throws a unique violation when it was seen before. */
+  async recordWebhookEvent(trx: Executor, id: string, receivedAt: string, outcome: string): Promise<void> {
+    await trx.insertInto('webhook_events').values({ id, received_at: receivedAt, outcome }).execute();
+  }
+
+  async setWebhookOutcome(trx: Executor, id: string, outcome: string): Promise<void> {
+    await trx.updateTable('webhook_events').set({ outcome }).where('id', '=', id).execute();
+  }
+}

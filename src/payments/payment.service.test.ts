@@ -1,0 +1,251 @@
+import type { KyselyPlugin } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../db/schema.js';
+import { databaseEngines, type TestDb } from '../db/test-databases.js';
+import { OrderService } from '../orders/order.service.js';
+import { seed, type SeedResult } from '../seed/seed.service.js';
+import { manualClock, sequence, VENUE_SEED } from '../seed/test-fixture.js';
+import { EventRepository } from '../streams/event.repository.js';
+import { PaymentService } from './payment.service.js';
+import { SimulatedGateway } from './simulated.gateway.js';
+import { buildWebhook } from './webhook.js';
+import type { Kysely } from 'kysely';
+
+const engines = await databaseEngines();
+const SECRET = 'webhook-secret';
+
+/** Makes every UPDATE of `table` fail, to prove a failure late in a transaction undoes it all. */
+function failUpdatesOf(table: string): KyselyPlugin {
+  return {
+    transformQuery(args) {
+      if (args.node.kind === 'UpdateQueryNode' && JSON.stringify(args.node.table).includes(`"${table}"`)) {
+        throw new Error('injected failure');
+      }
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+}
+
+describe.each(engines)('payments on $name', (engine) => {
+  let handle: TestDb;
+  let venue: SeedResult;
+  let clock: ReturnType<typeof manualClock>;
+  let gateway: SimulatedGateway;
+  let alerts: Array<[string, Record<string, unknown>]>;
+  let payments: PaymentService;
+  let orders: OrderService;
+  let events: EventRepository;
+
+  function services(db: Kysely<Database>) {
+    const p = new PaymentService({ db, clock: clock.now, newId: sequence('p'), gateway, webhookSecret: SECRET, alert: (m, f) => alerts.push([m, f]) });
+    const o = new OrderService({ db, clock: clock.now, newId: sequence('o'), newToken: sequence('token'), refunds: p });
+    return { p, o };
+  }
+
+  beforeEach(async () => {
+    handle = await engine.open();
+    clock = manualClock();
+    venue = await seed(handle.db, VENUE_SEED, clock.now);
+    gateway = new SimulatedGateway(sequence('g'));
+    alerts = [];
+    ({ p: payments, o: orders } = services(handle.db));
+    events = new EventRepository(handle.db);
+  });
+  afterEach(async () => {
+    await handle?.close();
+  });
+
+  const galaxy = () => venue.theatres[0]!;
+  const popcorn = () => galaxy().menu[0]!.items[0]!;
+  async function onlineOrder() {
+    const { order } = await orders.createOrder({
+      seatId: galaxy().halls[0]!.rows[0]!.seats[0]!.id,
+      items: [{ itemId: popcorn().id, quantity: 2 }],
+      phone: '9876543210',
+      paymentMethod: 'online',
+    });
+    return order;
+  }
+  async function paidOrder() {
+    const order = await onlineOrder();
+    const started = await payments.startPayment(order.id);
+    const hook = await payments.simulateCheckout(started.paymentId, 'pay');
+    expect(await payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).toEqual({ status: 'processed' });
+    return { order: await orders.getOrder(order.id), started };
+  }
+  const errorOf = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (e: { status: number; code: string }) => ({ status: e.status, code: e.code }),
+    );
+  async function snapshot() {
+    return {
+      orders: await handle.db.selectFrom('orders').select(['id', 'status', 'payment_status']).orderBy('id').execute(),
+      payments: await handle.db.selectFrom('payments').select(['id', 'status']).orderBy('id').execute(),
+      events: (await events.unpublishedAfter(0, 1000)).map((e) => e.id),
+    };
+  }
+
+  it('starts a payment: pending, with a checkout URL and payment.status on the order stream', async () => {
+    const order = await onlineOrder();
+    const started = await payments.startPayment(order.id);
+    expect(started).toEqual({
+      paymentId: expect.any(Number),
+      gateway: 'simulated',
+      gatewayOrderId: 'order_sim_g-1',
+      amount: 50000,
+      currency: 'INR',
+      checkoutUrl: `/pay/sim/${started.paymentId}`,
+    });
+    expect((await orders.getOrder(order.id)).paymentStatus).toBe('pending');
+    expect(await events.eventsSince(`order:${order.id}`, 0, 10)).toMatchObject([
+      { seq: 1, type: 'payment.status', data: { orderId: order.id, status: 'pending', amount: 50000, method: 'online', gateway: 'simulated' } },
+    ]);
+    expect(await payments.paymentStatus(order.id)).toEqual({ orderId: order.id, status: 'pending', amount: 50000, method: 'online', gateway: 'simulated' });
+  });
+
+  it('refuses to start a payment for a cash order, a paid order or a missing one', async () => {
+    const { order: cash } = await orders.createOrder({
+      seatId: galaxy().halls[0]!.rows[0]!.seats[0]!.id,
+      items: [{ itemId: popcorn().id, quantity: 1 }],
+      phone: '9876543210',
+      paymentMethod: 'cash',
+    });
+    expect(await errorOf(payments.startPayment(cash.id))).toEqual({ status: 409, code: 'conflict' });
+    const { order: paid } = await paidOrder();
+    expect(await errorOf(payments.startPayment(paid.id))).toEqual({ status: 409, code: 'conflict' });
+    expect(await errorOf(payments.startPayment(999_999))).toEqual({ status: 404, code: 'not_found' });
+  });
+
+  it('confirms the order on payment.captured, with events on the order and theatre streams', async () => {
+    const { order } = await paidOrder();
+    expect(order).toMatchObject({ status: 'confirmed', paymentStatus: 'success' });
+    expect((await events.eventsSince(`order:${order.id}`, 0, 10)).map((e) => [e.seq, (e.data as { status: string }).status])).toEqual([
+      [1, 'pending'],
+      [2, 'success'],
+    ]);
+    for (const stream of [`theatre:${galaxy().id}`, 'theatres']) {
+      expect(await events.eventsSince(stream, 0, 10)).toMatchObject([{ seq: 1, type: 'order.confirmed', data: { order } }]);
+    }
+  });
+
+  it('answers a bad or missing signature with 400 and changes nothing', async () => {
+    const order = await onlineOrder();
+    const started = await payments.startPayment(order.id);
+    const hook = await payments.simulateCheckout(started.paymentId, 'pay');
+    const before = await snapshot();
+    const forged = buildWebhook({ event: 'payment.captured', gatewayOrderId: started.gatewayOrderId, gatewayPaymentId: 'pay_x', amount: 50000, secret: 'not-the-secret', eventId: 'e1', at: clock.now() });
+    for (const [body, signature] of [
+      [forged.rawBody, forged.signature],
+      [hook.rawBody, undefined],
+      [hook.rawBody, 'zz'],
+      [hook.rawBody.replace('50000', '50001'), hook.signature],
+    ] as const) {
+      expect(await errorOf(payments.handleWebhook(Buffer.from(body), signature, hook.eventId))).toEqual({ status: 400, code: 'bad_request' });
+    }
+    expect(await snapshot()).toEqual(before);
+    expect(await handle.db.selectFrom('webhook_events').selectAll().execute()).toEqual([]);
+  });
+
+  it('answers a replayed event id with duplicate and changes nothing', async () => {
+    const order = await onlineOrder();
+    const started = await payments.startPayment(order.id);
+    const hook = await payments.simulateCheckout(started.paymentId, 'pay');
+    const body = Buffer.from(hook.rawBody);
+    expect(await payments.handleWebhook(body, hook.signature, hook.eventId)).toEqual({ status: 'processed' });
+    const before = await snapshot();
+    expect(await payments.handleWebhook(body, hook.signature, hook.eventId)).toEqual({ status: 'duplicate' });
+    const concurrent = await Promise.all([1, 2, 3].map(() => payments.handleWebhook(body, hook.signature, hook.eventId)));
+    expect(concurrent).toEqual([{ status: 'duplicate' }, { status: 'duplicate' }, { status: 'duplicate' }]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('changes nothing and alerts when the captured amount differs from the order', async () => {
+    const order = await onlineOrder();
+    const started = await payments.startPayment(order.id);
+    const before = await snapshot();
+    const hook = buildWebhook({ event: 'payment.captured', gatewayOrderId: started.gatewayOrderId, gatewayPaymentId: 'pay_short', amount: 100, secret: SECRET, eventId: 'evt_short', at: clock.now() });
+    expect(await payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).toEqual({ status: 'ignored', reason: 'amount mismatch' });
+    expect(await snapshot()).toEqual(before);
+    expect(alerts).toEqual([
+      [expect.stringContaining('amount mismatch'), expect.objectContaining({ orderId: order.id, expected: 50000, received: 100 })],
+    ]);
+  });
+
+  it('records a failed payment, keeps the order placed, and lets the guest pay on retry', async () => {
+    const order = await onlineOrder();
+    const started = await payments.startPayment(order.id);
+    const fail = await payments.simulateCheckout(started.paymentId, 'fail');
+    expect(await payments.handleWebhook(Buffer.from(fail.rawBody), fail.signature, fail.eventId)).toEqual({ status: 'processed' });
+    expect(await orders.getOrder(order.id)).toMatchObject({ status: 'placed', paymentStatus: 'failed' });
+    expect((await events.eventsSince(`order:${order.id}`, 1, 10)).map((e) => e.data)).toEqual([
+      { orderId: order.id, status: 'failed', amount: 50000, method: 'online', gateway: 'simulated' },
+    ]);
+    expect(await events.head('theatres')).toBe(0);
+    const pay = await payments.simulateCheckout(started.paymentId, 'pay');
+    expect(await payments.handleWebhook(Buffer.from(pay.rawBody), pay.signature, pay.eventId)).toEqual({ status: 'processed' });
+    expect(await orders.getOrder(order.id)).toMatchObject({ status: 'confirmed', paymentStatus: 'success' });
+  });
+
+  it('rolls back the whole change and its events when the transaction fails after appending', async () => {
+    const order = await onlineOrder();
+    const started = await payments.startPayment(order.id);
+    const hook = await payments.simulateCheckout(started.paymentId, 'pay');
+    const before = await snapshot();
+    const broken = services(handle.db.withPlugin(failUpdatesOf('webhook_events'))).p;
+    await expect(broken.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).rejects.toThrow('injected failure');
+    expect(await snapshot()).toEqual(before);
+    expect(await events.head(`theatre:${galaxy().id}`)).toBe(0);
+    // Nothing was recorded, so the gateway's retry of the same event goes through.
+    expect(await payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).toEqual({ status: 'processed' });
+  });
+
+  it('refunds through the gateway on the staff action, then ignores the refund webhook', async () => {
+    const { order, started } = await paidOrder();
+    const staff = { role: 'staff' as const, theatreId: galaxy().id };
+    const refunded = await orders.transition(order.id, 'refund', staff);
+    expect(refunded).toEqual({ ...order, status: 'refunded', paymentStatus: 'refunded' });
+    const payment = await payments.getPayment(started.paymentId);
+    expect(payment.status).toBe('refunded');
+    expect(gateway.refunds).toEqual([{ gatewayPaymentId: 'pay_sim_p-2', amount: 50000 }]);
+    expect((await events.eventsSince(`theatre:${galaxy().id}`, 1, 10)).map((e) => e.type)).toEqual(['order.refunded']);
+    expect((await events.eventsSince(`order:${order.id}`, 2, 10)).map((e) => (e.data as { status: string }).status)).toEqual(['refunded']);
+
+    const before = await snapshot();
+    const hook = buildWebhook({ event: 'refund.processed', gatewayOrderId: started.gatewayOrderId, gatewayPaymentId: 'pay_sim_p-2', amount: 50000, secret: SECRET, eventId: 'evt_rf', at: clock.now() });
+    expect(await payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).toEqual({ status: 'ignored', reason: 'already refunded' });
+    expect(await snapshot()).toEqual(before);
+    expect(await errorOf(orders.transition(order.id, 'refund', staff))).toEqual({ status: 409, code: 'conflict' });
+  });
+
+  it('marks the order refunded on refund.processed from the gateway', async () => {
+    const { order, started } = await paidOrder();
+    await orders.transition(order.id, 'deliver', { role: 'admin' });
+    const hook = buildWebhook({ event: 'refund.processed', gatewayOrderId: started.gatewayOrderId, gatewayPaymentId: 'pay_sim_p-2', amount: 50000, secret: SECRET, eventId: 'evt_rf2', at: clock.now() });
+    expect(await payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).toEqual({ status: 'processed' });
+    expect(await orders.getOrder(order.id)).toMatchObject({ status: 'refunded', paymentStatus: 'refunded' });
+    expect((await events.eventsSince('theatres', 0, 10)).map((e) => e.type)).toEqual(['order.confirmed', 'order.delivered', 'order.refunded']);
+  });
+
+  it('refuses refunds of unpaid orders with 409 and of other theatres with 404, without calling the gateway', async () => {
+    const placed = await onlineOrder();
+    expect(await errorOf(orders.transition(placed.id, 'refund', { role: 'admin' }))).toEqual({ status: 409, code: 'conflict' });
+    const { order } = await paidOrder();
+    const outsider = { role: 'staff' as const, theatreId: venue.theatres[1]!.id };
+    expect(await errorOf(orders.transition(order.id, 'refund', outsider))).toEqual({ status: 404, code: 'not_found' });
+    expect(await errorOf(payments.refundOrder(order.id, outsider))).toEqual({ status: 404, code: 'not_found' });
+    expect(gateway.refunds).toEqual([]);
+  });
+
+  it('answers 503 and records nothing when the gateway refuses the refund', async () => {
+    const { order } = await paidOrder();
+    gateway.refund = async () => {
+      const { GatewayError } = await import('./payment.gateway.js');
+      throw new GatewayError('down');
+    };
+    const before = await snapshot();
+    expect(await errorOf(payments.refundOrder(order.id, { role: 'admin' }))).toEqual({ status: 503, code: 'unavailable' });
+    expect(await snapshot()).toEqual(before);
+  });
+});

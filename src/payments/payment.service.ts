@@ -1,0 +1,218 @@
+import { canSeeTheatre, type Actor } from '../accounts/actor.js';
+import { appError } from '../http/errors.js';
+import { OrderRepository } from '../orders/order.repository.js';
+import type { RefundPort } from '../orders/order.service.js';
+import { nextOrderStatus } from '../orders/order.state.js';
+import { toOrderView, type OrderRecord, type OrderView } from '../orders/order.view.js';
+import type { Executor } from '../streams/event.repository.js';
+import { emitPaymentStatus, recordRefund, type PaymentStatusView } from './payment.events.js';
+import { GatewayError, type PaymentGateway } from './payment.gateway.js';
+import { PaymentRepository, type PaymentRow } from './payment.repository.js';
+import { nextPaymentStatus } from './payment.state.js';
+import type { GatewayName } from './payment.table.js';
+import { buildWebhook } from './webhook.js';
+import { WebhookHandler, type WebhookResult } from './webhook.handler.js';
+
+export type Alert = (message: string, fields: Record<string, unknown>) => void;
+
+export interface PaymentServiceDeps {
+  db: Executor;
+  clock: () => Date;
+  newId: () => string;
+  gateway: PaymentGateway;
+  /** PAYMENT_WEBHOOK_SECRET: the key of the webhook's HMAC. */
+  webhookSecret: string;
+  /** Reports what an operator must look at (amount mismatch, payment for a cancelled order). */
+  alert?: Alert;
+}
+
+export interface StartedPayment {
+  paymentId: number;
+  gateway: GatewayName;
+  gatewayOrderId: string;
+  amount: number;
+  currency: 'INR';
+  checkoutUrl: string;
+}
+
+export interface PaymentView {
+  paymentId: number;
+  orderId: number;
+  gateway: GatewayName;
+  gatewayOrderId: string;
+  amount: number;
+  currency: string;
+  status: PaymentRow['status'];
+}
+
+/** Receipts are at most 40 characters at Razorpay. */
+const MAX_RECEIPT_LENGTH = 40;
+
+export class PaymentService implements RefundPort {
+  private readonly orders: OrderRepository;
+  private readonly payments: PaymentRepository;
+  private readonly webhooks: WebhookHandler;
+
+  constructor(private readonly deps: PaymentServiceDeps) {
+    this.orders = new OrderRepository(deps.db);
+    this.payments = new PaymentRepository(deps.db);
+    this.webhooks = new WebhookHandler({
+      db: deps.db,
+      clock: deps.clock,
+      webhookSecret: deps.webhookSecret,
+      alert: deps.alert ?? (() => undefined),
+      orders: this.orders,
+      payments: this.payments,
+    });
+  }
+
+  /**
+   * Opens an online payment for a placed order: creates the gateway order (outside any
+   * transaction), then records the payment as pending and emits `payment.status` pending.
+   * @throws not_found, conflict (not an online order waiting for payment), unavailable (gateway)
+   */
+  async startPayment(orderId: number): Promise<StartedPayment> {
+    const record = await this.mustFindOrder(orderId);
+    assertAwaitingPayment(record);
+    const { gateway } = this.deps;
+    const receipt = `order-${orderId}-${this.deps.newId()}`.slice(0, MAX_RECEIPT_LENGTH);
+    const { gatewayOrderId } = await callGateway(() =>
+      gateway.createOrder({ amount: record.row.amount, currency: 'INR', receipt }),
+    );
+    const now = this.deps.clock();
+    const at = now.toISOString();
+    const paymentId = await this.deps.db.transaction().execute(async (trx) => {
+      const current = await this.mustFindOrder(orderId, trx);
+      assertAwaitingPayment(current);
+      const id = await this.payments.insert(trx, {
+        order_id: orderId,
+        gateway: gateway.name,
+        gateway_order_id: gatewayOrderId,
+        gateway_payment_id: null,
+        amount: current.row.amount,
+        currency: 'INR',
+        status: nextPaymentStatus('created', 'start')!,
+        created_at: at,
+        updated_at: at,
+      });
+      await this.orders.update(trx, orderId, { payment_status: 'pending', updated_at: at });
+      const order = toOrderView({ row: { ...current.row, payment_status: 'pending' }, items: current.items });
+      await emitPaymentStatus(trx, order, 'pending', gateway.name, now);
+      return id;
+    });
+    return {
+      paymentId,
+      gateway: gateway.name,
+      gatewayOrderId,
+      amount: record.row.amount,
+      currency: 'INR',
+      checkoutUrl: gateway.checkoutUrl(paymentId),
+    };
+  }
+
+  /** See WebhookHandler.handle. @throws bad_request for a bad signature or body. */
+  handleWebhook(rawBody: Buffer, signatureHeader: string | undefined, eventId: string | undefined): Promise<WebhookResult> {
+    return this.webhooks.handle(rawBody, signatureHeader, eventId);
+  }
+
+  /**
+   * The staff refund: refunds the captured payment at the gateway first (outside the
+   * transaction: money moves before we record it), then marks payment and order refunded with
+   * their events. If the gateway's refund.processed webhook got there first, nothing more
+   * changes. @throws not_found (incl. another theatre's order), conflict, unavailable
+   */
+  async refundOrder(orderId: number, actor: Actor): Promise<OrderView> {
+    const record = await this.mustFindOrder(orderId);
+    if (!canSeeTheatre(actor, record.row.theatre_id)) throw appError('not_found', 'No such order.');
+    assertRefundable(record);
+    const payment = await this.payments.successfulForOrder(orderId);
+    if (!payment?.gateway_payment_id) throw appError('conflict', 'This order has no captured payment to refund.');
+    await callGateway(() =>
+      this.deps.gateway.refund({ gatewayPaymentId: payment.gateway_payment_id!, amount: payment.amount }),
+    );
+    const now = this.deps.clock();
+    return this.deps.db.transaction().execute(async (trx) => {
+      const current = await this.mustFindOrder(orderId, trx);
+      const currentPayment = await this.payments.find(payment.id, trx);
+      if (current.row.status === 'refunded' || currentPayment?.status === 'refunded') return toOrderView(current);
+      assertRefundable(current);
+      return recordRefund(trx, { orders: this.orders, payments: this.payments }, current, currentPayment!, now);
+    });
+  }
+
+  /** The payment socket's snapshot. @throws not_found */
+  async paymentStatus(orderId: number): Promise<PaymentStatusView> {
+    const record = await this.mustFindOrder(orderId);
+    const latest = await this.payments.latestForOrder(orderId);
+    return {
+      orderId,
+      status: record.row.payment_status,
+      amount: record.row.amount,
+      method: record.row.payment_method,
+      gateway: latest?.gateway ?? null,
+    };
+  }
+
+  /** @throws not_found */
+  async getPayment(paymentId: number): Promise<PaymentView> {
+    const p = await this.payments.find(paymentId);
+    if (!p) throw appError('not_found', 'No such payment.');
+    return {
+      paymentId: p.id,
+      orderId: p.order_id,
+      gateway: p.gateway,
+      gatewayOrderId: p.gateway_order_id,
+      amount: p.amount,
+      currency: p.currency,
+      status: p.status,
+    };
+  }
+
+  /**
+   * For the simulated checkout page: the signed webhook the "pay" or "fail" button posts to
+   * `POST /api/payments/webhook`, exactly as a real gateway would send it.
+   * @throws not_found, conflict (not a simulated payment, or no longer pending)
+   */
+  async simulateCheckout(paymentId: number, outcome: 'pay' | 'fail'): Promise<{ rawBody: string; signature: string; eventId: string }> {
+    const p = await this.payments.find(paymentId);
+    if (!p) throw appError('not_found', 'No such payment.');
+    if (p.gateway !== 'simulated') throw appError('conflict', 'Not a simulated payment.');
+    if (p.status !== 'pending' && p.status !== 'failed') throw appError('conflict', `The payment is already ${p.status}.`);
+    return buildWebhook({
+      event: outcome === 'pay' ? 'payment.captured' : 'payment.failed',
+      gatewayOrderId: p.gateway_order_id,
+      gatewayPaymentId: `pay_sim_${this.deps.newId()}`,
+      amount: p.amount,
+      secret: this.deps.webhookSecret,
+      eventId: `evt_sim_${this.deps.newId()}`,
+      at: this.deps.clock(),
+    });
+  }
+
+  private async mustFindOrder(orderId: number, trx?: Executor): Promise<OrderRecord> {
+    const record = await this.orders.find(orderId, trx);
+    if (!record) throw appError('not_found', 'No such order.');
+    return record;
+  }
+}
+
+function assertAwaitingPayment(record: OrderRecord): void {
+  const { row } = record;
+  if (row.payment_method !== 'online') throw appError('conflict', 'A cash order is paid at the seat.');
+  if (row.status !== 'placed') throw appError('conflict', `The order is already ${row.status}.`);
+}
+
+function assertRefundable(record: OrderRecord): void {
+  const { row } = record;
+  const next = nextOrderStatus({ status: row.status, paymentMethod: row.payment_method, paymentStatus: row.payment_status }, 'refund');
+  if (!next.ok) throw appError('conflict', next.reason);
+}
+
+async function callGateway<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof GatewayError) throw appError('unavailable', 'The payment gateway did not answer; try again.');
+    throw err;
+  }
+}

@@ -1,0 +1,90 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/** Hex HMAC-SHA256 of the raw body: Razorpay's X-Razorpay-Signature. */
+export function signWebhook(rawBody: Buffer | string, secret: string): string {
+  return createHmac('sha256', secret).update(rawBody).digest('hex');
+}
+
+/** Constant-time check of a webhook signature header against the raw body. */
+export function verifyWebhookSignature(rawBody: Buffer, header: string | undefined, secret: string): boolean {
+  if (!header || !/^[0-9a-f]{64}$/i.test(header)) return false;
+  return timingSafeEqual(Buffer.from(header, 'hex'), Buffer.from(signWebhook(rawBody, secret), 'hex'));
+}
+
+/** The part of a Razorpay webhook we use; everything else is allowed and ignored. */
+const paymentEntity = z.looseObject({
+  id: z.string(),
+  order_id: z.string(),
+  amount: z.number().int(),
+  status: z.string(),
+});
+
+export const webhookSchema = z.looseObject({
+  event: z.string(),
+  payload: z.looseObject({
+    payment: z.looseObject({ entity: paymentEntity }).optional(),
+    refund: z.looseObject({ entity: z.looseObject({ id: z.string(), payment_id: z.string(), amount: z.number() }) }).optional(),
+  }),
+});
+
+export type GatewayWebhook = z.infer<typeof webhookSchema>;
+export type PaymentEntity = z.infer<typeof paymentEntity>;
+
+export type WebhookEventName = 'payment.captured' | 'payment.failed' | 'refund.processed';
+
+/**
+ * Builds a signed webhook exactly as Razorpay would send it: the simulated gateway's checkout
+ * posts this to the same endpoint a real gateway calls, and tests use it too.
+ */
+export function buildWebhook(opts: {
+  event: WebhookEventName;
+  gatewayOrderId: string;
+  gatewayPaymentId: string;
+  amount: number;
+  secret: string;
+  eventId: string;
+  at: Date;
+  refundId?: string;
+}): { rawBody: string; signature: string; eventId: string } {
+  const createdAt = Math.floor(opts.at.getTime() / 1000);
+  const status = { 'payment.captured': 'captured', 'payment.failed': 'failed', 'refund.processed': 'refunded' }[opts.event];
+  const payment = {
+    id: opts.gatewayPaymentId,
+    entity: 'payment',
+    amount: opts.amount,
+    currency: 'INR',
+    status,
+    order_id: opts.gatewayOrderId,
+    method: 'upi',
+    captured: opts.event !== 'payment.failed',
+    amount_refunded: opts.event === 'refund.processed' ? opts.amount : 0,
+    error_code: opts.event === 'payment.failed' ? 'BAD_REQUEST_ERROR' : null,
+    error_description: opts.event === 'payment.failed' ? 'Payment failed' : null,
+    created_at: createdAt,
+  };
+  const payload: Record<string, unknown> = { payment: { entity: payment } };
+  if (opts.event === 'refund.processed') {
+    payload.refund = {
+      entity: {
+        id: opts.refundId ?? `rfnd_${opts.eventId}`,
+        entity: 'refund',
+        amount: opts.amount,
+        currency: 'INR',
+        payment_id: opts.gatewayPaymentId,
+        status: 'processed',
+        created_at: createdAt,
+      },
+    };
+  }
+  const body = {
+    entity: 'event',
+    account_id: 'acc_simulated',
+    event: opts.event,
+    contains: Object.keys(payload),
+    payload,
+    created_at: createdAt,
+  };
+  const rawBody = JSON.stringify(body);
+  return { rawBody, signature: signWebhook(rawBody, opts.secret), eventId: opts.eventId };
+}
