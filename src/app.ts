@@ -10,6 +10,12 @@ import { createDatabase, type Db } from './db/database.js';
 import { orderRoutes } from './orders/order.routes.js';
 import { OrderService } from './orders/order.service.js';
 import { orderExists } from './orders/order-exists.js';
+import { checkoutRoutes } from './payments/checkout.routes.js';
+import type { PaymentGateway } from './payments/payment.gateway.js';
+import { paymentRoutes } from './payments/payment.routes.js';
+import { PaymentService } from './payments/payment.service.js';
+import { RazorpayGateway } from './payments/razorpay.gateway.js';
+import { SimulatedGateway } from './payments/simulated.gateway.js';
 import { PresenceService } from './presence/presence.service.js';
 import { EventRepository } from './streams/event.repository.js';
 import { OutboxRelay } from './streams/outbox-relay.js';
@@ -82,7 +88,19 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const streams = new StreamService(db, database.dialect, { presence: () => presence.snapshot() });
   const newToken = () => randomBytes(32).toString('base64url');
   const accounts = new AccountService({ db, clock, newToken });
-  const orders = new OrderService({ db, clock, newToken, newId: () => randomUUID() });
+  const gateway: PaymentGateway =
+    config.payments.gateway === 'razorpay'
+      ? new RazorpayGateway({ keyId: config.payments.keyId, keySecret: config.payments.keySecret, ...(config.payments.apiBase ? { apiBase: config.payments.apiBase } : {}) })
+      : new SimulatedGateway(() => randomUUID());
+  const payments = new PaymentService({
+    db,
+    clock,
+    newId: () => randomUUID(),
+    gateway,
+    webhookSecret: config.secrets.PAYMENT_WEBHOOK_SECRET,
+    alert: (message, fields) => logger.warn({ alert: true, ...fields }, message),
+  });
+  const orders = new OrderService({ db, clock, newToken, newId: () => randomUUID(), refunds: payments });
   const seats = new SeatService({ db });
   const sessions = new SessionAuth(accounts, config.allowedOrigins);
 
@@ -100,8 +118,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   ticketRoutes(fastify, { tickets, sessions, orders });
   seatRoutes(fastify, { seats });
   orderRoutes(fastify, { orders, sessions, committed });
+  paymentRoutes(fastify, { payments, orders, committed });
+  checkoutRoutes(fastify, { payments, razorpayKeyId: config.payments.gateway === 'razorpay' ? config.payments.keyId : undefined });
 
-  const gateway = new Gateway({
+  const sockets = new Gateway({
     auth: { keys, tickets, failures, allowedOrigins: config.allowedOrigins, orderExists: (id) => orderExists(db, id) },
     keys,
     limits: config.limits,
@@ -113,7 +133,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     handlers: {},
     hooks: presence,
   });
-  fastify.server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
+  fastify.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
 
   const reloader = new KeyReloader(config.keysFile, keys, logger);
   reloader.start();
@@ -124,7 +144,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   return {
     fastify,
     server: fastify.server,
-    gateway,
+    gateway: sockets,
     keys,
     tickets,
     logger,
@@ -140,7 +160,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       closed = true;
       draining = true;
       reloader.stop();
-      await gateway.shutdown(config.limits.shutdownGraceMs);
+      await sockets.shutdown(config.limits.shutdownGraceMs);
       await fastify.close();
       await relay.stop();
       await bus.close();

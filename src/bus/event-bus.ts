@@ -14,6 +14,8 @@ export interface BusMessage {
   stream: string;
   seq: number;
   payload: string;
+  /** The event ends a payment-ticket connection (computed once by the writer, see streams/terminal.ts). */
+  terminal?: boolean;
 }
 
 export type BusListener = (message: BusMessage) => void;

@@ -50,7 +50,7 @@ export class RedisBus implements EventBus {
   }
 
   async publish(message: BusMessage): Promise<void> {
-    await this.pub.publish(this.channel, JSON.stringify([message.stream, message.seq, message.payload]));
+    await this.pub.publish(this.channel, JSON.stringify([message.stream, message.seq, message.payload, message.terminal === true ? 1 : 0]));
   }
 
   subscribe(listener: BusListener): () => void {
@@ -72,7 +72,7 @@ export class RedisBus implements EventBus {
       return; // not ours: another writer on the channel
     }
     if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'number' || typeof parsed[2] !== 'string') return;
-    const message: BusMessage = { stream: parsed[0], seq: parsed[1], payload: parsed[2] };
+    const message: BusMessage = parsed[3] === 1 ? { stream: parsed[0], seq: parsed[1], payload: parsed[2], terminal: true } : { stream: parsed[0], seq: parsed[1], payload: parsed[2] };
     for (const listener of this.listeners) listener(message);
   }
 }

@@ -25,6 +25,8 @@ export interface Config {
   limits: Limits;
   keys: SocketKeys;
   secrets: Record<SigningSecretVar, string>;
+  /** Razorpay when its key id and secret are set; the simulated gateway otherwise. */
+  payments: { gateway: 'simulated' } | { gateway: 'razorpay'; keyId: string; keySecret: string; apiBase: string | undefined };
   /** Variables that were generated into the keys file during this start (names only). */
   generated: string[];
 }
@@ -55,6 +57,9 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
+  RAZORPAY_KEY_ID: z.string().optional(),
+  RAZORPAY_KEY_SECRET: z.string().optional(),
+  RAZORPAY_API_BASE: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AUTH_FAIL_LIMIT: intFrom('AUTH_FAIL_LIMIT', 1).optional(),
   HEARTBEAT_INTERVAL_MS: intFrom('HEARTBEAT_INTERVAL_MS', 100).optional(),
@@ -137,6 +142,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     else if (production && value.length < MIN_KEY_LENGTH) problems.push(`${name} must be at least ${MIN_KEY_LENGTH} characters`);
     secrets[name] = value ?? '';
   }
+  let payments: Config['payments'] = { gateway: 'simulated' };
+  if (e.RAZORPAY_KEY_ID || e.RAZORPAY_KEY_SECRET) {
+    if (!e.RAZORPAY_KEY_ID || !e.RAZORPAY_KEY_SECRET) problems.push('RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET go together: set both, or neither for the simulated gateway');
+    else payments = { gateway: 'razorpay', keyId: e.RAZORPAY_KEY_ID, keySecret: e.RAZORPAY_KEY_SECRET, apiBase: e.RAZORPAY_API_BASE };
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   if (generated.length > 0) writeKeysFile(keysFile, fileValues);
 
@@ -160,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits,
     keys,
     secrets,
+    payments,
     generated,
   };
 }

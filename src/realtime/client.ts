@@ -22,9 +22,9 @@ export class Client {
   state: ClientState = 'syncing';
   /** Highest seq sent; events at or below it are duplicates of what the client already has. */
   private lastSeq = 0;
-  private held: { seq: number; payload: Buffer }[] = [];
+  private held: { seq: number; payload: Buffer; terminal: boolean }[] = [];
   /** Events received ahead of a missing seq, by seq. */
-  private readonly ahead = new Map<number, Buffer>();
+  private readonly ahead = new Map<number, { payload: Buffer; terminal: boolean }>();
 
   constructor(
     readonly conn: Connection,
@@ -34,7 +34,12 @@ export class Client {
     private readonly maxBufferedBytes: number,
     private readonly onSent: (socket: SocketName) => void,
     private readonly onGap: (client: Client) => void = () => undefined,
-  ) {}
+  ) {
+    // A guest's payment ticket is tied to its order: once the payment is final, the socket ends.
+    this.closeOnTerminal = socket === 'payment' && principal.kind === 'ticket';
+  }
+
+  private readonly closeOnTerminal: boolean;
 
   get id(): string {
     return this.conn.id;
@@ -52,26 +57,31 @@ export class Client {
    * two commits published out of order) waits until the missing one arrives or is fetched
    * (`onGap` asks for that); events already sent are dropped.
    */
-  deliver(seq: number, payload: Buffer): void {
+  deliver(seq: number, payload: Buffer, terminal = false): void {
     if (this.state !== 'live') {
-      if (this.state === 'syncing') this.held.push({ seq, payload });
+      if (this.state === 'syncing') this.held.push({ seq, payload, terminal });
       return;
     }
     if (seq <= this.lastSeq) return;
     if (seq > this.lastSeq + 1) {
-      this.ahead.set(seq, payload);
+      this.ahead.set(seq, { payload, terminal });
       if (this.ahead.size > MAX_EVENTS_AHEAD) this.disconnect(DISCONNECTS.tooSlow);
       else this.onGap(this);
       return;
     }
+    this.sendEvent(seq, payload, terminal);
+    let next: { payload: Buffer; terminal: boolean } | undefined;
+    while (this.state === 'live' && (next = this.ahead.get(this.lastSeq + 1)) !== undefined) {
+      this.ahead.delete(this.lastSeq + 1);
+      this.sendEvent(this.lastSeq + 1, next.payload, next.terminal);
+    }
+  }
+
+  /** Sends the next event; after a terminal one, a client that closes on it is done (1000). */
+  private sendEvent(seq: number, payload: string | Buffer, terminal: boolean): void {
     this.lastSeq = seq;
     this.write(payload);
-    let next: Buffer | undefined;
-    while ((next = this.ahead.get(this.lastSeq + 1)) !== undefined && this.state === 'live') {
-      this.ahead.delete(this.lastSeq + 1);
-      this.lastSeq += 1;
-      this.write(next);
-    }
+    if (terminal && this.closeOnTerminal) this.disconnect(DISCONNECTS.done);
   }
 
   /** The highest seq this client has, when it waits for a missing one; null when it lacks nothing. */
@@ -86,14 +96,20 @@ export class Client {
     this.state = 'live';
     const held = this.held.sort((a, b) => a.seq - b.seq);
     this.held = [];
-    for (const event of held) this.deliver(event.seq, event.payload);
+    for (const event of held) this.deliver(event.seq, event.payload, event.terminal);
   }
 
-  /** Marks an event as sent during replay, so the live seam skips it. */
-  sentDuringSync(seq: number, payload: string | Buffer): void {
-    if (this.state === 'closed') return;
+  /** Sends a replayed event while syncing, so the live seam skips it. */
+  sendReplayed(seq: number, payload: string, terminal: boolean): void {
+    if (this.state !== 'syncing') return;
     this.lastSeq = Math.max(this.lastSeq, seq);
     this.write(payload);
+    if (terminal && this.closeOnTerminal) this.disconnect(DISCONNECTS.done);
+  }
+
+  /** After a snapshot that is already final, a client that closes on it is done. */
+  endIfTerminal(terminal: boolean): void {
+    if (terminal && this.closeOnTerminal) this.disconnect(DISCONNECTS.done);
   }
 
   disconnect(d: Disconnect): void {

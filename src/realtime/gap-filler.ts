@@ -57,7 +57,7 @@ export class GapFiller {
     }
     for (const event of events) {
       const payload = Buffer.from(encodeEvent(event));
-      for (const client of waiting) client.deliver(event.seq, payload);
+      for (const client of waiting) client.deliver(event.seq, payload, event.terminal === true);
     }
     // Clients still missing something (a batch was not enough) ask again.
     for (const client of waiting) if (client.missingAfter !== null) this.request(client);

@@ -72,7 +72,7 @@ export class Gateway {
     this.gaps = new GapFiller(this.hub, deps.streams, deps.limits.gapFillDelayMs, (err) =>
       deps.logger.error({ err }, 'filling a gap from stream history failed'),
     );
-    this.unsubscribe = deps.bus.subscribe((m) => this.hub.publish(m.stream, m.seq, Buffer.from(m.payload)));
+    this.unsubscribe = deps.bus.subscribe((m) => this.hub.publish(m.stream, m.seq, Buffer.from(m.payload), m.terminal === true));
     deps.keys.on('change', this.onKeysChanged);
   }
 
@@ -153,8 +153,9 @@ export class Gateway {
       const snapshot: Record<string, unknown> = { type: 'snapshot', stream: client.stream, seq: opening.head, data: opening.snapshot };
       if (opening.reset) snapshot.reset = true;
       client.sendJson(snapshot);
+      client.endIfTerminal(opening.terminal);
     } else {
-      for (const event of opening.events) client.sentDuringSync(event.seq, encodeEvent(event));
+      for (const event of opening.events) client.sendReplayed(event.seq, encodeEvent(event), event.terminal === true);
     }
     client.goLive(opening.head);
     this.deps.hooks?.opened(client);

@@ -25,10 +25,10 @@ export class Hub {
     if (set.size === 0) this.streams.delete(client.stream);
   }
 
-  publish(stream: string, seq: number, payload: Buffer): void {
+  publish(stream: string, seq: number, payload: Buffer, terminal = false): void {
     const set = this.streams.get(stream);
     if (!set) return;
-    for (const client of set) client.deliver(seq, payload);
+    for (const client of set) client.deliver(seq, payload, terminal);
   }
 
   clientsOf(stream: string): ReadonlySet<Client> {

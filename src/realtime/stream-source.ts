@@ -9,10 +9,12 @@ export interface StreamEventRecord {
   type: string;
   at: string;
   data: unknown;
+  /** Ends what a payment-ticket connection exists for (it is closed normally after this). */
+  terminal?: boolean;
 }
 
 export type StreamOpening =
-  | { head: number; kind: 'snapshot'; snapshot: unknown; reset: boolean }
+  | { head: number; kind: 'snapshot'; snapshot: unknown; reset: boolean; terminal: boolean }
   | { head: number; kind: 'replay'; events: StreamEventRecord[] };
 
 export interface StreamSource {

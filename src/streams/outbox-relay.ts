@@ -1,7 +1,15 @@
-import type { EventBus } from '../bus/event-bus.js';
+import type { BusMessage, EventBus } from '../bus/event-bus.js';
 import type { Logger } from '../observability/logger.js';
 import { encodeEvent } from '../realtime/stream-source.js';
-import type { EventRepository } from './event.repository.js';
+import type { EventRepository, StreamEvent } from './event.repository.js';
+import { isTerminalEvent } from './terminal.js';
+
+/** The event serialised once for every follower on every process. */
+function toBusMessage(e: StreamEvent): BusMessage {
+  const message: BusMessage = { stream: e.stream, seq: e.seq, payload: encodeEvent(e) };
+  if (isTerminalEvent(e)) message.terminal = true;
+  return message;
+}
 
 export interface RelayOptions {
   /** Safety-net poll: events of a crashed writer, or written while the bus was down. */
@@ -60,7 +68,7 @@ export class OutboxRelay {
       const batch = await this.events.unpublishedAfter(0, this.opts.batch);
       if (batch.length === 0) return;
       // Published without awaiting each: one connection keeps them in order.
-      await Promise.all(batch.map((e) => this.bus.publish({ stream: e.stream, seq: e.seq, payload: encodeEvent(e) })));
+      await Promise.all(batch.map((e) => this.bus.publish(toBusMessage(e))));
       await this.events.markPublished(batch.map((e) => e.id));
       if (batch.length < this.opts.batch) return;
     }

@@ -29,7 +29,7 @@ export async function readSnapshot(trx: Executor, stream: string, extras: Snapsh
 
 /** The payment of an order as `payment.status` events describe it. */
 export async function paymentState(trx: Executor, orderId: number): Promise<unknown> {
-  const row = await trx.selectFrom('orders').select(['id', 'amount', 'payment_method', 'payment_status']).where('id', '=', orderId).executeTakeFirst();
+  const row = await trx.selectFrom('orders').select(['id', 'amount', 'payment_method', 'payment_status', 'status']).where('id', '=', orderId).executeTakeFirst();
   if (!row) return null;
   const payment = await trx
     .selectFrom('payments')
@@ -44,5 +44,6 @@ export async function paymentState(trx: Executor, orderId: number): Promise<unkn
     amount: row.amount,
     method: row.payment_method,
     gateway: payment?.gateway ?? null,
+    orderStatus: row.status,
   };
 }

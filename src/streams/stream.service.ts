@@ -5,6 +5,10 @@ import type { Database } from '../db/schema.js';
 import type { StreamEventRecord, StreamOpening, StreamSource } from '../realtime/stream-source.js';
 import { EventRepository } from './event.repository.js';
 import { readSnapshot, type SnapshotExtras } from './snapshot.js';
+import { isTerminalEvent, isTerminalPayment } from './terminal.js';
+
+const withTerminal = (events: StreamEventRecord[]): StreamEventRecord[] =>
+  events.map((e) => (isTerminalEvent(e) ? { ...e, terminal: true } : e));
 
 /**
  * Starts a client on its stream (SPEC §3): the head, then either the retained events after
@@ -26,14 +30,16 @@ export class StreamService implements StreamSource {
         if (since === head) return { head, kind: 'replay', events: [] };
         const oldest = await events.oldestRetained(stream);
         if (oldest !== null && since >= oldest - 1) {
-          return { head, kind: 'replay', events: await events.eventsSince(stream, since, head - since) };
+          return { head, kind: 'replay', events: withTerminal(await events.eventsSince(stream, since, head - since)) };
         }
       }
-      return { head, kind: 'snapshot', snapshot: await readSnapshot(trx, stream, this.extras), reset: since !== undefined };
+      const snapshot = await readSnapshot(trx, stream, this.extras);
+      const terminal = isTerminalPayment((snapshot as { payment?: unknown }).payment);
+      return { head, kind: 'snapshot', snapshot, reset: since !== undefined, terminal };
     });
   }
 
-  eventsAfter(stream: string, seq: number, limit: number): Promise<StreamEventRecord[]> {
-    return new EventRepository(this.db).eventsSince(stream, seq, limit);
+  async eventsAfter(stream: string, seq: number, limit: number): Promise<StreamEventRecord[]> {
+    return withTerminal(await new EventRepository(this.db).eventsSince(stream, seq, limit));
   }
 }
