@@ -84,7 +84,7 @@ export async function ensureDemo(
   db: Kysely<Database>,
   opts: { clock?: () => Date; newPassword?: () => string } = {},
 ): Promise<DemoResult | null> {
-  if ((await new TheatreRepository(db).countTheatres()) > 0) return null;
+  if (await new TheatreRepository(db).hasTheatres()) return null;
   const newPassword = opts.newPassword ?? randomPassword;
   const passwords = { staff: newPassword(), admin: newPassword() };
   const result = await seed(db, demoSeed(passwords), opts.clock);
