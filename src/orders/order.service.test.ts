@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { databaseEngines, type TestDb } from '../db/test-databases.js';
 import { EventRepository } from '../streams/event.repository.js';
 import { seed, type SeedResult } from '../seed/seed.service.js';
@@ -15,14 +15,17 @@ describe.each(engines)('orders on $name', (engine) => {
   let events: EventRepository;
   let clock: ReturnType<typeof manualClock>;
 
-  beforeEach(async () => {
+  beforeAll(async () => {
     handle = await engine.open();
+  });
+  beforeEach(async () => {
+    await handle.reset();
     clock = manualClock();
     venue = await seed(handle.db, VENUE_SEED, clock.now);
     orders = new OrderService({ db: handle.db, clock: clock.now, newId: sequence('id'), newToken: sequence('token') });
     events = new EventRepository(handle.db);
   });
-  afterEach(async () => {
+  afterAll(async () => {
     await handle?.close();
   });
 
