@@ -11,7 +11,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { createDatabase, type Db } from './database.js';
+import { createDatabase, type Database, type Db } from './database.js';
 
 export interface DatabaseEngine {
   name: 'sqlite' | 'postgres';
@@ -22,6 +22,33 @@ export interface DatabaseEngine {
 export interface TestDb extends Db {
   /** A second handle on the same database (runs the migrator again); close it before the first. */
   reopen(): Promise<Db>;
+  /** Deletes every row (ids keep counting up): much cheaper than a fresh database per test. */
+  reset(): Promise<void>;
+}
+
+/** Children before parents, so foreign keys never block a delete. */
+const TABLES_IN_DELETE_ORDER = [
+  'stream_events',
+  'stream_heads',
+  'webhook_events',
+  'payments',
+  'idempotency_keys',
+  'order_items',
+  'orders',
+  'sessions',
+  'accounts',
+  'menu_items',
+  'menu_categories',
+  'seats',
+  'seat_rows',
+  'halls',
+  'theatres',
+] as const satisfies ReadonlyArray<keyof Database>;
+
+async function deleteAllRows(handle: Db): Promise<void> {
+  await handle.db.transaction().execute(async (trx) => {
+    for (const table of TABLES_IN_DELETE_ORDER) await trx.deleteFrom(table).execute();
+  });
 }
 
 const PROBE_TIMEOUT_MS = 3_000;
@@ -54,6 +81,7 @@ function sqliteEngine(): DatabaseEngine {
       return {
         ...handle,
         reopen: () => createDatabase({ sqliteFile: file }),
+        reset: () => deleteAllRows(handle),
         async close() {
           await handle.close();
           for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
@@ -72,6 +100,7 @@ function postgresEngine(databaseUrl: string): DatabaseEngine {
       return {
         ...handle,
         reopen: () => createDatabase({ databaseUrl, sqliteFile: '', schema, poolSize: 2 }),
+        reset: () => deleteAllRows(handle),
         async close() {
           await handle.close();
           await withClient(databaseUrl, (c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));

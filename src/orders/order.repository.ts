@@ -98,6 +98,36 @@ export class OrderRepository {
     return rows.map((row) => ({ row, items: items.filter((i) => i.order_id === row.id) }));
   }
 
+  /** Confirmed, never-alerted orders of theatres that want unseen alerts, with their threshold. */
+  async unseenCandidates(): Promise<Array<{ id: number; confirmedAt: string; alertSeconds: number }>> {
+    const rows = await this.db
+      .selectFrom('orders')
+      .innerJoin('theatres', 'theatres.id', 'orders.theatre_id')
+      .select(['orders.id', 'orders.confirmed_at', 'theatres.unseen_alert_seconds'])
+      .where('orders.status', '=', 'confirmed')
+      .where('orders.unseen_alerted_at', 'is', null)
+      .where('theatres.unseen_alert_seconds', 'is not', null)
+      .orderBy('orders.id')
+      .execute();
+    return rows.flatMap((r) =>
+      r.confirmed_at !== null && r.unseen_alert_seconds !== null
+        ? [{ id: r.id, confirmedAt: r.confirmed_at, alertSeconds: r.unseen_alert_seconds }]
+        : [],
+    );
+  }
+
+  /** Claims the unseen alert of a still-confirmed order; false if it was seen or claimed meanwhile. */
+  async claimUnseenAlert(trx: Executor, orderId: number, at: string): Promise<boolean> {
+    const r = await trx
+      .updateTable('orders')
+      .set({ unseen_alerted_at: at })
+      .where('id', '=', orderId)
+      .where('status', '=', 'confirmed')
+      .where('unseen_alerted_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async findIdempotent(keyHash: string): Promise<IdempotencyKeyTable | null> {
     const row = await this.db.selectFrom('idempotency_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
     return row ?? null;

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { databaseEngines, type TestDb } from '../db/test-databases.js';
 import { EventRepository } from '../streams/event.repository.js';
 import { seed, type SeedResult } from '../seed/seed.service.js';
@@ -15,14 +15,17 @@ describe.each(engines)('orders on $name', (engine) => {
   let events: EventRepository;
   let clock: ReturnType<typeof manualClock>;
 
-  beforeEach(async () => {
+  beforeAll(async () => {
     handle = await engine.open();
+  });
+  beforeEach(async () => {
+    await handle.reset();
     clock = manualClock();
     venue = await seed(handle.db, VENUE_SEED, clock.now);
     orders = new OrderService({ db: handle.db, clock: clock.now, newId: sequence('id'), newToken: sequence('token') });
     events = new EventRepository(handle.db);
   });
-  afterEach(async () => {
+  afterAll(async () => {
     await handle?.close();
   });
 
@@ -243,6 +246,24 @@ describe.each(engines)('orders on $name', (engine) => {
       ]);
       expect(await orders.liveOrders(regal().id)).toEqual([]);
       expect((await orders.liveOrders()).map((o) => o.id)).toEqual([a.id, b.id]);
+      const snapshot = await orders.liveSnapshot(galaxy().id);
+      expect(snapshot).toEqual({ stream: `theatre:${galaxy().id}`, seq: 5, orders: await orders.liveOrders(galaxy().id) });
+      expect(await orders.liveSnapshot()).toMatchObject({ stream: 'theatres', seq: 5 });
+    });
+
+    it('alerts once about an order left unseen longer than the theatre allows', async () => {
+      await handle.db.updateTable('theatres').set({ unseen_alert_seconds: 120 }).where('id', '=', galaxy().id).execute();
+      const { order } = await orders.createOrder(cashOrder());
+      const seenInTime = (await orders.createOrder(cashOrder())).order;
+      clock.advance(60_000);
+      await orders.transition(seenInTime.id, 'seen', { role: 'admin' });
+      expect(await orders.emitUnseenAlerts()).toEqual([]);
+      clock.advance(60_000);
+      expect(await orders.emitUnseenAlerts()).toEqual([order]);
+      expect(await orders.emitUnseenAlerts()).toEqual([]);
+      const last = await events.eventsSince(`theatre:${galaxy().id}`, 3, 10);
+      expect(last).toMatchObject([{ seq: 4, type: 'order.unseen', at: '2026-11-29T18:02:00.000Z', data: { order } }]);
+      expect((await events.eventsSince('theatres', 3, 10)).map((e) => e.type)).toEqual(['order.unseen']);
     });
   });
 });

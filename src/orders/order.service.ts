@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../db/dialect.js';
 import { appError } from '../http/errors.js';
 import type { Executor } from '../streams/event.repository.js';
 import { TheatreRepository, type MenuItem } from '../theatres/theatre.repository.js';
+import { LiveOrders, type LiveOrdersSnapshot } from './live-orders.js';
 import { fingerprint, idempotencyLookupHash, openAnswer, sealAnswer } from './idempotency.js';
 import { emitOrderEvent, type OrderEventType } from './order.events.js';
 import { createOrderSchema, type ParsedCreateOrder } from './order.input.js';
@@ -47,10 +48,12 @@ const NO_TOKEN_HASH = sha256('');
 export class OrderService {
   private readonly orders: OrderRepository;
   private readonly theatres: TheatreRepository;
+  private readonly live: LiveOrders;
 
   constructor(private readonly deps: OrderServiceDeps) {
     this.orders = new OrderRepository(deps.db);
     this.theatres = new TheatreRepository(deps.db);
+    this.live = new LiveOrders(deps);
   }
 
   /**
@@ -194,9 +197,19 @@ export class OrderService {
     });
   }
 
-  /** Orders being served (confirmed or seen), oldest first: the live dashboard's snapshot. */
-  async liveOrders(theatreId?: number): Promise<OrderView[]> {
-    return (await this.orders.listOpen(theatreId)).map(toOrderView);
+  /** Orders being served (confirmed or seen), oldest first; one theatre's, or all when undefined. */
+  liveOrders(theatreId?: number): Promise<OrderView[]> {
+    return this.live.list(theatreId);
+  }
+
+  /** Live orders with the seq of their stream, read consistently (see LiveOrders.snapshot). */
+  liveSnapshot(theatreId?: number): Promise<LiveOrdersSnapshot> {
+    return this.live.snapshot(theatreId);
+  }
+
+  /** See LiveOrders.emitUnseenAlerts: call periodically. */
+  emitUnseenAlerts(): Promise<OrderView[]> {
+    return this.live.emitUnseenAlerts();
   }
 
   /** Forget idempotency answers older than `maxAgeMs` (default 24 h). */

@@ -24,6 +24,8 @@ export interface OrderTable {
   token_hash: string;
   placed_at: string;
   confirmed_at: string | null;
+  /** When `order.unseen` was sent; it is sent at most once per order. */
+  unseen_alerted_at: string | null;
   updated_at: string;
 }
 

@@ -1,5 +1,5 @@
 import type { KyselyPlugin } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../db/schema.js';
 import { databaseEngines, type TestDb } from '../db/test-databases.js';
 import { OrderService } from '../orders/order.service.js';
@@ -43,8 +43,11 @@ describe.each(engines)('payments on $name', (engine) => {
     return { p, o };
   }
 
-  beforeEach(async () => {
+  beforeAll(async () => {
     handle = await engine.open();
+  });
+  beforeEach(async () => {
+    await handle.reset();
     clock = manualClock();
     venue = await seed(handle.db, VENUE_SEED, clock.now);
     gateway = new SimulatedGateway(sequence('g'));
@@ -52,7 +55,7 @@ describe.each(engines)('payments on $name', (engine) => {
     ({ p: payments, o: orders } = services(handle.db));
     events = new EventRepository(handle.db);
   });
-  afterEach(async () => {
+  afterAll(async () => {
     await handle?.close();
   });
 
@@ -102,7 +105,12 @@ describe.each(engines)('payments on $name', (engine) => {
     expect(await events.eventsSince(`order:${order.id}`, 0, 10)).toMatchObject([
       { seq: 1, type: 'payment.status', data: { orderId: order.id, status: 'pending', amount: 50000, method: 'online', gateway: 'simulated' } },
     ]);
-    expect(await payments.paymentStatus(order.id)).toEqual({ orderId: order.id, status: 'pending', amount: 50000, method: 'online', gateway: 'simulated' });
+    expect(await payments.paymentSnapshot(order.id)).toEqual({
+      stream: `order:${order.id}`,
+      seq: 1,
+      payment: { orderId: order.id, status: 'pending', amount: 50000, method: 'online', gateway: 'simulated' },
+    });
+    await expect(payments.paymentSnapshot(999_999)).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('refuses to start a payment for a cash order, a paid order or a missing one', async () => {

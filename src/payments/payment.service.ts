@@ -4,7 +4,8 @@ import { OrderRepository } from '../orders/order.repository.js';
 import type { RefundPort } from '../orders/order.service.js';
 import { nextOrderStatus } from '../orders/order.state.js';
 import { toOrderView, type OrderRecord, type OrderView } from '../orders/order.view.js';
-import type { Executor } from '../streams/event.repository.js';
+import { EventRepository, type Executor } from '../streams/event.repository.js';
+import { orderStream } from '../streams/stream-names.js';
 import { emitPaymentStatus, recordRefund, type PaymentStatusView } from './payment.events.js';
 import { GatewayError, type PaymentGateway } from './payment.gateway.js';
 import { PaymentRepository, type PaymentRow } from './payment.repository.js';
@@ -52,8 +53,10 @@ export class PaymentService implements RefundPort {
   private readonly orders: OrderRepository;
   private readonly payments: PaymentRepository;
   private readonly webhooks: WebhookHandler;
+  private readonly events: EventRepository;
 
   constructor(private readonly deps: PaymentServiceDeps) {
+    this.events = new EventRepository(deps.db);
     this.orders = new OrderRepository(deps.db);
     this.payments = new PaymentRepository(deps.db);
     this.webhooks = new WebhookHandler({
@@ -140,10 +143,10 @@ export class PaymentService implements RefundPort {
     });
   }
 
-  /** The payment socket's snapshot. @throws not_found */
-  async paymentStatus(orderId: number): Promise<PaymentStatusView> {
-    const record = await this.mustFindOrder(orderId);
-    const latest = await this.payments.latestForOrder(orderId);
+  /** The order's payment state, as `payment.status` data. @throws not_found */
+  async paymentStatus(orderId: number, trx: Executor = this.deps.db): Promise<PaymentStatusView> {
+    const record = await this.mustFindOrder(orderId, trx);
+    const latest = await this.payments.latestForOrder(orderId, trx);
     return {
       orderId,
       status: record.row.payment_status,
@@ -151,6 +154,23 @@ export class PaymentService implements RefundPort {
       method: record.row.payment_method,
       gateway: latest?.gateway ?? null,
     };
+  }
+
+  /**
+   * The payment socket's snapshot with the seq of `order:<id>`, read from one database snapshot
+   * (REPEATABLE READ on PostgreSQL; a SQLite transaction reads one snapshot anyway).
+   * @throws not_found
+   */
+  paymentSnapshot(orderId: number): Promise<{ stream: string; seq: number; payment: PaymentStatusView }> {
+    const stream = orderStream(orderId);
+    return this.deps.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => ({
+        stream,
+        seq: await this.events.head(stream, trx),
+        payment: await this.paymentStatus(orderId, trx),
+      }));
   }
 
   /** @throws not_found */

@@ -92,8 +92,8 @@ export class EventRepository {
   }
 
   /** The stream's last seq; 0 for a stream that never had an event. Survives pruning. */
-  async head(stream: string): Promise<number> {
-    const row = await this.db.selectFrom('stream_heads').select('seq').where('stream', '=', stream).executeTakeFirst();
+  async head(stream: string, trx: Executor = this.db): Promise<number> {
+    const row = await trx.selectFrom('stream_heads').select('seq').where('stream', '=', stream).executeTakeFirst();
     return row?.seq ?? 0;
   }
 

@@ -69,9 +69,9 @@ export class TheatreRepository {
     return rows.map(toTheatre);
   }
 
-  async countTheatres(trx: Executor = this.db): Promise<number> {
+  async hasTheatres(trx: Executor = this.db): Promise<boolean> {
     const row = await trx.selectFrom('theatres').select('id').limit(1).executeTakeFirst();
-    return row ? 1 : 0;
+    return row !== undefined;
   }
 
   /** The seat with its row, hall and theatre; null when there is no such seat. */

@@ -93,6 +93,7 @@ export function initialMigration(dialect: DialectName): Migration {
         .addColumn('token_hash', 'text', (c) => c.notNull())
         .addColumn('placed_at', 'text', (c) => c.notNull())
         .addColumn('confirmed_at', 'text')
+        .addColumn('unseen_alerted_at', 'text')
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('orders_theatre_status').on('orders').columns(['theatre_id', 'status']).execute();

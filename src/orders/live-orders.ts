@@ -1,0 +1,70 @@
+import { EventRepository, type Executor } from '../streams/event.repository.js';
+import { ALL_THEATRES_STREAM, theatreStream } from '../streams/stream-names.js';
+import { emitOrderEvent } from './order.events.js';
+import { OrderRepository } from './order.repository.js';
+import { toOrderView, type OrderView } from './order.view.js';
+
+export interface LiveOrdersSnapshot {
+  stream: string;
+  /** The stream's head when the orders were read: replay events with seq > this after it. */
+  seq: number;
+  orders: OrderView[];
+}
+
+/** The staff dashboard's read side, and the unseen-order alert. */
+export class LiveOrders {
+  private readonly orders: OrderRepository;
+  private readonly events: EventRepository;
+
+  constructor(private readonly deps: { db: Executor; clock: () => Date }) {
+    this.orders = new OrderRepository(deps.db);
+    this.events = new EventRepository(deps.db);
+  }
+
+  /** Orders being served (confirmed or seen), oldest first; one theatre's, or all when undefined. */
+  async list(theatreId?: number, trx: Executor = this.deps.db): Promise<OrderView[]> {
+    return (await new OrderRepository(trx).listOpen(theatreId)).map(toOrderView);
+  }
+
+  /**
+   * The live orders together with the seq of their stream (`theatre:<id>`, or `theatres` for
+   * all), read from one database snapshot: REPEATABLE READ on PostgreSQL (SQLite's driver
+   * ignores the level; a SQLite transaction reads one snapshot anyway). So the snapshot holds
+   * exactly the effects of events up to `seq`.
+   */
+  snapshot(theatreId?: number): Promise<LiveOrdersSnapshot> {
+    const stream = theatreId === undefined ? ALL_THEATRES_STREAM : theatreStream(theatreId);
+    return this.deps.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        const seq = await this.events.head(stream, trx);
+        return { stream, seq, orders: await this.list(theatreId, trx) };
+      });
+  }
+
+  /**
+   * Emits `order.unseen` (theatre stream and `theatres`) once for each order still confirmed
+   * `unseen_alert_seconds` after it was confirmed. Safe to call from several processes: each
+   * alert is claimed by a conditional update in the transaction that emits it. Call it
+   * periodically; returns the orders alerted this time.
+   */
+  async emitUnseenAlerts(): Promise<OrderView[]> {
+    const now = this.deps.clock();
+    const due = (await this.orders.unseenCandidates()).filter(
+      (c) => Date.parse(c.confirmedAt) + c.alertSeconds * 1_000 <= now.getTime(),
+    );
+    const alerted: OrderView[] = [];
+    for (const candidate of due) {
+      const order = await this.deps.db.transaction().execute(async (trx) => {
+        if (!(await this.orders.claimUnseenAlert(trx, candidate.id, now.toISOString()))) return null;
+        const record = await this.orders.find(candidate.id, trx);
+        const view = toOrderView(record!);
+        await emitOrderEvent(trx, 'order.unseen', view, now);
+        return view;
+      });
+      if (order) alerted.push(order);
+    }
+    return alerted;
+  }
+}
