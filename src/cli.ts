@@ -1,11 +1,13 @@
 import { runServe } from './cli/serve.command.js';
 import { runKeysCommand } from './keys/keys.command.js';
+import { runSeedCommand } from './seed/seed.command.js';
 
 const HELP = `scan2food — in-seat food ordering for cinemas
 
 Usage:
   scan2food serve                 start the server (what npm start runs)
   scan2food keys generate|rotate|retire [socket]
+  scan2food seed FILE.json        load theatres, menus and accounts (idempotent by name)
   scan2food help`;
 
 async function main(argv: string[]): Promise<number> {
@@ -16,6 +18,8 @@ async function main(argv: string[]): Promise<number> {
       return runServe(process.env);
     case 'keys':
       return runKeysCommand(rest, process.env, print);
+    case 'seed':
+      return runSeedCommand(rest, process.env, print, (line) => process.stderr.write(`${line}\n`));
     case 'help':
     case '--help':
     case '-h':

@@ -1,5 +1,6 @@
 import { buildApp } from '../app.js';
 import { ConfigError, loadConfig } from '../config/config.js';
+import { ensureDemo } from '../seed/demo.js';
 
 /**
  * `scan2food serve` (what `npm start` runs): start, print where to go, reload keys on SIGHUP,
@@ -17,6 +18,7 @@ export async function runServe(env: NodeJS.ProcessEnv): Promise<number> {
     throw err;
   }
   const app = await buildApp(config);
+  const demo = await ensureDemo(app.db.db);
   const address = await app.listen();
   const base = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   const banner = [
@@ -27,6 +29,16 @@ export async function runServe(env: NodeJS.ProcessEnv): Promise<number> {
     `  health: ${base}/healthz   metrics: ${base}/metrics`,
     '',
   ];
+  if (demo) {
+    banner.push(
+      '  A demo theatre was created on this empty database:',
+      `    guest menu (what a seat's QR code opens): ${base}/s/${demo.sampleSeatId}`,
+      `    staff dashboard: ${base}/staff   admin: ${base}/admin`,
+      ...demo.logins.map((l) => `    ${l.role.padEnd(5)} login: ${l.username} / ${l.password}`),
+      '  These passwords are shown once; load real theatres with: npx scan2food seed FILE.json',
+      '',
+    );
+  }
   process.stderr.write(`${banner.join('\n')}\n`);
   app.logger.info({ event: 'started', port: address.port, host: address.address }, 'scan2food started');
 
