@@ -7,15 +7,14 @@ import { AccountService } from './accounts/account.service.js';
 import { authRoutes } from './accounts/auth.routes.js';
 import { SessionAuth } from './accounts/session.http.js';
 import { createDatabase, type Db } from './db/database.js';
+import { createEngines } from './engines.js';
 import { orderRoutes } from './orders/order.routes.js';
 import { OrderService } from './orders/order.service.js';
 import { orderExists } from './orders/order-exists.js';
 import { checkoutRoutes } from './payments/checkout.routes.js';
-import type { PaymentGateway } from './payments/payment.gateway.js';
 import { paymentRoutes } from './payments/payment.routes.js';
+import { createPaymentGateway } from './payments/gateway.factory.js';
 import { PaymentService } from './payments/payment.service.js';
-import { RazorpayGateway } from './payments/razorpay.gateway.js';
-import { SimulatedGateway } from './payments/simulated.gateway.js';
 import { PresenceService } from './presence/presence.service.js';
 import { EventRepository } from './streams/event.repository.js';
 import { OutboxRelay } from './streams/outbox-relay.js';
@@ -26,8 +25,6 @@ import { ticketRoutes } from './tickets/ticket.routes.js';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { MemoryBus } from './bus/memory-bus.js';
-import type { EventBus } from './bus/event-bus.js';
 import type { Config } from './config/config.js';
 import { healthRoutes } from './health/health.routes.js';
 import { compileTrust } from './http/trust-proxy.js';
@@ -37,8 +34,6 @@ import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Gateway } from './realtime/gateway.js';
-import { AuthFailureLimiter } from './realtime/upgrade/auth-failure-limiter.js';
-import { MemorySingleUseStore } from './tickets/single-use-store.js';
 import { TicketService } from './tickets/ticket.service.js';
 
 export interface AppOptions {
@@ -74,9 +69,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const logger = createLogger(config.logLevel, options.logStream);
   const metrics = new Metrics();
   const keys = new KeyStore(config.keys);
-  const bus: EventBus = new MemoryBus();
-  const tickets = new TicketService(config.secrets.TICKET_SECRET, config.limits.ticketTtlSeconds, new MemorySingleUseStore(now), now);
-  const failures = AuthFailureLimiter.inMemory(config.limits.authFailLimit, config.limits.authFailWindowSeconds);
+  const engines = await createEngines(config, now);
+  const { bus } = engines;
+  const tickets = new TicketService(config.secrets.TICKET_SECRET, config.limits.ticketTtlSeconds, engines.spentTickets, now);
 
   const clock = () => new Date(now());
   const database = await createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'scan2food.db') });
@@ -88,15 +83,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const streams = new StreamService(db, database.dialect, { presence: () => presence.snapshot() });
   const newToken = () => randomBytes(32).toString('base64url');
   const accounts = new AccountService({ db, clock, newToken });
-  const gateway: PaymentGateway =
-    config.payments.gateway === 'razorpay'
-      ? new RazorpayGateway({ keyId: config.payments.keyId, keySecret: config.payments.keySecret, ...(config.payments.apiBase ? { apiBase: config.payments.apiBase } : {}) })
-      : new SimulatedGateway(() => randomUUID());
   const payments = new PaymentService({
     db,
     clock,
     newId: () => randomUUID(),
-    gateway,
+    gateway: createPaymentGateway(config.payments),
     webhookSecret: config.secrets.PAYMENT_WEBHOOK_SECRET,
     alert: (message, fields) => logger.warn({ alert: true, ...fields }, message),
   });
@@ -122,7 +113,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   checkoutRoutes(fastify, { payments, razorpayKeyId: config.payments.gateway === 'razorpay' ? config.payments.keyId : undefined });
 
   const sockets = new Gateway({
-    auth: { keys, tickets, failures, allowedOrigins: config.allowedOrigins, orderExists: (id) => orderExists(db, id) },
+    auth: { keys, tickets, failures: engines.authFailures, allowedOrigins: config.allowedOrigins, orderExists: (id) => orderExists(db, id) },
     keys,
     limits: config.limits,
     trustProxy,
@@ -163,7 +154,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await sockets.shutdown(config.limits.shutdownGraceMs);
       await fastify.close();
       await relay.stop();
-      await bus.close();
+      await engines.close();
       await database.close();
     },
   };
