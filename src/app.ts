@@ -105,7 +105,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     checks: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, { name: 'bus', check: async () => bus.healthy }],
     draining: () => draining,
   });
-  authRoutes(fastify, { accounts, sessions });
+  authRoutes(fastify, { accounts, sessions, failures: engines.authFailures });
   ticketRoutes(fastify, { tickets, sessions, orders });
   seatRoutes(fastify, { seats });
   orderRoutes(fastify, { orders, sessions, committed });

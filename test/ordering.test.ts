@@ -179,3 +179,20 @@ describe("a theatre's open-order limit", () => {
     }
   });
 });
+
+describe('login guessing', () => {
+  it('answers 429 with Retry-After after AUTH_FAIL_LIMIT failed logins from one address', async () => {
+    const t = await startTestApp({ AUTH_FAIL_LIMIT: '3' });
+    try {
+      await seedVenue(t);
+      const c = new ApiClient(t);
+      for (let i = 0; i < 3; i++) expect((await c.call('POST', '/api/auth/login', { username: 'galaxy-staff', password: `guess-${i}` })).status).toBe(401);
+      const limited = await c.call('POST', '/api/auth/login', LOGINS.staff1);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(limited.body.error.code).toBe('rate_limited');
+    } finally {
+      await t.close();
+    }
+  });
+});
