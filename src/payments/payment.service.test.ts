@@ -256,4 +256,31 @@ describe.each(engines)('payments on $name', (engine) => {
     expect(await errorOf(payments.refundOrder(order.id, { role: 'admin' }))).toEqual({ status: 503, code: 'unavailable' });
     expect(await snapshot()).toEqual(before);
   });
+
+  it('keeps every stream gap-free when captures, cancels and new orders race', async () => {
+    await handle.db.updateTable('theatres').set({ order_limit: 1000 }).execute();
+    const pending = [];
+    for (let i = 0; i < 10; i++) {
+      const order = await onlineOrder();
+      const started = await payments.startPayment(order.id);
+      pending.push({ order, hook: await payments.simulateCheckout(started.paymentId, 'pay') });
+    }
+    const results = await Promise.allSettled([
+      ...pending.map(({ hook }) => payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)),
+      ...pending.map(({ order }) => orders.transition(order.id, 'cancel', { role: 'admin' })),
+      ...Array.from({ length: 10 }, () =>
+        orders.createOrder({ seatId: galaxy().halls[0]!.rows[0]!.seats[0]!.id, items: [{ itemId: popcorn().id, quantity: 1 }], phone: '9876543210', paymentMethod: 'cash' }),
+      ),
+    ]);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'conflict' });
+    }
+    const heads = await handle.db.selectFrom('stream_heads').selectAll().execute();
+    expect(heads.length).toBeGreaterThanOrEqual(12);
+    for (const { stream, seq } of heads) {
+      const list = await events.eventsSince(stream, 0, 1000);
+      expect(list.map((e) => e.seq)).toEqual(Array.from({ length: seq }, (_, i) => i + 1));
+    }
+    for (const { order } of pending) expect((await orders.getOrder(order.id)).paymentStatus).toBe('success');
+  });
 });
