@@ -17,6 +17,7 @@ import { normalisePhone } from './phone.js';
 export interface OrderServiceDeps {
   db: Executor;
   clock: () => Date;
+  /** Not needed by orders today; taken so every service is built from the same generators. */
   newId: () => string;
   /** A fresh unguessable token (at least 128 random bits) for the guest. */
   newToken: () => string;
@@ -36,6 +37,7 @@ export interface CreatedOrder {
 export type StaffAction = Exclude<OrderAction, 'confirm'>;
 
 const IDEMPOTENCY_SCOPE = 'orders.create';
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 const EVENT_OF: Record<Exclude<StaffAction, 'refund'>, OrderEventType> = {
   seen: 'order.seen',
   deliver: 'order.delivered',
@@ -66,6 +68,9 @@ export class OrderService {
     if (!parsed.success) throw appError('validation_failed', z.prettifyError(parsed.error));
     const request = parsed.data;
     const key = opts.idempotencyKey;
+    if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+      throw appError('validation_failed', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`);
+    }
     if (key !== undefined) {
       const earlier = await this.replay(key, request);
       if (earlier) return earlier;
