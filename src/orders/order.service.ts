@@ -4,6 +4,8 @@ import { canSeeTheatre, type Actor } from '../accounts/actor.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { appError } from '../http/errors.js';
 import type { Executor } from '../streams/event.repository.js';
+import { emitOrderFinished } from '../payments/payment.events.js';
+import { PaymentRepository } from '../payments/payment.repository.js';
 import { TheatreRepository, type MenuItem } from '../theatres/theatre.repository.js';
 import { LiveOrders, type LiveOrdersSnapshot } from './live-orders.js';
 import { fingerprint, idempotencyLookupHash, openAnswer, sealAnswer } from './idempotency.js';
@@ -197,6 +199,8 @@ export class OrderService {
       const changed = await this.orders.updateIfStatus(trx, orderId, from, { status: next.status, updated_at: now.toISOString() });
       if (!changed) throw appError('conflict', 'The order changed meanwhile; reload it.');
       const order = toOrderView({ row: { ...record.row, status: next.status, updated_at: now.toISOString() }, items: record.items });
+      // order:<id> before the theatre streams: the lock order of stream-names.ts.
+      if (action !== 'seen') await emitOrderFinished(trx, new PaymentRepository(trx), order, now);
       await emitOrderEvent(trx, EVENT_OF[action], order, now);
       return order;
     });
