@@ -151,6 +151,7 @@ describe.each(engines)('orders on $name', (engine) => {
       status: 422,
       code: 'unprocessable',
     });
+    expect(await errorOf(orders.createOrder(cashOrder(), { idempotencyKey: '' }))).toEqual({ status: 400, code: 'validation_failed' });
     const other = await orders.createOrder(cashOrder(), { idempotencyKey: 'k-2' });
     expect(other.order.id).not.toBe(first.order.id);
   });

@@ -4,6 +4,8 @@ import { canSeeTheatre, type Actor } from '../accounts/actor.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { appError } from '../http/errors.js';
 import type { Executor } from '../streams/event.repository.js';
+import { emitOrderFinished } from '../payments/payment.events.js';
+import { PaymentRepository } from '../payments/payment.repository.js';
 import { TheatreRepository, type MenuItem } from '../theatres/theatre.repository.js';
 import { LiveOrders, type LiveOrdersSnapshot } from './live-orders.js';
 import { fingerprint, idempotencyLookupHash, openAnswer, sealAnswer } from './idempotency.js';
@@ -17,6 +19,7 @@ import { normalisePhone } from './phone.js';
 export interface OrderServiceDeps {
   db: Executor;
   clock: () => Date;
+  /** Not needed by orders today; taken so every service is built from the same generators. */
   newId: () => string;
   /** A fresh unguessable token (at least 128 random bits) for the guest. */
   newToken: () => string;
@@ -36,6 +39,7 @@ export interface CreatedOrder {
 export type StaffAction = Exclude<OrderAction, 'confirm'>;
 
 const IDEMPOTENCY_SCOPE = 'orders.create';
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 const EVENT_OF: Record<Exclude<StaffAction, 'refund'>, OrderEventType> = {
   seen: 'order.seen',
   deliver: 'order.delivered',
@@ -66,6 +70,9 @@ export class OrderService {
     if (!parsed.success) throw appError('validation_failed', z.prettifyError(parsed.error));
     const request = parsed.data;
     const key = opts.idempotencyKey;
+    if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+      throw appError('validation_failed', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`);
+    }
     if (key !== undefined) {
       const earlier = await this.replay(key, request);
       if (earlier) return earlier;
@@ -192,6 +199,8 @@ export class OrderService {
       const changed = await this.orders.updateIfStatus(trx, orderId, from, { status: next.status, updated_at: now.toISOString() });
       if (!changed) throw appError('conflict', 'The order changed meanwhile; reload it.');
       const order = toOrderView({ row: { ...record.row, status: next.status, updated_at: now.toISOString() }, items: record.items });
+      // order:<id> before the theatre streams: the lock order of stream-names.ts.
+      if (action !== 'seen') await emitOrderFinished(trx, new PaymentRepository(trx), order, now);
       await emitOrderEvent(trx, EVENT_OF[action], order, now);
       return order;
     });

@@ -1,4 +1,5 @@
 import type { OrderRepository } from '../orders/order.repository.js';
+import type { OrderStatus } from '../orders/order.table.js';
 import { emitOrderEvent } from '../orders/order.events.js';
 import type { OrderRecord, OrderView } from '../orders/order.view.js';
 import { toOrderView } from '../orders/order.view.js';
@@ -7,15 +8,21 @@ import { orderStream } from '../streams/stream-names.js';
 import type { PaymentRepository, PaymentRow } from './payment.repository.js';
 import type { GatewayName, PaymentStatus } from './payment.table.js';
 
-/** `payment.status` data (SPEC §3); also the payment socket's snapshot. */
+/**
+ * `payment.status` data (SPEC §3); also the payment socket's snapshot. `orderStatus` is an
+ * addition to SPEC's fields: the payment socket closes after "success once the order is
+ * delivered", so the gateway needs to see the order's state on this stream.
+ */
 export interface PaymentStatusView {
   orderId: number;
   status: PaymentStatus | 'due';
   amount: number;
   method: 'online' | 'cash';
   gateway: GatewayName | null;
+  orderStatus: OrderStatus;
 }
 
+/** Appends `payment.status` to `order:<id>` in the caller's transaction. */
 export async function emitPaymentStatus(
   trx: Executor,
   order: OrderView,
@@ -23,8 +30,32 @@ export async function emitPaymentStatus(
   gateway: GatewayName,
   at: Date,
 ): Promise<void> {
-  const data: PaymentStatusView = { orderId: order.id, status, amount: order.amount, method: order.paymentMethod, gateway };
+  const data: PaymentStatusView = {
+    orderId: order.id,
+    status,
+    amount: order.amount,
+    method: order.paymentMethod,
+    gateway,
+    orderStatus: order.status,
+  };
   await appendEvent(trx, orderStream(order.id), 'payment.status', data, at);
+}
+
+/**
+ * After an online order is delivered or cancelled, repeats its payment status on `order:<id>`
+ * with the new orderStatus, so the payment socket learns the order is finished. No-op for cash
+ * orders and for orders that never started a payment.
+ */
+export async function emitOrderFinished(
+  trx: Executor,
+  payments: PaymentRepository,
+  order: OrderView,
+  at: Date,
+): Promise<void> {
+  if (order.paymentMethod !== 'online') return;
+  const latest = await payments.latestForOrder(order.id, trx);
+  if (!latest) return;
+  await emitPaymentStatus(trx, order, latest.status, latest.gateway, at);
 }
 
 /**

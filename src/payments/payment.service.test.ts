@@ -103,12 +103,12 @@ describe.each(engines)('payments on $name', (engine) => {
     });
     expect((await orders.getOrder(order.id)).paymentStatus).toBe('pending');
     expect(await events.eventsSince(`order:${order.id}`, 0, 10)).toMatchObject([
-      { seq: 1, type: 'payment.status', data: { orderId: order.id, status: 'pending', amount: 50000, method: 'online', gateway: 'simulated' } },
+      { seq: 1, type: 'payment.status', data: { orderId: order.id, status: 'pending', amount: 50000, method: 'online', gateway: 'simulated', orderStatus: 'placed' } },
     ]);
     expect(await payments.paymentSnapshot(order.id)).toEqual({
       stream: `order:${order.id}`,
       seq: 1,
-      payment: { orderId: order.id, status: 'pending', amount: 50000, method: 'online', gateway: 'simulated' },
+      payment: { orderId: order.id, status: 'pending', amount: 50000, method: 'online', gateway: 'simulated', orderStatus: 'placed' },
     });
     await expect(payments.paymentSnapshot(999_999)).rejects.toMatchObject({ code: 'not_found' });
   });
@@ -188,7 +188,7 @@ describe.each(engines)('payments on $name', (engine) => {
     expect(await payments.handleWebhook(Buffer.from(fail.rawBody), fail.signature, fail.eventId)).toEqual({ status: 'processed' });
     expect(await orders.getOrder(order.id)).toMatchObject({ status: 'placed', paymentStatus: 'failed' });
     expect((await events.eventsSince(`order:${order.id}`, 1, 10)).map((e) => e.data)).toEqual([
-      { orderId: order.id, status: 'failed', amount: 50000, method: 'online', gateway: 'simulated' },
+      { orderId: order.id, status: 'failed', amount: 50000, method: 'online', gateway: 'simulated', orderStatus: 'placed' },
     ]);
     expect(await events.head('theatres')).toBe(0);
     const pay = await payments.simulateCheckout(started.paymentId, 'pay');
@@ -234,6 +234,13 @@ describe.each(engines)('payments on $name', (engine) => {
     expect(await payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).toEqual({ status: 'processed' });
     expect(await orders.getOrder(order.id)).toMatchObject({ status: 'refunded', paymentStatus: 'refunded' });
     expect((await events.eventsSince('theatres', 0, 10)).map((e) => e.type)).toEqual(['order.confirmed', 'order.delivered', 'order.refunded']);
+    const onOrderStream = (await events.eventsSince(`order:${order.id}`, 0, 10)).map((e) => e.data as { status: string; orderStatus: string });
+    expect(onOrderStream.map((d) => [d.status, d.orderStatus])).toEqual([
+      ['pending', 'placed'],
+      ['success', 'confirmed'],
+      ['success', 'delivered'],
+      ['refunded', 'refunded'],
+    ]);
   });
 
   it('refuses refunds of unpaid orders with 409 and of other theatres with 404, without calling the gateway', async () => {
@@ -255,5 +262,32 @@ describe.each(engines)('payments on $name', (engine) => {
     const before = await snapshot();
     expect(await errorOf(payments.refundOrder(order.id, { role: 'admin' }))).toEqual({ status: 503, code: 'unavailable' });
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('keeps every stream gap-free when captures, cancels and new orders race', async () => {
+    await handle.db.updateTable('theatres').set({ order_limit: 1000 }).execute();
+    const pending = [];
+    for (let i = 0; i < 10; i++) {
+      const order = await onlineOrder();
+      const started = await payments.startPayment(order.id);
+      pending.push({ order, hook: await payments.simulateCheckout(started.paymentId, 'pay') });
+    }
+    const results = await Promise.allSettled([
+      ...pending.map(({ hook }) => payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)),
+      ...pending.map(({ order }) => orders.transition(order.id, 'cancel', { role: 'admin' })),
+      ...Array.from({ length: 10 }, () =>
+        orders.createOrder({ seatId: galaxy().halls[0]!.rows[0]!.seats[0]!.id, items: [{ itemId: popcorn().id, quantity: 1 }], phone: '9876543210', paymentMethod: 'cash' }),
+      ),
+    ]);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'conflict' });
+    }
+    const heads = await handle.db.selectFrom('stream_heads').selectAll().execute();
+    expect(heads.length).toBeGreaterThanOrEqual(12);
+    for (const { stream, seq } of heads) {
+      const list = await events.eventsSince(stream, 0, 1000);
+      expect(list.map((e) => e.seq)).toEqual(Array.from({ length: seq }, (_, i) => i + 1));
+    }
+    for (const { order } of pending) expect((await orders.getOrder(order.id)).paymentStatus).toBe('success');
   });
 });

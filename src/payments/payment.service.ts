@@ -153,6 +153,7 @@ export class PaymentService implements RefundPort {
       amount: record.row.amount,
       method: record.row.payment_method,
       gateway: latest?.gateway ?? null,
+      orderStatus: record.row.status,
     };
   }
 

@@ -1,14 +1,6 @@
 import type { Generated } from 'kysely';
 
-/*
- * Row shapes of the venue and menu tables. Conventions shared by every table:
- * - booleans are INTEGER 0/1: better-sqlite3 cannot bind JS booleans, and one representation keeps
- *   a single code path for both dialects; repositories convert at the edge.
- * - timestamps are ISO-8601 UTC text from Date#toISOString(): fixed width, so text order is time
- *   order on both dialects, readable in a shell, and neither driver converts it behind our back
- *   (pg would turn timestamptz into Date and int8 epoch ms into strings).
- * - money is INTEGER paise.
- */
+/** Row shapes of the venue and menu tables (conventions in db/schema.ts). */
 export interface TheatreTable {
   id: Generated<number>;
   name: string;
