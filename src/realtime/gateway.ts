@@ -17,7 +17,7 @@ import { GapFiller } from './gap-filler.js';
 import { Hub } from './hub.js';
 import { MessageRouter, type MessageHandlers } from './messages.js';
 import { encodeEvent, type StreamSource } from './stream-source.js';
-import { authenticateUpgrade, offeredProtocols, SUBPROTOCOL, type Accepted, type AuthDeps, type Refused } from './upgrade/authenticate.js';
+import { authenticateUpgrade, SUBPROTOCOL, type Accepted, type AuthDeps, type Refused } from './upgrade/authenticate.js';
 import { startHeartbeat, WsConnection } from './ws-transport.js';
 import { routeSocketPath } from './sockets.js';
 import { scopeToString } from '../tickets/ticket.service.js';
