@@ -1,0 +1,45 @@
+// The load generator: a separate process (pinned to its own CPU by the harness) that runs
+// every phase against one running target and prints a LoadResult as its last stdout line.
+// Usage: node --import tsx bench/loadgen.ts '<LoadPlan JSON>'
+import { connectorFor } from './lib/gen-clients.js';
+import type { LoadPlan, LoadResult } from './lib/plan.js';
+import { ServerProbe } from './lib/server-probe.js';
+import { connectPhase, warmUp } from './phases/connect-phase.js';
+import { fanoutPhase } from './phases/fanout-phase.js';
+import { refusePhase } from './phases/refuse-phase.js';
+
+function log(line: string): void {
+  process.stderr.write(`[loadgen] ${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const plan = JSON.parse(process.argv[2] ?? '') as LoadPlan;
+  const server = new ServerProbe(plan.serverPid);
+  const connect = connectorFor(plan.client, plan.port);
+  const notes: string[] = [];
+
+  await warmUp(connect, plan, server);
+  log(`${plan.target}: accept ${plan.conns} conns, ${plan.inflight} in flight`);
+  const connect_ = await connectPhase(connect, plan, server);
+  if (connect_.failed > 0) notes.push(`${connect_.failed} of ${connect_.attempted} connections failed to open`);
+  log(`${plan.target}: refuse ${plan.conns} wrong-key conns`);
+  const refuse = await refusePhase(connect, plan, server);
+  if (refuse.wronglyAccepted > 0) notes.push(`${refuse.wronglyAccepted} wrong-key connections were ACCEPTED`);
+  const fanout = [];
+  for (const s of plan.subscribers) {
+    log(`${plan.target}: fan-out to ${s} subscribers, ${plan.broadcasts} broadcasts at ${plan.rate}/s`);
+    const f = await fanoutPhase(connect, plan, server, s);
+    if (f.connected < s) notes.push(`fan-out ${s}: only ${f.connected} subscribers connected`);
+    fanout.push(f);
+  }
+  const result: LoadResult = { target: plan.target, connect: connect_, refuse, fanout, notes };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`[loadgen] failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,57 @@
+// Figures (a) and (c): server CPU, handshake time and rate for N accepted connections opened
+// with K in flight, then the RSS those connections hold once idle.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Connector, GenConnection } from '../lib/gen-clients.js';
+import { openMany } from '../lib/open-many.js';
+import type { ConnectFigures, LoadPlan } from '../lib/plan.js';
+import { ownCpuUs, type ServerProbe } from '../lib/server-probe.js';
+import { percentileSorted, sortedCopy } from '../lib/stats.js';
+import { HANDSHAKE_TIMEOUT_MS, IDLE_SETTLE_MS, OPEN_DEADLINE_MS, WARMUP_CONNS } from './limits.js';
+
+const ignore = () => {};
+
+export async function openConnections(connect: Connector, key: string, n: number, inflight: number) {
+  const result = await openMany(n, inflight, () => connect(key, ignore, HANDSHAKE_TIMEOUT_MS), OPEN_DEADLINE_MS);
+  const open: GenConnection[] = [];
+  for (const o of result.outcomes) if (o.kind === 'open') open.push(o.conn);
+  return { ...result, open };
+}
+
+export async function warmUp(connect: Connector, plan: LoadPlan, server: ServerProbe): Promise<void> {
+  const { open } = await openConnections(connect, plan.key, Math.min(WARMUP_CONNS, plan.conns), plan.inflight);
+  for (const c of open) c.destroy();
+  await server.waitQuiet();
+}
+
+export async function connectPhase(connect: Connector, plan: LoadPlan, server: ServerProbe): Promise<ConnectFigures> {
+  await server.waitQuiet();
+  const rssBeforeBytes = server.rssBytes();
+  const cpu0 = server.cpuUs();
+  const gen0 = ownCpuUs();
+  const opened = await openConnections(connect, plan.key, plan.conns, plan.inflight);
+  const connectWallMs = opened.wallMs;
+  await server.waitQuiet();
+  const serverCpuUs = server.cpuUs() - cpu0;
+  const genCpuUs = ownCpuUs() - gen0;
+  await sleep(IDLE_SETTLE_MS);
+  const rssAfterBytes = server.rssBytes();
+  for (const c of opened.open) c.destroy();
+  await server.waitQuiet();
+
+  const n = opened.open.length;
+  const sorted = sortedCopy(opened.handshakeMs);
+  return {
+    attempted: opened.outcomes.length,
+    opened: n,
+    failed: opened.outcomes.length - n,
+    serverCpuUs,
+    serverCpuPerConnUs: n > 0 ? serverCpuUs / n : NaN,
+    genCpuUs,
+    handshakeP50Ms: percentileSorted(sorted, 50),
+    handshakeP99Ms: percentileSorted(sorted, 99),
+    connsPerSec: n / (connectWallMs / 1000),
+    rssBeforeBytes,
+    rssAfterBytes,
+    memPerIdleConnBytes: n > 0 ? (rssAfterBytes - rssBeforeBytes) / n : NaN,
+  };
+}
