@@ -1,12 +1,14 @@
 // Figures (a) and (c): server CPU, handshake time and rate for N accepted connections opened
 // with K in flight, then the RSS those connections hold once idle.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { encodeBenchMessage } from '../lib/bench-message.js';
+import { BroadcastPoster } from '../lib/broadcast-poster.js';
 import type { Connector, GenConnection } from '../lib/gen-clients.js';
 import { openMany } from '../lib/open-many.js';
 import type { ConnectFigures, LoadPlan } from '../lib/plan.js';
 import { ownCpuUs, type ServerProbe } from '../lib/server-probe.js';
 import { percentileSorted, sortedCopy } from '../lib/stats.js';
-import { HANDSHAKE_TIMEOUT_MS, IDLE_SETTLE_MS, OPEN_DEADLINE_MS, WARMUP_CONNS } from './limits.js';
+import { HANDSHAKE_TIMEOUT_MS, IDLE_SETTLE_MS, OPEN_DEADLINE_MS, WARMUP_BROADCASTS, WARMUP_CONNS } from './limits.js';
 
 const ignore = () => {};
 
@@ -18,8 +20,14 @@ export async function openConnections(connect: Connector, key: string, n: number
 }
 
 export async function warmUp(connect: Connector, plan: LoadPlan, server: ServerProbe): Promise<void> {
-  const { open } = await openConnections(connect, plan.key, Math.min(WARMUP_CONNS, plan.conns), plan.inflight);
+  const n = Math.min(WARMUP_CONNS, plan.conns);
+  const { open } = await openConnections(connect, plan.key, n, plan.inflight);
+  const poster = new BroadcastPoster(plan.port);
+  for (let i = 0; i < WARMUP_BROADCASTS; i++) poster.post(encodeBenchMessage(i, performance.now(), plan.size));
+  await poster.close();
   for (const c of open) c.destroy();
+  const refused = await openConnections(connect, plan.wrongKey, n, plan.inflight);
+  for (const c of refused.open) c.destroy();
   await server.waitQuiet();
 }
 
