@@ -4,7 +4,7 @@
 import { connectorFor } from './lib/gen-clients.js';
 import type { LoadPlan, LoadResult } from './lib/plan.js';
 import { ServerProbe } from './lib/server-probe.js';
-import { connectPhase, warmUp } from './phases/connect-phase.js';
+import { acceptPhase, idleMemoryPhase, warmUp } from './phases/connect-phase.js';
 import { fanoutPhase } from './phases/fanout-phase.js';
 import { refusePhase } from './phases/refuse-phase.js';
 
@@ -18,9 +18,11 @@ async function main(): Promise<void> {
   const connect = connectorFor(plan.client, plan.port);
   const notes: string[] = [];
 
+  log(`${plan.target}: idle memory of ${plan.conns} conns`);
+  const memory = await idleMemoryPhase(connect, plan, server);
   await warmUp(connect, plan, server);
   log(`${plan.target}: accept ${plan.conns} conns, ${plan.inflight} in flight`);
-  const connect_ = await connectPhase(connect, plan, server);
+  const connect_ = await acceptPhase(connect, plan, server, memory);
   if (connect_.failed > 0) notes.push(`${connect_.failed} of ${connect_.attempted} connections failed to open`);
   log(`${plan.target}: refuse ${plan.conns} wrong-key conns`);
   const refuse = await refusePhase(connect, plan, server);

@@ -30,6 +30,7 @@ export interface ConnectFigures {
   handshakeP50Ms: number;
   handshakeP99Ms: number;
   connsPerSec: number;
+  /** (c), measured on a separate first batch of `conns` idle connections on the fresh server. */
   rssBeforeBytes: number;
   rssAfterBytes: number;
   memPerIdleConnBytes: number;

@@ -26,14 +26,20 @@ export class WsFrameParser {
 
   constructor(private readonly on: FrameHandlers) {}
 
+  /**
+   * `chunk` may be a buffer the caller reuses (net's `onread`): payloads handed to the
+   * handlers are only valid during the call, and whatever is kept for later is copied.
+   */
   push(chunk: Buffer): void {
     if (this.failed) return;
-    this.chunks.push(chunk);
     this.buffered += chunk.length;
-    if (this.buffered < this.needed) return;
-    const buf = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.buffered);
+    if (this.buffered < this.needed) {
+      this.chunks.push(Buffer.from(chunk));
+      return;
+    }
+    const buf = this.chunks.length === 0 ? chunk : Buffer.concat([...this.chunks, chunk], this.buffered);
     const used = this.parse(buf);
-    this.chunks = used < buf.length ? [buf.subarray(used)] : [];
+    this.chunks = used < buf.length ? [Buffer.from(buf.subarray(used))] : [];
     this.buffered = buf.length - used;
   }
 

@@ -1,5 +1,5 @@
-// Figures (a) and (c): server CPU, handshake time and rate for N accepted connections opened
-// with K in flight, then the RSS those connections hold once idle.
+// Figures (c) and (a). The idle-memory batch runs first, on the fresh server, so freed memory
+// of earlier connections cannot hide the cost of new ones; it also warms the JIT for (a).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeBenchMessage } from '../lib/bench-message.js';
 import { BroadcastPoster } from '../lib/broadcast-poster.js';
@@ -19,6 +19,28 @@ export async function openConnections(connect: Connector, key: string, n: number
   return { ...result, open };
 }
 
+export interface IdleMemory {
+  opened: number;
+  rssBeforeBytes: number;
+  rssAfterBytes: number;
+  memPerIdleConnBytes: number;
+}
+
+/** (c): RSS growth for N idle authenticated connections, after a settle; no GC is forced. */
+export async function idleMemoryPhase(connect: Connector, plan: LoadPlan, server: ServerProbe): Promise<IdleMemory> {
+  await server.waitQuiet();
+  const rssBeforeBytes = server.rssBytes();
+  const { open } = await openConnections(connect, plan.key, plan.conns, plan.inflight);
+  await server.waitQuiet();
+  await sleep(IDLE_SETTLE_MS);
+  const rssAfterBytes = server.rssBytes();
+  for (const c of open) c.destroy();
+  await server.waitQuiet();
+  const n = open.length;
+  return { opened: n, rssBeforeBytes, rssAfterBytes, memPerIdleConnBytes: n > 0 ? (rssAfterBytes - rssBeforeBytes) / n : NaN };
+}
+
+/** Unmeasured: the refusal and broadcast paths run a while before they are measured. */
 export async function warmUp(connect: Connector, plan: LoadPlan, server: ServerProbe): Promise<void> {
   const n = Math.min(WARMUP_CONNS, plan.conns);
   const { open } = await openConnections(connect, plan.key, n, plan.inflight);
@@ -31,18 +53,20 @@ export async function warmUp(connect: Connector, plan: LoadPlan, server: ServerP
   await server.waitQuiet();
 }
 
-export async function connectPhase(connect: Connector, plan: LoadPlan, server: ServerProbe): Promise<ConnectFigures> {
+/** (a): server CPU, handshake time and rate for N accepted connections with K in flight. */
+export async function acceptPhase(
+  connect: Connector,
+  plan: LoadPlan,
+  server: ServerProbe,
+  memory: IdleMemory,
+): Promise<ConnectFigures> {
   await server.waitQuiet();
-  const rssBeforeBytes = server.rssBytes();
   const cpu0 = server.cpuUs();
   const gen0 = ownCpuUs();
   const opened = await openConnections(connect, plan.key, plan.conns, plan.inflight);
-  const connectWallMs = opened.wallMs;
   await server.waitQuiet();
   const serverCpuUs = server.cpuUs() - cpu0;
   const genCpuUs = ownCpuUs() - gen0;
-  await sleep(IDLE_SETTLE_MS);
-  const rssAfterBytes = server.rssBytes();
   for (const c of opened.open) c.destroy();
   await server.waitQuiet();
 
@@ -57,9 +81,9 @@ export async function connectPhase(connect: Connector, plan: LoadPlan, server: S
     genCpuUs,
     handshakeP50Ms: percentileSorted(sorted, 50),
     handshakeP99Ms: percentileSorted(sorted, 99),
-    connsPerSec: n / (connectWallMs / 1000),
-    rssBeforeBytes,
-    rssAfterBytes,
-    memPerIdleConnBytes: n > 0 ? (rssAfterBytes - rssBeforeBytes) / n : NaN,
+    connsPerSec: n / (opened.wallMs / 1000),
+    rssBeforeBytes: memory.rssBeforeBytes,
+    rssAfterBytes: memory.rssAfterBytes,
+    memPerIdleConnBytes: memory.memPerIdleConnBytes,
   };
 }
