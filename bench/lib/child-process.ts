@@ -3,9 +3,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
 export const SERVER_CPU = 0;
 export const GENERATOR_CPU = 1;
+/** Target and generator commands use paths relative to the repository root. */
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ANNOUNCE_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 3_000;
 
@@ -42,6 +45,7 @@ export function launch(argv: readonly string[], opts: LaunchOptions): ChildProce
   }
   const [file, ...args] = cmd as [string, ...string[]];
   return spawn(file, args, {
+    cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['pipe', 'pipe', opts.stdio === 'pipe' ? 'pipe' : 'inherit'],
   });
