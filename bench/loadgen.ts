@@ -32,6 +32,8 @@ async function main(): Promise<void> {
     log(`${plan.target}: fan-out to ${s} subscribers, ${plan.broadcasts} broadcasts at ${plan.rate}/s`);
     const f = await fanoutPhase(connect, plan, server, s);
     if (f.connected < s) notes.push(`fan-out ${s}: only ${f.connected} subscribers connected`);
+    if (!f.drained) notes.push(`fan-out ${s}: deliveries still missing 30 s after the last broadcast; CPU and latency cover what had arrived`);
+    if (f.failedBroadcastPosts > 0) notes.push(`fan-out ${s}: ${f.failedBroadcastPosts} POST /broadcast did not answer 204`);
     fanout.push(f);
   }
   const result: LoadResult = { target: plan.target, connect: connect_, refuse, fanout, notes };

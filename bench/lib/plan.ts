@@ -69,6 +69,8 @@ export interface FanoutFigures {
   /** Median over solo probes of: POST sent → last subscriber received it. */
   reachAllMs: number;
   failedBroadcastPosts: number;
+  /** False when deliveries were still missing DRAIN_TIMEOUT_MS after the last broadcast. */
+  drained: boolean;
 }
 
 export interface LoadResult {

@@ -115,7 +115,7 @@ export async function fanoutPhase(
     if (wait > 0) await sleep(wait);
     poster.post(encodeBenchMessage(seq, performance.now(), plan.size));
   }
-  await waitUntil(() => ledger.allArrived(0, B, connected), DRAIN_TIMEOUT_MS);
+  const drained = await waitUntil(() => ledger.allArrived(0, B, connected), DRAIN_TIMEOUT_MS);
   await server.waitQuiet();
   const serverCpuUs = server.cpuUs() - cpu0;
   const genCpuUs = ownCpuUs() - gen0;
@@ -154,5 +154,6 @@ export async function fanoutPhase(
     genCpuPerDeliveryUs: delivered > 0 ? genCpuUs / delivered : NaN,
     reachAllMs: spread(reach).median,
     failedBroadcastPosts: poster.failed,
+    drained,
   };
 }
