@@ -7,7 +7,7 @@ import { decodeBenchBytes, decodeBenchString, type BenchMessage } from './bench-
 import { connectRawWs } from './raw-ws-client.js';
 
 export interface GenConnection {
-  /** Drops the connection without a closing handshake. */
+  /** Ends the connection as cheaply as the client allows (raw: TCP drop; Socket.IO: disconnect). */
   destroy(): void;
   /** Resolves when the server ends the connection, with a description (close code, reason). */
   readonly ended: Promise<string>;
