@@ -12,7 +12,6 @@ import {
   fdLimits,
   launch,
   startTarget,
-  stopChild,
 } from './lib/child-process.js';
 import { parseOptions, type BenchOptions } from './lib/options.js';
 import type { LoadPlan, LoadResult } from './lib/plan.js';

@@ -42,6 +42,8 @@ export interface AppOptions {
   logStream?: DestinationStream;
   /** Injected clock, epoch ms. */
   now?: () => number;
+  /** Extra routes registered before the app is sealed (embedding: the benchmark target). */
+  routes?: (fastify: FastifyInstance) => void;
 }
 
 export interface App {
@@ -118,6 +120,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   seatRoutes(fastify, { seats });
   orderRoutes(fastify, { orders, sessions, committed });
   paymentRoutes(fastify, { payments, orders, committed });
+  options.routes?.(fastify);
   checkoutRoutes(fastify, { payments, razorpayKeyId: config.payments.gateway === 'razorpay' ? config.payments.keyId : undefined });
 
   const sockets = new Gateway({

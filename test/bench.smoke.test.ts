@@ -1,5 +1,6 @@
 // Smoke test of the benchmark harness: each registered target starts as its own process,
 // refuses a wrong key, accepts the right one, delivers one broadcast, and stops.
+import { generateSecret } from '../src/keys/keys-file.js';
 import { connect as tcpConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeBenchMessage, type BenchMessage } from '../bench/lib/bench-message.js';
@@ -8,11 +9,12 @@ import { connectorFor, type GenConnection } from '../bench/lib/gen-clients.js';
 import { TARGETS } from '../bench/targets/index.js';
 import { BIND_HOST, BROADCAST_PATH } from '../bench/targets/target-kit.js';
 
-const KEY = 'smoke-test-key';
+const KEY = generateSecret();
 const TIMEOUT_MS = 5_000;
 const EXPECTED_REFUSAL: Record<string, { where: string; detail: string }> = {
   'bare-ws': { where: 'before-upgrade', detail: 'HTTP 401' },
   socketio: { where: 'after-upgrade', detail: 'CONNECT_ERROR unauthorized' },
+  scan2food: { where: 'before-upgrade', detail: 'HTTP 401' },
 };
 
 function portIsClosed(port: number): Promise<boolean> {

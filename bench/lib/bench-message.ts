@@ -54,3 +54,20 @@ export function decodeBenchString(text: string): BenchMessage | undefined {
   const sentAtMs = Number(text.slice(a + 1, b));
   return Number.isInteger(seq) && Number.isFinite(sentAtMs) ? { seq, sentAtMs } : undefined;
 }
+
+const ENVELOPE_DATA = Buffer.from('"data":"');
+const OPEN_BRACE = 0x7b;
+
+/**
+ * A frame from a target that wraps messages in an event envelope (scan2food:
+ * `{"type":"bench",…,"data":"<seq>|<sentAt>|xxx"}`): the benchmark message inside, or null for
+ * a frame that carries none (hello, snapshot), which is not a delivery at all. Plain frames
+ * (the bare targets) decode as they are.
+ */
+export function decodeBenchFrame(data: Uint8Array): BenchMessage | undefined | null {
+  if (data[0] !== OPEN_BRACE) return decodeBenchBytes(data);
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const at = bytes.indexOf(ENVELOPE_DATA);
+  if (at < 0) return null;
+  return decodeBenchBytes(bytes.subarray(at + ENVELOPE_DATA.length));
+}

@@ -3,7 +3,7 @@
 import { io } from 'socket.io-client';
 import type { ClientKind } from '../targets/index.js';
 import { BIND_HOST, SOCKETIO_EVENT, SOCKETIO_REFUSAL, WS_PATH } from '../targets/target-kit.js';
-import { decodeBenchBytes, decodeBenchString, type BenchMessage } from './bench-message.js';
+import { decodeBenchFrame, decodeBenchString, type BenchMessage } from './bench-message.js';
 import { connectRawWs } from './raw-ws-client.js';
 
 export interface GenConnection {
@@ -36,7 +36,10 @@ function rawConnector(port: number): Connector {
     const outcome = await connectRawWs(
       { host: BIND_HOST, port, path: `${WS_PATH}?key=${encodeURIComponent(key)}` },
       {
-        message: (data) => onMessage(decodeBenchBytes(data)),
+        message: (data) => {
+          const decoded = decodeBenchFrame(data);
+          if (decoded !== null) onMessage(decoded);
+        },
         closed: (code, reason) => endedResolve(`close ${code ?? 'none'} ${reason}`.trim()),
       },
       timeoutMs,

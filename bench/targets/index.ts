@@ -3,18 +3,6 @@
 // A target is a program, started as its own process, that honours the contract in
 // `target-kit.ts` (port announced on stdout, key from env BENCH_KEY in `?key=`, one broadcast
 // group, `POST /broadcast` → 204). The harness never imports it: it only spawns `command`.
-//
-// Adding scan2food (planned: one entry per bus backend):
-//   'scan2food-memory': {
-//     client: 'raw-ws',
-//     command: tsTarget('bench/targets/scan2food.ts'),
-//     env: { SCAN2FOOD_BUS: 'memory' },
-//     description: 'scan2food, in-process bus',
-//   },
-//   'scan2food-redis': { …same…, env: { SCAN2FOOD_BUS: 'redis', REDIS_URL: 'redis://127.0.0.1:6379' } },
-// where `bench/targets/scan2food.ts` builds the app with `buildApp(config)` (the live-orders
-// key set to BENCH_KEY), adds `POST /broadcast` publishing the body to the live-orders topic,
-// listens on 127.0.0.1:0 and prints `{"port":…,"pid":…}`.
 
 export type ClientKind = 'raw-ws' | 'socketio';
 
@@ -43,6 +31,11 @@ export const TARGETS: Readonly<Record<string, TargetSpec>> = {
     description: 'Socket.IO 4, websocket transport, io.use auth, one room',
     client: 'socketio',
     command: tsTarget('bench/targets/socketio.ts'),
+  },
+  scan2food: {
+    description: 'scan2food: real upgrade auth, outbox → relay → in-process bus → hub',
+    client: 'raw-ws',
+    command: tsTarget('bench/targets/scan2food.ts'),
   },
 };
 
