@@ -27,7 +27,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
           remoteAddress: req.ip,
         }),
       },
-      redact: { paths: ['key', 'ticket', '*.key', '*.ticket', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' },
+      // Exact paths only: wildcard redaction would cost every log line; URLs are redacted by redactUrl.
+      redact: { paths: ['key', 'ticket', 'headers.authorization', 'headers.cookie', 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
     },
     destination,
   );
