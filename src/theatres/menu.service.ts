@@ -106,7 +106,8 @@ export class MenuService {
     await conflictOnUnique(
       () =>
         this.deps.db.transaction().execute(async (trx) => {
-          const current = (await this.menu.findItem(id, trx))!;
+          const current = await this.menu.findItem(id, trx);
+          if (!current) throw appError('not_found', 'No such menu item.');
           const categoryId = changes.categoryId ?? current.categoryId;
           if (changes.categoryId !== undefined && (await this.menu.findCategory(categoryId, trx))?.theatreId !== theatreId) {
             throw appError('unprocessable', "categoryId must name a category of the item's theatre.");
