@@ -131,6 +131,14 @@ describe('menu management over HTTP', () => {
     }
   });
 
+  it('refuses a cookie change from a foreign origin (403) and changes nothing', async () => {
+    const id = v.item(v.theatre1, 'Salted Popcorn');
+    const r = await admin.call('PATCH', `/api/menu-items/${id}`, { available: false }, { origin: 'https://evil.example' });
+    expect(r.status).toBe(403);
+    expect(r.body.error.code).toBe('forbidden');
+    expect((await seatItem('Salted Popcorn')).available).toBe(true);
+  });
+
   it('logs each change with who, what and which id', async () => {
     const id = v.item(v.theatre1, 'Salted Popcorn');
     await staff1.call('PATCH', `/api/menu-items/${id}`, { available: true });
