@@ -23,6 +23,16 @@ import { StreamService } from './streams/stream.service.js';
 import { seatRoutes } from './theatres/seat.routes.js';
 import { SeatService } from './theatres/seat.service.js';
 import { ticketRoutes } from './tickets/ticket.routes.js';
+import { staffRoutes } from './accounts/staff.routes.js';
+import { StaffService } from './accounts/staff.service.js';
+import { auditLog } from './observability/audit.js';
+import { OrderHistoryRepository } from './orders/history.repository.js';
+import { historyRoutes } from './orders/history.routes.js';
+import { manageRoutes } from './theatres/manage.routes.js';
+import { menuRoutes } from './theatres/menu.routes.js';
+import { MenuService } from './theatres/menu.service.js';
+import { TheatreRepository } from './theatres/theatre.repository.js';
+import { VenueService } from './theatres/venue.service.js';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
@@ -122,6 +132,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   paymentRoutes(fastify, { payments, orders, committed });
   options.routes?.(fastify);
   checkoutRoutes(fastify, { payments, razorpayKeyId: config.payments.gateway === 'razorpay' ? config.payments.keyId : undefined });
+
+  // Management API for staff and admins (docs/api.md).
+  const audit = auditLog(logger);
+  manageRoutes(fastify, { venue: new VenueService({ db, clock, audit }), sessions });
+  menuRoutes(fastify, { menu: new MenuService({ db, audit }), sessions });
+  staffRoutes(fastify, { staff: new StaffService({ db, clock, audit }), sessions });
+  historyRoutes(fastify, { history: new OrderHistoryRepository(db), theatres: new TheatreRepository(db), sessions });
 
   const sockets = new Gateway({
     auth: { keys, tickets, failures: engines.authFailures, allowedOrigins: config.allowedOrigins, orderExists: (id) => orderExists(db, id) },
