@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { AccountService } from './accounts/account.service.js';
 import { authRoutes } from './accounts/auth.routes.js';
 import { SessionAuth } from './accounts/session.http.js';
+import { createChat } from './chat/chat.module.js';
 import { createDatabase, type Db } from './db/database.js';
 import { createEngines } from './engines.js';
 import { orderRoutes } from './orders/order.routes.js';
@@ -78,7 +79,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const { db } = database;
   const events = new EventRepository(db, clock);
   const relay = new OutboxRelay(events, bus, logger, { pollMs: config.limits.outboxPollMs, batch: config.limits.outboxBatch });
-  const committed = () => void relay.kick();
+  const chat = createChat({ db, clock, logger, whatsapp: config.whatsapp, kickRelay: () => void relay.kick() });
+  const committed = chat.committed;
   const presence = new PresenceService(db, clock, committed, (err) => logger.error({ err }, 'presence event not recorded'));
   const streams = new StreamService(db, database.dialect, { presence: () => presence.snapshot() });
   const newToken = () => randomBytes(32).toString('base64url');
@@ -91,7 +93,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     webhookSecret: config.secrets.PAYMENT_WEBHOOK_SECRET,
     alert: (message, fields) => logger.warn({ alert: true, ...fields }, message),
   });
-  const orders = new OrderService({ db, clock, newToken, newId: () => randomUUID(), refunds: payments });
+  const orders = new OrderService({ db, clock, newToken, newId: () => randomUUID(), refunds: payments, unseenAlertSeconds: config.whatsapp.unseenAlertSeconds });
   const seats = new SeatService({ db });
   const sessions = new SessionAuth(accounts, config.allowedOrigins);
 
@@ -111,6 +113,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   orderRoutes(fastify, { orders, sessions, committed });
   paymentRoutes(fastify, { payments, orders, committed });
   checkoutRoutes(fastify, { payments, razorpayKeyId: config.payments.gateway === 'razorpay' ? config.payments.keyId : undefined });
+  chat.routes(fastify, sessions);
 
   const sockets = new Gateway({
     auth: { keys, tickets, failures: engines.authFailures, allowedOrigins: config.allowedOrigins, orderExists: (id) => orderExists(db, id) },
@@ -121,7 +124,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     metrics,
     streams,
     bus,
-    handlers: {},
+    handlers: { chat: chat.socketHandlers },
     hooks: presence,
   });
   fastify.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
@@ -129,6 +132,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const reloader = new KeyReloader(config.keysFile, keys, logger);
   reloader.start();
   relay.start();
+  chat.start(() => orders.emitUnseenAlerts());
   await fastify.ready();
 
   let closed = false;
@@ -153,6 +157,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       reloader.stop();
       await sockets.shutdown(config.limits.shutdownGraceMs);
       await fastify.close();
+      await chat.stop();
       await relay.stop();
       await engines.close();
       await database.close();

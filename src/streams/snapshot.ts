@@ -1,3 +1,4 @@
+import { ChatRepository } from '../chat/chat.repository.js';
 import { OrderRepository } from '../orders/order.repository.js';
 import { toOrderView } from '../orders/order.view.js';
 import type { Executor } from './event.repository.js';
@@ -9,6 +10,7 @@ export interface SnapshotExtras {
 
 const THEATRE = /^theatre:(\d+)$/;
 const ORDER = /^order:(\d+)$/;
+const CHAT = /^chat:(\d+)$/;
 
 /**
  * What a client following `stream` is sent when it does not resume (SPEC §3), read in the same
@@ -23,7 +25,9 @@ export async function readSnapshot(trx: Executor, stream: string, extras: Snapsh
   if (theatre) return { orders: (await orders.listOpen(Number(theatre[1]))).map(toOrderView) };
   const order = ORDER.exec(stream);
   if (order) return { payment: await paymentState(trx, Number(order[1])) };
-  if (stream === 'chat' || stream.startsWith('chat:')) return { conversations: [] };
+  if (stream === 'chat') return { conversations: await new ChatRepository(trx).conversations(undefined, trx) };
+  const chat = CHAT.exec(stream);
+  if (chat) return { conversations: await new ChatRepository(trx).conversations(Number(chat[1]), trx) };
   return {};
 }
 
