@@ -79,6 +79,11 @@ export class OutboundSender {
     return this.running;
   }
 
+  /** One round of sending what is due, without scheduling anything (tests drive the clock with it). */
+  sendDueNow(): Promise<void> {
+    return this.drain();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.poll) clearInterval(this.poll);
