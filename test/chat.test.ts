@@ -38,6 +38,7 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
       WHATSAPP_RETRY_BASE_MS: '20',
       WHATSAPP_RETRY_MAX_MS: '80',
       WHATSAPP_SENDER_POLL_MS: '200',
+      WHATSAPP_REQUEST_TIMEOUT_MS: '1000',
       UNSEEN_ALERT_SECONDS: '3600',
     });
     v = await seedVenue(t);
@@ -219,6 +220,33 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
       fake.failAlways(null);
     }
     s1.close();
+  });
+
+  it('a hanging Graph API holds back neither the ack nor an order: the request times out and the retry delivers', async () => {
+    const phone = freshPhone();
+    await cashOrderAtGalaxy(phone);
+    await fake.until(() => fake.accepted.find((r) => r.body.to === phone.slice(1)), 'the order template');
+    const s1 = await follow(staff1);
+    fake.hangNext(1);
+    const sentAt = Date.now();
+    s1.send({ type: 'chat.send', phone, text: 'Slow lane', clientMsgId: 'h1' });
+    const { messageId } = (await s1.next('ack')) as { messageId: number };
+    await fake.until(() => fake.attempts.find((r) => r.body.text?.body === 'Slow lane'), 'the hanging attempt');
+    const other = freshPhone();
+    const orderAt = Date.now();
+    await cashOrderAtGalaxy(other);
+    const orderMs = Date.now() - orderAt;
+    expect(orderMs).toBeLessThan(1000);
+    await s1.until(() => chatMessages(s1, phone).find((m) => m.id === messageId && m.status === 'sent'), 'the sent status after the timeout', 5000);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(1000);
+    expect(fake.accepted.filter((r) => r.body.text?.body === 'Slow lane')).toHaveLength(1);
+    s1.close();
+  });
+
+  it('never logs the WhatsApp token, app secret or verify token', () => {
+    const logs = t.logLines.join('\n');
+    for (const secret of [waToken, appSecret, verifyToken]) expect(logs).not.toContain(secret);
+    expect(logs).toContain('hub.verify_token=[redacted]');
   });
 
   it('sends the order-confirmed template once when an order is paid, and the refund template once on refund', async () => {

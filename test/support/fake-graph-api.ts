@@ -45,6 +45,11 @@ export class FakeGraphApi {
     for (let i = 0; i < times; i++) this.script.push({ kind: 'fail', status });
   }
 
+  /** The next `times` requests get no answer at all (a hanging API). */
+  hangNext(times: number): void {
+    for (let i = 0; i < times; i++) this.script.push({ kind: 'hang' });
+  }
+
   failAlways(status: number | null = 503): void {
     this.alwaysFail = status;
   }
