@@ -54,6 +54,7 @@ export class Gateway {
   private readonly stopHeartbeat: () => void;
   private readonly gaps: GapFiller;
   private readonly unsubscribe: () => void;
+  private readonly offResubscribed: () => void;
   private readonly onKeysChanged = () => this.closeRetiredKeyConnections();
 
   constructor(private readonly deps: GatewayDeps) {
@@ -73,6 +74,7 @@ export class Gateway {
       deps.logger.error({ err }, 'filling a gap from stream history failed'),
     );
     this.unsubscribe = deps.bus.subscribe((m) => this.hub.publish(m.stream, m.seq, Buffer.from(m.payload), m.terminal === true));
+    this.offResubscribed = deps.bus.onResubscribed(() => this.gaps.catchUp());
     deps.keys.on('change', this.onKeysChanged);
   }
 
@@ -177,6 +179,7 @@ export class Gateway {
   async shutdown(graceMs: number): Promise<void> {
     this.deps.keys.off('change', this.onKeysChanged);
     this.unsubscribe();
+    this.offResubscribed();
     this.stopHeartbeat();
     this.gaps.stop();
     this.disconnectAll(DISCONNECTS.shutdown);

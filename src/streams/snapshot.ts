@@ -4,7 +4,7 @@ import type { Executor } from './event.repository.js';
 
 /** Extra state a snapshot carries that is not read from the database (presence of this deployment). */
 export interface SnapshotExtras {
-  presence(): { theatreId: number; online: boolean; connections: number }[];
+  presence(): Promise<{ theatreId: number; online: boolean; connections: number }[]>;
 }
 
 const THEATRE = /^theatre:(\d+)$/;
@@ -17,7 +17,7 @@ const ORDER = /^order:(\d+)$/;
 export async function readSnapshot(trx: Executor, stream: string, extras: SnapshotExtras): Promise<unknown> {
   const orders = new OrderRepository(trx);
   if (stream === 'theatres') {
-    return { orders: (await orders.listOpen()).map(toOrderView), presence: extras.presence() };
+    return { orders: (await orders.listOpen()).map(toOrderView), presence: await extras.presence() };
   }
   const theatre = THEATRE.exec(stream);
   if (theatre) return { orders: (await orders.listOpen(Number(theatre[1]))).map(toOrderView) };
