@@ -30,10 +30,24 @@ describe.each(engines)('resume with since under load, on %s', (_name, env) => {
     const since = Math.max(...seqsOf(first.messages));
 
     await write(500);
-    // Writers keep going while the client reconnects and its replay is read and sent.
-    const writer = write(300);
-    const again = await connectOpen(url(since));
-    const hello = await again.next('hello');
+    // Writers keep going while the client reconnects and its replay is read and sent, and for
+    // 100 more events after its hello (so the seam is crossed with events in flight).
+    let helloAt: number | null = null;
+    let stop = false;
+    const writer = (async () => {
+      let last = 0;
+      for (let n = 0; !stop && (n < 300 || helloAt === null || last < helloAt + 100); n++) last = await write(1);
+      return last;
+    })();
+    let hello: Record<string, unknown>;
+    let again;
+    try {
+      again = await connectOpen(url(since));
+      hello = await again.next('hello', 10_000);
+      helloAt = hello.seq as number;
+    } finally {
+      stop = helloAt === null; // the test failed: do not write forever
+    }
     const head = await writer;
     await again.until(() => seqsOf(again.messages).includes(head), `seq ${head}`, 15_000);
 

@@ -9,6 +9,8 @@ export async function appendEvents(db: Kysely<Database>, stream: string, n: numb
     const e = await db.transaction().execute((trx) => appendEvent(trx, stream, 'test.event', data(i), new Date()));
     last = e.seq;
     kick();
+    // SQLite answers synchronously: without this the loop would never let sockets be served.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return last;
 }
