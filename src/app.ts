@@ -21,6 +21,7 @@ import { PaymentService } from './payments/payment.service.js';
 import { PresenceService } from './presence/presence.service.js';
 import { EventRepository } from './streams/event.repository.js';
 import { OutboxRelay } from './streams/outbox-relay.js';
+import { RetentionPruner } from './streams/retention-pruner.js';
 import { StreamService } from './streams/stream.service.js';
 import { seatRoutes } from './theatres/seat.routes.js';
 import { SeatService } from './theatres/seat.service.js';
@@ -84,18 +85,28 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const logger = createLogger(config.logLevel, options.logStream);
   const metrics = new Metrics();
   const keys = new KeyStore(config.keys);
-  const engines = await createEngines(config, now);
+  const engines = await createEngines(config, { now, processId: randomUUID(), onError: (err) => logger.warn({ err }, 'redis connection error') });
   const { bus } = engines;
   const tickets = new TicketService(config.secrets.TICKET_SECRET, config.limits.ticketTtlSeconds, engines.spentTickets, now);
 
   const clock = () => new Date(now());
-  const database = await createDatabase({ databaseUrl: config.databaseUrl, sqliteFile: join(config.dataDir, 'scan2food.db') });
+  const database = await createDatabase({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, sqliteFile: join(config.dataDir, 'scan2food.db') });
   const { db } = database;
   const events = new EventRepository(db, clock);
   const relay = new OutboxRelay(events, bus, logger, { pollMs: config.limits.outboxPollMs, batch: config.limits.outboxBatch });
   const chat = createChat({ db, clock, logger, whatsapp: config.whatsapp, kickRelay: () => void relay.kick() });
   const committed = chat.committed;
-  const presence = new PresenceService(db, clock, committed, (err) => logger.error({ err }, 'presence event not recorded'));
+  const presence = new PresenceService({
+    store: engines.presence,
+    db,
+    now: clock,
+    written: committed,
+    onError: (err) => logger.error({ err }, 'presence not shared or its event not recorded'),
+    heartbeatMs: Math.floor(config.limits.presenceTtlMs / 3),
+  });
+  const pruner = new RetentionPruner(events, { keepPerStream: config.limits.retentionEvents, maxAgeMs: config.limits.retentionMs }, config.limits.pruneIntervalMs, (err) =>
+    logger.error({ err }, 'pruning stream history failed'),
+  );
   const newToken = () => randomBytes(32).toString('base64url');
   const accounts = new AccountService({ db, clock, newToken });
   const payments = new PaymentService({
@@ -124,7 +135,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   let draining = false;
   healthRoutes(fastify, {
     metrics,
-    checks: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, { name: 'bus', check: async () => bus.healthy }],
+    checks: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, ...engines.checks],
     draining: () => draining,
   });
   authRoutes(fastify, { accounts, sessions, failures: engines.authFailures });
@@ -161,6 +172,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   reloader.start();
   relay.start();
   chat.start(() => orders.emitUnseenAlerts());
+  presence.start();
+  pruner.start();
   await fastify.ready();
 
   let closed = false;
@@ -186,6 +199,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await sockets.shutdown(config.limits.shutdownGraceMs);
       await fastify.close();
       await chat.stop();
+      await presence.stop();
+      await pruner.stop();
       await relay.stop();
       await engines.close();
       await database.close();

@@ -24,6 +24,12 @@ export interface EventBus {
   publish(message: BusMessage): Promise<void>;
   /** Returns the function that unsubscribes. */
   subscribe(listener: BusListener): () => void;
+  /**
+   * Called each time the subscription is back after an interruption: messages published while it
+   * was down never reach this process, so followers re-read what they miss from history.
+   * Returns the function that unsubscribes.
+   */
+  onResubscribed(listener: () => void): () => void;
   /** Whether publishing currently works (for /readyz). */
   readonly healthy: boolean;
   close(): Promise<void>;

@@ -14,6 +14,11 @@ export class MemoryBus implements EventBus {
     return () => this.listeners.delete(listener);
   }
 
+  /** An in-process bus is never interrupted. */
+  onResubscribed(): () => void {
+    return () => undefined;
+  }
+
   async close(): Promise<void> {
     this.listeners.clear();
   }

@@ -24,18 +24,26 @@ export class RedisBus implements EventBus {
   private readonly sub: Redis;
   private readonly channel: string;
   private readonly listeners = new Set<BusListener>();
+  private readonly resubscribed = new Set<() => void>();
+  private subscribedOnce = false;
 
   constructor(opts: RedisBusOptions) {
     this.channel = opts.channel ?? DEFAULT_CHANNEL;
     const common = { retryStrategy, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false } as const;
     this.pub = new Redis(opts.url, { ...common, connectionName: 'scan2food-pub' });
-    this.sub = new Redis(opts.url, { ...common, connectionName: 'scan2food-sub', enableOfflineQueue: true });
+    // Subscribing is done here on every (re)connect rather than by ioredis's autoResubscribe, so
+    // the moment the subscription is back is known and followers can catch up from history.
+    this.sub = new Redis(opts.url, { ...common, connectionName: 'scan2food-sub', enableOfflineQueue: true, autoResubscribe: false });
     const onError = opts.onError ?? (() => undefined);
     this.pub.on('error', onError);
     this.sub.on('error', onError);
     this.sub.on('message', (_channel: string, raw: string) => this.dispatch(raw));
-    // ioredis re-subscribes by itself after a reconnect (autoResubscribe).
-    void this.sub.subscribe(this.channel).catch(onError);
+    this.sub.on('ready', () => {
+      this.sub.subscribe(this.channel).then(() => {
+        if (this.subscribedOnce) for (const listener of this.resubscribed) listener();
+        this.subscribedOnce = true;
+      }, onError);
+    });
   }
 
   /** Resolves once both connections are ready and subscribed (for tests and start-up). */
@@ -58,8 +66,14 @@ export class RedisBus implements EventBus {
     return () => this.listeners.delete(listener);
   }
 
+  onResubscribed(listener: () => void): () => void {
+    this.resubscribed.add(listener);
+    return () => this.resubscribed.delete(listener);
+  }
+
   async close(): Promise<void> {
     this.listeners.clear();
+    this.resubscribed.clear();
     this.pub.disconnect();
     this.sub.disconnect();
   }

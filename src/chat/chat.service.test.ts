@@ -75,7 +75,7 @@ describe.each(engines)('chat storage on $name', (engine) => {
     expect(await chat.conversations({ role: 'staff', theatreId: venue.theatres[1]!.id })).toEqual([]);
     const events = new EventRepository(handle.db);
     expect((await events.eventsSince(`chat:${galaxy().id}`, 0, 100)).map((e) => e.type)).toEqual(['chat.message', 'chat.message', 'chat.message']);
-    const readers = { liveOrders: async () => [], payment: async () => null, presence: () => [], conversations: (trx: typeof handle.db, t?: number) => new ChatRepository(trx).conversations(t, trx) };
+    const readers = { liveOrders: async () => [], payment: async () => null, presence: async () => [], conversations: (trx: typeof handle.db, t?: number) => new ChatRepository(trx).conversations(t, trx) };
     expect(await readSnapshot(handle.db, `chat:${galaxy().id}`, readers)).toEqual({ conversations: await chat.conversations(staff) });
   });
 

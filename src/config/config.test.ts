@@ -49,4 +49,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
   });
+  it('reads the scaling settings: retention, PostgreSQL schema, Redis prefix, presence ttl (at most 22 s)', () => {
+    const c = loadConfig({ DATA_DIR: dir(), RETENTION_EVENTS: '50', RETENTION_HOURS: '2', DATABASE_SCHEMA: 'tenant_a', REDIS_PREFIX: 'demo:', PRESENCE_TTL_SECONDS: '3' });
+    expect(c.limits).toMatchObject({ retentionEvents: 50, retentionMs: 2 * 3600_000, presenceTtlMs: 3000 });
+    expect(c).toMatchObject({ databaseSchema: 'tenant_a', redisPrefix: 'demo:' });
+    const d = loadConfig({ DATA_DIR: dir() });
+    expect(d.limits).toMatchObject({ retentionEvents: 1000, retentionMs: 24 * 3600_000, presenceTtlMs: 15_000 });
+    expect(d).toMatchObject({ databaseSchema: undefined, redisPrefix: 'scan2food:' });
+    expect(() => loadConfig({ DATA_DIR: dir(), PRESENCE_TTL_SECONDS: '30' })).toThrow(/PRESENCE_TTL_SECONDS/);
+    expect(() => loadConfig({ DATA_DIR: dir(), DATABASE_SCHEMA: 'x; drop' })).toThrow(/DATABASE_SCHEMA/);
+  });
 });

@@ -21,7 +21,11 @@ export interface Config {
   /** As Fastify and proxy-addr take it: false, true, a hop count, or addresses/CIDRs. */
   trustProxy: boolean | number | string[];
   databaseUrl: string | undefined;
+  /** PostgreSQL schema to create and use (DATABASE_SCHEMA); the connection's default when unset. */
+  databaseSchema: string | undefined;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel (REDIS_PREFIX): deployments (and test runs) sharing a Redis stay apart. */
+  redisPrefix: string;
   logLevel: string;
   limits: Limits;
   keys: SocketKeys;
@@ -59,7 +63,9 @@ const envSchema = z.object({
   ALLOWED_ORIGINS: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
   DATABASE_URL: z.string().optional(),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'DATABASE_SCHEMA must be a lower-case SQL identifier').optional(),
   REDIS_URL: z.string().optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,100}$/, 'REDIS_PREFIX may hold letters, digits and : _ . -').default('scan2food:'),
   RAZORPAY_KEY_ID: z.string().optional(),
   RAZORPAY_KEY_SECRET: z.string().optional(),
   RAZORPAY_API_BASE: z.url().optional(),
@@ -84,6 +90,11 @@ const envSchema = z.object({
   WHATSAPP_SENDER_POLL_MS: intFrom('WHATSAPP_SENDER_POLL_MS', 10).optional(),
   UNSEEN_ALERT_SECONDS: intFrom('UNSEEN_ALERT_SECONDS', 1).optional(),
   UNSEEN_CHECK_MS: intFrom('UNSEEN_CHECK_MS', 10).optional(),
+  RETENTION_EVENTS: intFrom('RETENTION_EVENTS', 1).optional(),
+  RETENTION_HOURS: intFrom('RETENTION_HOURS', 1).optional(),
+  PRESENCE_TTL_SECONDS: intFrom('PRESENCE_TTL_SECONDS', 1)
+    .refine((n) => n <= 22, 'PRESENCE_TTL_SECONDS must be at most 22 (a dead process must leave presence within 30 s)')
+    .optional(),
 });
 
 function whatsappConfig(e: z.output<typeof envSchema>): WhatsAppConfig {
@@ -196,6 +207,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.HEARTBEAT_INTERVAL_MS !== undefined) limits.heartbeatIntervalMs = e.HEARTBEAT_INTERVAL_MS;
   if (e.MAX_BUFFERED_BYTES !== undefined) limits.maxBufferedBytes = e.MAX_BUFFERED_BYTES;
   if (e.SHUTDOWN_GRACE_MS !== undefined) limits.shutdownGraceMs = e.SHUTDOWN_GRACE_MS;
+  if (e.RETENTION_EVENTS !== undefined) limits.retentionEvents = e.RETENTION_EVENTS;
+  if (e.RETENTION_HOURS !== undefined) limits.retentionMs = e.RETENTION_HOURS * 60 * 60 * 1000;
+  if (e.PRESENCE_TTL_SECONDS !== undefined) limits.presenceTtlMs = e.PRESENCE_TTL_SECONDS * 1000;
 
   return {
     production,
@@ -206,7 +220,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     databaseUrl: e.DATABASE_URL || undefined,
+    databaseSchema: e.DATABASE_SCHEMA,
     redisUrl: e.REDIS_URL || undefined,
+    redisPrefix: e.REDIS_PREFIX,
     logLevel: e.LOG_LEVEL,
     limits,
     keys,

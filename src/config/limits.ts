@@ -27,9 +27,17 @@ export const DEFAULT_LIMITS = {
   /** Outbox safety-net poll (writers also kick the relay right after they commit). */
   outboxPollMs: 1_000,
   outboxBatch: 500,
-  /** Stream history kept for resume. */
+  /** Stream history kept for resume: the newest N events of each stream, and nothing older than retentionMs. */
   retentionEvents: 1_000,
   retentionMs: 24 * 60 * 60 * 1000,
+  /** How often each process prunes history beyond retention (several processes pruning is harmless). */
+  pruneIntervalMs: 60_000,
+  /**
+   * Shared presence (Redis): a process's heartbeat key lives this long and is refreshed every third
+   * of it; a survivor sweeps for expired processes as often. A dead process's theatres go offline
+   * within ttl + ttl/3 (20 s by default; SPEC asks for at most 30 s).
+   */
+  presenceTtlMs: 15_000,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };

@@ -4,11 +4,23 @@ import type { Client } from '../realtime/client.js';
 import type { ConnectionHooks } from '../realtime/gateway.js';
 import { appendEvent } from '../streams/event.repository.js';
 import { ALL_THEATRES_STREAM } from '../streams/stream-names.js';
+import type { PresenceStore, PresenceTransition } from './presence-store.js';
 
 export interface TheatrePresence {
   theatreId: number;
   online: boolean;
   connections: number;
+}
+
+export interface PresenceDeps {
+  store: PresenceStore;
+  db: Kysely<Database>;
+  now: () => Date;
+  /** Called after a presence event committed (kicks the outbox relay). */
+  written: () => void;
+  onError: (err: unknown) => void;
+  /** Heartbeat and sweep period; a third of the store's ttl. */
+  heartbeatMs: number;
 }
 
 /** The theatre a client counts for: staff following their theatre's live orders. */
@@ -19,28 +31,46 @@ function theatreOf(client: Client): number | null {
 }
 
 /**
- * Which theatres have staff watching their live orders. A `presence` event goes to `theatres`
- * (through the outbox, so it has a seq and survives like any event) when a theatre's first staff
- * connection opens and when its last one closes.
+ * Which theatres have staff watching their live orders, over every process. This process counts
+ * its own connections and sets its count in the shared store; the one caller the store answers a
+ * transition (first connection anywhere, last one gone, or a dead process swept) appends the
+ * `presence` event to `theatres` through the outbox, so it has a seq and survives like any event.
+ *
+ * Every store call and event write runs in one queue, so this process's events come out in the
+ * order it saw the changes. A failed store call (Redis down) marks the counts dirty; the next
+ * heartbeat sets them all again, which is safe because setting a count is idempotent.
  */
 export class PresenceService implements ConnectionHooks {
   private readonly counts = new Map<number, number>();
+  /** Theatres whose count the store may hold for this process (set again on a resync). */
+  private readonly touched = new Set<number>();
   private readonly counted = new WeakSet<Client>();
+  private queue: Promise<void> = Promise.resolve();
+  private dirty = false;
+  private timer: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly now: () => Date,
-    private readonly written: () => void,
-    private readonly onError: (err: unknown) => void,
-  ) {}
+  constructor(private readonly deps: PresenceDeps) {}
+
+  start(): void {
+    this.enqueue(() => this.tick());
+    this.timer = setInterval(() => this.enqueue(() => this.tick()), this.deps.heartbeatMs);
+    this.timer.unref();
+  }
+
+  /** Waits for queued changes, then leaves the store so other processes take over at once. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.queue;
+    await this.deps.store.leave().catch(this.deps.onError);
+  }
 
   opened(client: Client): void {
     const theatreId = theatreOf(client);
     if (theatreId === null) return;
     this.counted.add(client);
-    const n = (this.counts.get(theatreId) ?? 0) + 1;
-    this.counts.set(theatreId, n);
-    if (n === 1) this.record({ theatreId, online: true, connections: 1 });
+    this.counts.set(theatreId, (this.counts.get(theatreId) ?? 0) + 1);
+    this.push(theatreId);
   }
 
   closed(client: Client): void {
@@ -48,22 +78,60 @@ export class PresenceService implements ConnectionHooks {
     if (theatreId === null || !this.counted.has(client)) return;
     this.counted.delete(client);
     const n = (this.counts.get(theatreId) ?? 1) - 1;
-    if (n > 0) {
-      this.counts.set(theatreId, n);
-      return;
+    if (n > 0) this.counts.set(theatreId, n);
+    else this.counts.delete(theatreId);
+    this.push(theatreId);
+  }
+
+  /** Every theatre online anywhere; this process's own view when the store cannot answer. */
+  async snapshot(): Promise<TheatrePresence[]> {
+    try {
+      return (await this.deps.store.online()).map((t) => ({ ...t, online: true }));
+    } catch (err) {
+      this.deps.onError(err);
+      return [...this.counts].map(([theatreId, connections]) => ({ theatreId, online: true, connections }));
     }
-    this.counts.delete(theatreId);
-    this.record({ theatreId, online: false, connections: 0 });
   }
 
-  snapshot(): TheatrePresence[] {
-    return [...this.counts].map(([theatreId, connections]) => ({ theatreId, online: true, connections }));
+  private push(theatreId: number): void {
+    this.touched.add(theatreId);
+    this.enqueue(() => this.sync(theatreId));
   }
 
-  private record(data: TheatrePresence): void {
-    this.db
-      .transaction()
-      .execute((trx) => appendEvent(trx, ALL_THEATRES_STREAM, 'presence', data, this.now()))
-      .then(this.written, this.onError);
+  private enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((err: unknown) => this.deps.onError(err));
+  }
+
+  private async sync(theatreId: number): Promise<void> {
+    let result;
+    try {
+      result = await this.deps.store.setCount(theatreId, this.counts.get(theatreId) ?? 0);
+    } catch (err) {
+      this.dirty = true;
+      throw err;
+    }
+    if (!this.counts.has(theatreId)) this.touched.delete(theatreId);
+    if (result.transition) await this.record(result.transition);
+    if (result.forgotten) await this.resync();
+  }
+
+  private async resync(): Promise<void> {
+    this.dirty = false;
+    for (const theatreId of [...this.touched]) await this.sync(theatreId);
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      if ((await this.deps.store.heartbeat()) || this.dirty) await this.resync();
+    } catch (err) {
+      this.dirty = true;
+      throw err;
+    }
+    for (const transition of await this.deps.store.sweep()) await this.record(transition);
+  }
+
+  private async record(data: PresenceTransition): Promise<void> {
+    await this.deps.db.transaction().execute((trx) => appendEvent(trx, ALL_THEATRES_STREAM, 'presence', data, this.deps.now()));
+    this.deps.written();
   }
 }

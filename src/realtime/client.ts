@@ -89,6 +89,11 @@ export class Client {
     return this.state === 'live' && this.ahead.size > 0 ? this.lastSeq : null;
   }
 
+  /** The highest seq sent, once live; null while syncing or closed. */
+  get sentUpTo(): number | null {
+    return this.state === 'live' ? this.lastSeq : null;
+  }
+
   /** Ends syncing: everything up to `seq` has been sent; held events after it follow in order. */
   goLive(seq: number): void {
     if (this.state !== 'syncing') return;

@@ -14,6 +14,8 @@ const FILL_BATCH = 1_000;
  */
 export class GapFiller {
   private readonly streams = new Set<string>();
+  /** Streams to bring fully up to date, not only where a client saw a gap (after a bus interruption). */
+  private readonly everyone = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -33,10 +35,29 @@ export class GapFiller {
     this.timer.unref();
   }
 
+  /**
+   * After the bus was interrupted, a client may miss the last events of its stream without ever
+   * seeing a later one that reveals the gap: every live client of every stream is brought up to
+   * the stream's head from history.
+   */
+  catchUp(): void {
+    for (const stream of this.hub.streamNames()) {
+      this.everyone.add(stream);
+      this.streams.add(stream);
+    }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.fill().catch(this.onError);
+    }, 0);
+    this.timer.unref();
+  }
+
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.streams.clear();
+    this.everyone.clear();
   }
 
   private async fill(): Promise<void> {
@@ -46,10 +67,13 @@ export class GapFiller {
   }
 
   private async fillStream(stream: string): Promise<void> {
-    const waiting = [...this.hub.clientsOf(stream)].filter((c) => c.missingAfter !== null);
+    const all = this.everyone.delete(stream);
+    const position = (c: Client) => (all ? c.sentUpTo : c.missingAfter);
+    const waiting = [...this.hub.clientsOf(stream)].filter((c) => position(c) !== null);
     if (waiting.length === 0) return;
-    const from = Math.min(...waiting.map((c) => c.missingAfter as number));
+    const from = Math.min(...waiting.map((c) => position(c) as number));
     const events = await this.source.eventsAfter(stream, from, FILL_BATCH);
+    if (all && events.length === 0) return; // nothing was missed
     if (events[0]?.seq !== from + 1) {
       // History no longer holds what they miss: they resume, and get a snapshot with reset.
       for (const client of waiting) client.disconnect(DISCONNECTS.tooSlow);
@@ -61,5 +85,9 @@ export class GapFiller {
     }
     // Clients still missing something (a batch was not enough) ask again.
     for (const client of waiting) if (client.missingAfter !== null) this.request(client);
+    if (all && events.length === FILL_BATCH) {
+      this.everyone.add(stream);
+      this.request(waiting[0]!);
+    }
   }
 }

@@ -58,6 +58,7 @@ export class Gateway {
   /** messagesOut counters bound to their label once, not looked up per message. */
   private readonly sentCounters: Record<SocketName, { inc(): void }>;
   private readonly unsubscribe: () => void;
+  private readonly offResubscribed: () => void;
   private readonly onKeysChanged = () => this.closeRetiredKeyConnections();
 
   constructor(private readonly deps: GatewayDeps) {
@@ -86,6 +87,7 @@ export class Gateway {
       this.streams.eventSeen(m.stream);
       this.hub.publish(m.stream, m.seq, Buffer.from(m.payload), m.terminal === true);
     });
+    this.offResubscribed = deps.bus.onResubscribed(() => this.gaps.catchUp());
     deps.keys.on('change', this.onKeysChanged);
   }
 
@@ -193,6 +195,7 @@ export class Gateway {
   async shutdown(graceMs: number): Promise<void> {
     this.deps.keys.off('change', this.onKeysChanged);
     this.unsubscribe();
+    this.offResubscribed();
     this.stopHeartbeat();
     this.gaps.stop();
     this.disconnectAll(DISCONNECTS.shutdown);

@@ -35,6 +35,11 @@ export class Hub {
     return this.streams.get(stream) ?? EMPTY;
   }
 
+  /** The streams at least one client of this process follows. */
+  streamNames(): string[] {
+    return [...this.streams.keys()];
+  }
+
   clients(): IterableIterator<Client> {
     return this.all.values();
   }

@@ -64,7 +64,8 @@ export class OutboxRelay {
   }
 
   private async drain(): Promise<void> {
-    for (;;) {
+    // Stops between batches once stop() is called, even while writers keep the outbox full.
+    while (!this.stopped) {
       const batch = await this.events.unpublishedAfter(0, this.opts.batch);
       if (batch.length === 0) return;
       // Published without awaiting each: one connection keeps them in order.

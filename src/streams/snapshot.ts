@@ -8,7 +8,7 @@ import type { Executor } from './event.repository.js';
 export interface SnapshotReaders {
   liveOrders(trx: Executor, theatreId?: number): Promise<unknown[]>;
   payment(trx: Executor, orderId: number): Promise<unknown>;
-  presence(): unknown[];
+  presence(): Promise<unknown[]>;
   conversations(trx: Executor, theatreId?: number): Promise<unknown[]>;
 }
 
@@ -18,7 +18,7 @@ const CHAT_THEATRE = /^chat:(\d+)$/;
 
 /** What a client following `stream` is sent when it does not resume (SPEC §3). */
 export async function readSnapshot(trx: Executor, stream: string, readers: SnapshotReaders): Promise<unknown> {
-  if (stream === 'theatres') return { orders: await readers.liveOrders(trx), presence: readers.presence() };
+  if (stream === 'theatres') return { orders: await readers.liveOrders(trx), presence: await readers.presence() };
   const theatre = THEATRE.exec(stream);
   if (theatre) return { orders: await readers.liveOrders(trx, Number(theatre[1])) };
   const order = ORDER.exec(stream);

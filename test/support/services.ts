@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { describe, it } from 'vitest';
 
 /**
@@ -25,5 +26,32 @@ export async function requireRedisUrl(): Promise<string | undefined> {
     return undefined;
   } finally {
     probe.disconnect();
+  }
+}
+
+/**
+ * The PostgreSQL URL for tests that need PostgreSQL itself (several processes on one database).
+ * Skipped locally without DATABASE_URL; when CI is set, missing or unreachable is a failure.
+ */
+export async function requirePostgresUrl(): Promise<string | undefined> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    if (process.env.CI) {
+      describe('PostgreSQL', () => it('DATABASE_URL must be set in CI', () => { throw new Error('DATABASE_URL is not set'); }));
+    } else {
+      describe.skip('PostgreSQL (set DATABASE_URL to run)', () => it('skipped', () => undefined));
+    }
+    return undefined;
+  }
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return url;
+  } catch (err) {
+    describe('PostgreSQL', () => it(`PostgreSQL at ${url} must be reachable`, () => { throw err; }));
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /**
  * Counts refused credentials (401s) per client address. While an address is over the limit every
@@ -10,6 +11,23 @@ export class AuthFailureLimiter {
 
   static inMemory(limit: number, windowSeconds: number): AuthFailureLimiter {
     return new AuthFailureLimiter(new RateLimiterMemory({ points: limit, duration: windowSeconds }));
+  }
+
+  /**
+   * Counts shared by every process through Redis. While Redis is not ready each process falls
+   * back to its own in-memory count (the insurance limiter) instead of failing every upgrade.
+   */
+  static inRedis(redis: Redis, keyPrefix: string, limit: number, windowSeconds: number): AuthFailureLimiter {
+    return new AuthFailureLimiter(
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix,
+        points: limit,
+        duration: windowSeconds,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ points: limit, duration: windowSeconds }),
+      }),
+    );
   }
 
   /** Seconds until the address may try again, or 0 when it is not limited. */
