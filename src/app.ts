@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AccountService } from './accounts/account.service.js';
 import { authRoutes } from './accounts/auth.routes.js';
 import { SessionAuth } from './accounts/session.http.js';
@@ -22,6 +23,7 @@ import { StreamService } from './streams/stream.service.js';
 import { seatRoutes } from './theatres/seat.routes.js';
 import { SeatService } from './theatres/seat.service.js';
 import { ticketRoutes } from './tickets/ticket.routes.js';
+import { webRoutes } from './web/web.routes.js';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
@@ -41,6 +43,8 @@ export interface AppOptions {
   logStream?: DestinationStream;
   /** Injected clock, epoch ms. */
   now?: () => number;
+  /** The built web app; `dist/public` of this package by default (from src/ and dist/ alike). */
+  webDir?: string;
 }
 
 export interface App {
@@ -111,6 +115,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   orderRoutes(fastify, { orders, sessions, committed });
   paymentRoutes(fastify, { payments, orders, committed });
   checkoutRoutes(fastify, { payments, razorpayKeyId: config.payments.gateway === 'razorpay' ? config.payments.keyId : undefined });
+  await webRoutes(fastify, { dir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)) });
 
   const sockets = new Gateway({
     auth: { keys, tickets, failures: engines.authFailures, allowedOrigins: config.allowedOrigins, orderExists: (id) => orderExists(db, id) },
