@@ -10,6 +10,7 @@ import { SessionAuth } from './accounts/session.http.js';
 import { createDatabase, type Db } from './db/database.js';
 import { createEngines } from './engines.js';
 import { orderRoutes } from './orders/order.routes.js';
+import { LiveOrders } from './orders/live-orders.js';
 import { OrderService } from './orders/order.service.js';
 import { orderExists } from './orders/order-exists.js';
 import { checkoutRoutes } from './payments/checkout.routes.js';
@@ -45,6 +46,8 @@ export interface AppOptions {
   now?: () => number;
   /** The built web app; `dist/public` of this package by default (from src/ and dist/ alike). */
   webDir?: string;
+  /** Extra routes registered before the app is sealed (embedding: the benchmark target). */
+  routes?: (fastify: FastifyInstance) => void;
 }
 
 export interface App {
@@ -84,7 +87,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const relay = new OutboxRelay(events, bus, logger, { pollMs: config.limits.outboxPollMs, batch: config.limits.outboxBatch });
   const committed = () => void relay.kick();
   const presence = new PresenceService(db, clock, committed, (err) => logger.error({ err }, 'presence event not recorded'));
-  const streams = new StreamService(db, database.dialect, { presence: () => presence.snapshot() });
   const newToken = () => randomBytes(32).toString('base64url');
   const accounts = new AccountService({ db, clock, newToken });
   const payments = new PaymentService({
@@ -97,6 +99,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const orders = new OrderService({ db, clock, newToken, newId: () => randomUUID(), refunds: payments });
   const seats = new SeatService({ db });
+  const liveOrders = new LiveOrders({ db, clock });
+  const streams = new StreamService(db, database.dialect, {
+    liveOrders: (trx, theatreId) => liveOrders.list(theatreId, trx),
+    payment: (trx, orderId) => payments.paymentStatus(orderId, trx).catch(() => null),
+    presence: () => presence.snapshot(),
+    // Conversations arrive with the chat feature.
+    conversations: async () => [],
+  });
   const sessions = new SessionAuth(accounts, config.allowedOrigins);
 
   const trustProxy = compileTrust(config.trustProxy);
@@ -114,6 +124,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   seatRoutes(fastify, { seats });
   orderRoutes(fastify, { orders, sessions, committed });
   paymentRoutes(fastify, { payments, orders, committed });
+  options.routes?.(fastify);
   checkoutRoutes(fastify, { payments, razorpayKeyId: config.payments.gateway === 'razorpay' ? config.payments.keyId : undefined });
   await webRoutes(fastify, { dir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)) });
 

@@ -1,46 +1,19 @@
-import { EventRepository, type Executor } from '../streams/event.repository.js';
-import { ALL_THEATRES_STREAM, theatreStream } from '../streams/stream-names.js';
+import type { Executor } from '../streams/event.repository.js';
 import { emitOrderEvent } from './order.events.js';
 import { OrderRepository } from './order.repository.js';
 import { toOrderView, type OrderView } from './order.view.js';
 
-export interface LiveOrdersSnapshot {
-  stream: string;
-  /** The stream's head when the orders were read: replay events with seq > this after it. */
-  seq: number;
-  orders: OrderView[];
-}
-
 /** The staff dashboard's read side, and the unseen-order alert. */
 export class LiveOrders {
   private readonly orders: OrderRepository;
-  private readonly events: EventRepository;
 
   constructor(private readonly deps: { db: Executor; clock: () => Date }) {
     this.orders = new OrderRepository(deps.db);
-    this.events = new EventRepository(deps.db);
   }
 
   /** Orders being served (confirmed or seen), oldest first; one theatre's, or all when undefined. */
   async list(theatreId?: number, trx: Executor = this.deps.db): Promise<OrderView[]> {
     return (await new OrderRepository(trx).listOpen(theatreId)).map(toOrderView);
-  }
-
-  /**
-   * The live orders together with the seq of their stream (`theatre:<id>`, or `theatres` for
-   * all), read from one database snapshot: REPEATABLE READ on PostgreSQL (SQLite's driver
-   * ignores the level; a SQLite transaction reads one snapshot anyway). So the snapshot holds
-   * exactly the effects of events up to `seq`.
-   */
-  snapshot(theatreId?: number): Promise<LiveOrdersSnapshot> {
-    const stream = theatreId === undefined ? ALL_THEATRES_STREAM : theatreStream(theatreId);
-    return this.deps.db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .execute(async (trx) => {
-        const seq = await this.events.head(stream, trx);
-        return { stream, seq, orders: await this.list(theatreId, trx) };
-      });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { appendEvent, type Executor, type StreamEvent } from '../streams/event.repository.js';
-import { ALL_THEATRES_STREAM, orderStream, theatreStream } from '../streams/stream-names.js';
+import { ALL_THEATRES_STREAM, theatreStream } from '../streams/stream-names.js';
 import type { OrderView } from './order.view.js';
 
 export type OrderEventType =
@@ -16,22 +16,8 @@ export type OrderEventType =
  */
 export async function emitOrderEvent(trx: Executor, type: OrderEventType, order: OrderView, at: Date): Promise<StreamEvent[]> {
   const data = { order };
-  if (type === 'order.delivered' && order.paymentMethod === 'online' && order.paymentStatus === 'success') {
-    await emitDeliveredPayment(trx, order, at);
-  }
   return [
     await appendEvent(trx, theatreStream(order.theatreId), type, data, at),
     await appendEvent(trx, ALL_THEATRES_STREAM, type, data, at),
   ];
-}
-
-/**
- * A paid online order that is delivered has nothing left to happen to its payment: the guest's
- * payment socket is told (`payment.status` success with `orderStatus: "delivered"`) and then
- * closed normally. Appended first: order:<id> precedes the theatre streams in the lock order.
- */
-async function emitDeliveredPayment(trx: Executor, order: OrderView, at: Date): Promise<void> {
-  const payment = await trx.selectFrom('payments').select('gateway').where('order_id', '=', order.id).orderBy('id', 'desc').limit(1).executeTakeFirst();
-  const data = { orderId: order.id, status: 'success', amount: order.amount, method: order.paymentMethod, gateway: payment?.gateway ?? null, orderStatus: 'delivered' };
-  await appendEvent(trx, orderStream(order.id), 'payment.status', data, at);
 }

@@ -7,7 +7,7 @@ import type { Executor } from '../streams/event.repository.js';
 import { emitOrderFinished } from '../payments/payment.events.js';
 import { PaymentRepository } from '../payments/payment.repository.js';
 import { TheatreRepository, type MenuItem } from '../theatres/theatre.repository.js';
-import { LiveOrders, type LiveOrdersSnapshot } from './live-orders.js';
+import { LiveOrders } from './live-orders.js';
 import { fingerprint, idempotencyLookupHash, openAnswer, sealAnswer } from './idempotency.js';
 import { emitOrderEvent, type OrderEventType } from './order.events.js';
 import { createOrderSchema, type ParsedCreateOrder } from './order.input.js';
@@ -209,11 +209,6 @@ export class OrderService {
   /** Orders being served (confirmed or seen), oldest first; one theatre's, or all when undefined. */
   liveOrders(theatreId?: number): Promise<OrderView[]> {
     return this.live.list(theatreId);
-  }
-
-  /** Live orders with the seq of their stream, read consistently (see LiveOrders.snapshot). */
-  liveSnapshot(theatreId?: number): Promise<LiveOrdersSnapshot> {
-    return this.live.snapshot(theatreId);
   }
 
   /** See LiveOrders.emitUnseenAlerts: call periodically. */

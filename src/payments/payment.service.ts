@@ -4,8 +4,7 @@ import { OrderRepository } from '../orders/order.repository.js';
 import type { RefundPort } from '../orders/order.service.js';
 import { nextOrderStatus } from '../orders/order.state.js';
 import { toOrderView, type OrderRecord, type OrderView } from '../orders/order.view.js';
-import { EventRepository, type Executor } from '../streams/event.repository.js';
-import { orderStream } from '../streams/stream-names.js';
+import type { Executor } from '../streams/event.repository.js';
 import { emitPaymentStatus, recordRefund, type PaymentStatusView } from './payment.events.js';
 import { GatewayError, type PaymentGateway } from './payment.gateway.js';
 import { PaymentRepository, type PaymentRow } from './payment.repository.js';
@@ -53,10 +52,8 @@ export class PaymentService implements RefundPort {
   private readonly orders: OrderRepository;
   private readonly payments: PaymentRepository;
   private readonly webhooks: WebhookHandler;
-  private readonly events: EventRepository;
 
   constructor(private readonly deps: PaymentServiceDeps) {
-    this.events = new EventRepository(deps.db);
     this.orders = new OrderRepository(deps.db);
     this.payments = new PaymentRepository(deps.db);
     this.webhooks = new WebhookHandler({
@@ -155,23 +152,6 @@ export class PaymentService implements RefundPort {
       gateway: latest?.gateway ?? null,
       orderStatus: record.row.status,
     };
-  }
-
-  /**
-   * The payment socket's snapshot with the seq of `order:<id>`, read from one database snapshot
-   * (REPEATABLE READ on PostgreSQL; a SQLite transaction reads one snapshot anyway).
-   * @throws not_found
-   */
-  paymentSnapshot(orderId: number): Promise<{ stream: string; seq: number; payment: PaymentStatusView }> {
-    const stream = orderStream(orderId);
-    return this.deps.db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .execute(async (trx) => ({
-        stream,
-        seq: await this.events.head(stream, trx),
-        payment: await this.paymentStatus(orderId, trx),
-      }));
   }
 
   /** @throws not_found */

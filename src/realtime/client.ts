@@ -32,7 +32,7 @@ export class Client {
     readonly stream: string,
     readonly principal: Principal,
     private readonly maxBufferedBytes: number,
-    private readonly onSent: (socket: SocketName) => void,
+    private readonly onSent: () => void,
     private readonly onGap: (client: Client) => void = () => undefined,
   ) {
     // A guest's payment ticket is tied to its order: once the payment is final, the socket ends.
@@ -128,6 +128,6 @@ export class Client {
       return;
     }
     this.conn.send(data);
-    this.onSent(this.socket);
+    this.onSent();
   }
 }

@@ -17,9 +17,10 @@ import { GapFiller } from './gap-filler.js';
 import { Hub } from './hub.js';
 import { MessageRouter, type MessageHandlers } from './messages.js';
 import { encodeEvent, type StreamSource } from './stream-source.js';
-import { authenticateUpgrade, offeredProtocols, SUBPROTOCOL, type Accepted, type AuthDeps, type Refused } from './upgrade/authenticate.js';
+import { authenticateUpgrade, SUBPROTOCOL, type Accepted, type AuthDeps, type Refused } from './upgrade/authenticate.js';
 import { startHeartbeat, WsConnection } from './ws-transport.js';
-import { routeSocketPath } from './sockets.js';
+import { routeSocketPath, type SocketName } from './sockets.js';
+import { SnapshotCache } from './snapshot-cache.js';
 import { scopeToString } from '../tickets/ticket.service.js';
 
 /** Told when a client has started following its stream and when it has gone (presence). */
@@ -53,6 +54,9 @@ export class Gateway {
   private readonly trust: TrustFn;
   private readonly stopHeartbeat: () => void;
   private readonly gaps: GapFiller;
+  private readonly streams: SnapshotCache;
+  /** messagesOut counters bound to their label once, not looked up per message. */
+  private readonly sentCounters: Record<SocketName, { inc(): void }>;
   private readonly unsubscribe: () => void;
   private readonly onKeysChanged = () => this.closeRetiredKeyConnections();
 
@@ -69,10 +73,19 @@ export class Gateway {
       deps.logger.error({ err, connectionId: client.id }, 'socket message handler failed'),
     );
     this.stopHeartbeat = startHeartbeat(() => this.transports.values(), deps.limits.heartbeatIntervalMs, deps.limits.missedPingsBeforeDrop);
-    this.gaps = new GapFiller(this.hub, deps.streams, deps.limits.gapFillDelayMs, (err) =>
+    this.streams = new SnapshotCache(deps.streams);
+    this.sentCounters = {
+      'live-orders': deps.metrics.messagesOut.labels('live-orders'),
+      payment: deps.metrics.messagesOut.labels('payment'),
+      chat: deps.metrics.messagesOut.labels('chat'),
+    };
+    this.gaps = new GapFiller(this.hub, this.streams, deps.limits.gapFillDelayMs, (err) =>
       deps.logger.error({ err }, 'filling a gap from stream history failed'),
     );
-    this.unsubscribe = deps.bus.subscribe((m) => this.hub.publish(m.stream, m.seq, Buffer.from(m.payload), m.terminal === true));
+    this.unsubscribe = deps.bus.subscribe((m) => {
+      this.streams.eventSeen(m.stream);
+      this.hub.publish(m.stream, m.seq, Buffer.from(m.payload), m.terminal === true);
+    });
     deps.keys.on('change', this.onKeysChanged);
   }
 
@@ -109,9 +122,9 @@ export class Gateway {
 
   private accept(req: IncomingMessage, ws: WebSocket, clientAddress: string, auth: Accepted): void {
     const conn = new WsConnection(randomUUID(), ws);
-    const client = new Client(conn, auth.socket, auth.stream, auth.principal, this.deps.limits.maxBufferedBytes, (s) =>
-      this.deps.metrics.messagesOut.inc({ socket: s }),
-      (c) => this.gaps.request(c),
+    const sent = this.sentCounters[auth.socket];
+    const client = new Client(conn, auth.socket, auth.stream, auth.principal, this.deps.limits.maxBufferedBytes, () => sent.inc(), (c) =>
+      this.gaps.request(c),
     );
     this.transports.set(client, conn);
     this.hub.add(client);
@@ -146,7 +159,7 @@ export class Gateway {
 
   /** hello, then a snapshot or the replay after `since`, then live events without a gap or a repeat. */
   private async startStream(client: Client, since: number | undefined): Promise<void> {
-    const opening = await this.deps.streams.open(client.stream, since);
+    const opening = await this.streams.open(client.stream, since);
     if (client.state === 'closed') return;
     client.sendJson({ type: 'hello', stream: client.stream, seq: opening.head, connectionId: client.id });
     if (opening.kind === 'snapshot') {

@@ -1,49 +1,30 @@
-import { OrderRepository } from '../orders/order.repository.js';
-import { toOrderView } from '../orders/order.view.js';
 import type { Executor } from './event.repository.js';
 
-/** Extra state a snapshot carries that is not read from the database (presence of this deployment). */
-export interface SnapshotExtras {
-  presence(): { theatreId: number; online: boolean; connections: number }[];
+/**
+ * The readers a snapshot is made of, each reading inside the transaction it is given, so the
+ * snapshot agrees with the stream head read in the same transaction. The features own them
+ * (orders, payments, presence, chat); this module only knows which stream needs which.
+ */
+export interface SnapshotReaders {
+  liveOrders(trx: Executor, theatreId?: number): Promise<unknown[]>;
+  payment(trx: Executor, orderId: number): Promise<unknown>;
+  presence(): unknown[];
+  conversations(trx: Executor, theatreId?: number): Promise<unknown[]>;
 }
 
 const THEATRE = /^theatre:(\d+)$/;
 const ORDER = /^order:(\d+)$/;
+const CHAT_THEATRE = /^chat:(\d+)$/;
 
-/**
- * What a client following `stream` is sent when it does not resume (SPEC §3), read in the same
- * transaction as the stream head so the two agree.
- */
-export async function readSnapshot(trx: Executor, stream: string, extras: SnapshotExtras): Promise<unknown> {
-  const orders = new OrderRepository(trx);
-  if (stream === 'theatres') {
-    return { orders: (await orders.listOpen()).map(toOrderView), presence: extras.presence() };
-  }
+/** What a client following `stream` is sent when it does not resume (SPEC §3). */
+export async function readSnapshot(trx: Executor, stream: string, readers: SnapshotReaders): Promise<unknown> {
+  if (stream === 'theatres') return { orders: await readers.liveOrders(trx), presence: readers.presence() };
   const theatre = THEATRE.exec(stream);
-  if (theatre) return { orders: (await orders.listOpen(Number(theatre[1]))).map(toOrderView) };
+  if (theatre) return { orders: await readers.liveOrders(trx, Number(theatre[1])) };
   const order = ORDER.exec(stream);
-  if (order) return { payment: await paymentState(trx, Number(order[1])) };
-  if (stream === 'chat' || stream.startsWith('chat:')) return { conversations: [] };
+  if (order) return { payment: await readers.payment(trx, Number(order[1])) };
+  if (stream === 'chat') return { conversations: await readers.conversations(trx) };
+  const chat = CHAT_THEATRE.exec(stream);
+  if (chat) return { conversations: await readers.conversations(trx, Number(chat[1])) };
   return {};
-}
-
-/** The payment of an order as `payment.status` events describe it. */
-export async function paymentState(trx: Executor, orderId: number): Promise<unknown> {
-  const row = await trx.selectFrom('orders').select(['id', 'amount', 'payment_method', 'payment_status', 'status']).where('id', '=', orderId).executeTakeFirst();
-  if (!row) return null;
-  const payment = await trx
-    .selectFrom('payments')
-    .select(['gateway', 'status'])
-    .where('order_id', '=', orderId)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return {
-    orderId: row.id,
-    status: payment?.status ?? row.payment_status,
-    amount: row.amount,
-    method: row.payment_method,
-    gateway: payment?.gateway ?? null,
-    orderStatus: row.status,
-  };
 }

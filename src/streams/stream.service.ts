@@ -4,7 +4,7 @@ import type { DialectName } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import type { StreamEventRecord, StreamOpening, StreamSource } from '../realtime/stream-source.js';
 import { EventRepository } from './event.repository.js';
-import { readSnapshot, type SnapshotExtras } from './snapshot.js';
+import { readSnapshot, type SnapshotReaders } from './snapshot.js';
 import { isTerminalEvent, isTerminalPayment } from './terminal.js';
 
 const withTerminal = (events: StreamEventRecord[]): StreamEventRecord[] =>
@@ -19,7 +19,7 @@ export class StreamService implements StreamSource {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: DialectName,
-    private readonly extras: SnapshotExtras,
+    private readonly readers: SnapshotReaders,
   ) {}
 
   open(stream: string, since: number | undefined): Promise<StreamOpening> {
@@ -33,7 +33,7 @@ export class StreamService implements StreamSource {
           return { head, kind: 'replay', events: withTerminal(await events.eventsSince(stream, since, head - since)) };
         }
       }
-      const snapshot = await readSnapshot(trx, stream, this.extras);
+      const snapshot = await readSnapshot(trx, stream, this.readers);
       const terminal = isTerminalPayment((snapshot as { payment?: unknown }).payment);
       return { head, kind: 'snapshot', snapshot, reset: since !== undefined, terminal };
     });

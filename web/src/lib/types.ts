@@ -61,7 +61,7 @@ export interface Theatre {
   cashEnabled: boolean;
   orderLimit: number;
   serviceEndTime: string | null;
-  unseenAlertSeconds: number;
+  unseenAlertSeconds: number | null;
   notificationPhones: string[];
 }
 

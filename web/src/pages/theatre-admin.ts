@@ -53,7 +53,7 @@ function Settings(props: { theatre: Theatre; onSaved(t: Theatre): void }): VNode
         cashEnabled: new FormData(form).get('cashEnabled') === 'on',
         orderLimit: Number(field(form, 'orderLimit')),
         serviceEndTime: field(form, 'serviceEndTime') || null,
-        unseenAlertSeconds: Number(field(form, 'unseenAlertSeconds')),
+        unseenAlertSeconds: field(form, 'unseenAlertSeconds') ? Number(field(form, 'unseenAlertSeconds')) : null,
         notificationPhones: phones,
       });
       props.onSaved(theatre);
@@ -69,7 +69,7 @@ function Settings(props: { theatre: Theatre; onSaved(t: Theatre): void }): VNode
       <label class="switch"><input type="checkbox" name="cashEnabled" checked=${t.cashEnabled} /> Takes cash orders</label>
       <label for="t-limit">Open orders at most</label><input id="t-limit" name="orderLimit" type="number" min="1" value=${t.orderLimit} required />
       <label for="t-end">Service ends at</label><input id="t-end" name="serviceEndTime" type="time" value=${t.serviceEndTime ?? ''} />
-      <label for="t-unseen">Alert when not seen after (seconds)</label><input id="t-unseen" name="unseenAlertSeconds" type="number" min="10" value=${t.unseenAlertSeconds} />
+      <label for="t-unseen">Alert when not seen after (seconds; empty: never)</label><input id="t-unseen" name="unseenAlertSeconds" type="number" min="1" max="86400" value=${t.unseenAlertSeconds ?? ''} />
       <label for="t-phones">WhatsApp numbers told of new orders (comma separated)</label><input id="t-phones" name="notificationPhones" value=${(t.notificationPhones ?? []).join(', ')} />
       <button type="submit" class="primary">Save settings</button>
       <p role="status" aria-live="polite" class="muted">${said}</p>
@@ -221,7 +221,7 @@ function StaffSection(props: { theatreId: number }): VNode {
       void c.run('Staff account added.', () => api('POST', `/api/theatres/${props.theatreId}/staff`, { username: field(form, 'username'), password: field(form, 'password') })).then((ok) => ok && form.reset());
     }}>
       <label>Username<input name="username" required autocomplete="off" /></label>
-      <label>Password<input name="password" type="password" required minlength="8" autocomplete="new-password" /></label>
+      <label>Password<input name="password" type="password" required minlength="10" autocomplete="new-password" /></label>
       <button type="submit">Add staff</button>
     </form>
   </section>`;
@@ -231,12 +231,8 @@ function TheatreAdmin(props: { account: Account; theatreId: number }): VNode {
   const [theatre, setTheatre] = useState<Theatre | null>(null);
   const [error, setError] = useState('');
   useEffect(() => {
-    api<{ theatres: Theatre[] }>('GET', '/api/theatres')
-      .then((r) => {
-        const t = r.theatres.find((x) => x.id === props.theatreId);
-        if (t) setTheatre(t);
-        else setError('No such theatre.');
-      })
+    api<{ theatre: Theatre }>('GET', `/api/theatres/${props.theatreId}`)
+      .then((r) => setTheatre(r.theatre))
       .catch((err: unknown) => setError(errorText(err)));
   }, [props.theatreId]);
   return html`<${Shell} account=${props.account} title=${theatre?.name ?? `Theatre ${props.theatreId}`}>

@@ -1,0 +1,93 @@
+// Command-line options of `npm run bench`, with defaults that finish in a few minutes on 2 cores.
+import { parseArgs } from 'node:util';
+import { TARGETS } from '../targets/index.js';
+
+export interface BenchOptions {
+  targets: string[];
+  reps: number;
+  conns: number;
+  inflight: number;
+  subscribers: number[];
+  broadcasts: number;
+  rate: number;
+  size: number;
+  quick: boolean;
+}
+
+const DEFAULTS = {
+  reps: 3,
+  conns: 2000,
+  inflight: 200,
+  subscribers: [1000, 5000, 10000],
+  broadcasts: 50,
+  rate: 10,
+  size: 256,
+} as const;
+
+/** --quick: tiny sizes for a smoke run (one repetition, seconds per target). */
+const QUICK = {
+  reps: 1,
+  conns: 50,
+  inflight: 10,
+  subscribers: [20, 50],
+  broadcasts: 5,
+  rate: 20,
+  size: 64,
+} as const;
+
+export const USAGE = `npm run bench -- [options]
+  --targets a,b        targets to run (default: all: ${Object.keys(TARGETS).join(', ')})
+  --reps N             repetitions, a fresh server each (default ${DEFAULTS.reps})
+  --conns N            connections opened in the accept and refuse phases (default ${DEFAULTS.conns})
+  --inflight K         handshakes in flight at once (default ${DEFAULTS.inflight})
+  --subscribers a,b,c  fan-out sizes (default ${DEFAULTS.subscribers.join(',')})
+  --broadcasts N       broadcasts per fan-out size (default ${DEFAULTS.broadcasts})
+  --rate R             broadcasts per second (default ${DEFAULTS.rate})
+  --size BYTES         message size (default ${DEFAULTS.size})
+  --quick              tiny sizes, one repetition (explicit options still win)`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer, got "${raw}"`);
+  return v;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      targets: { type: 'string' },
+      reps: { type: 'string' },
+      conns: { type: 'string' },
+      inflight: { type: 'string' },
+      subscribers: { type: 'string' },
+      broadcasts: { type: 'string' },
+      rate: { type: 'string' },
+      size: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const base = values.quick ? QUICK : DEFAULTS;
+  const targets = values.targets ? values.targets.split(',').map((t) => t.trim()) : Object.keys(TARGETS);
+  for (const t of targets) if (!TARGETS[t]) throw new Error(`unknown target "${t}"; known: ${Object.keys(TARGETS).join(', ')}`);
+  const subscribers = values.subscribers
+    ? values.subscribers.split(',').map((s) => positiveInt('subscribers', s.trim(), 0))
+    : [...base.subscribers];
+  return {
+    targets,
+    reps: positiveInt('reps', values.reps, base.reps),
+    conns: positiveInt('conns', values.conns, base.conns),
+    inflight: positiveInt('inflight', values.inflight, base.inflight),
+    subscribers: subscribers.sort((a, b) => a - b),
+    broadcasts: positiveInt('broadcasts', values.broadcasts, base.broadcasts),
+    rate: positiveInt('rate', values.rate, base.rate),
+    size: positiveInt('size', values.size, base.size),
+    quick: values.quick,
+  };
+}
