@@ -2,9 +2,9 @@ import type { TestApp } from '../../support/test-app.js';
 import { ApiClient, type Venue } from '../../support/venue.js';
 
 /** A cash order placed through the API (confirmed at once, so it goes straight to the dashboard). */
-export async function placeCashOrder(t: TestApp, seatId: number, itemId: number): Promise<{ id: number; token: string }> {
+export async function placeCashOrder(t: TestApp, seatId: number, itemId: number, phone = '+919876543210'): Promise<{ id: number; token: string }> {
   const guest = new ApiClient(t);
-  const r = await guest.call('POST', '/api/orders', { seatId, items: [{ itemId, quantity: 2 }], phone: '+919876543210', paymentMethod: 'cash' });
+  const r = await guest.call('POST', '/api/orders', { seatId, items: [{ itemId, quantity: 2 }], phone, paymentMethod: 'cash' });
   if (r.status !== 201) throw new Error(`order failed: ${r.status} ${JSON.stringify(r.body)}`);
   return { id: r.body.order.id as number, token: r.body.orderToken as string };
 }
