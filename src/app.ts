@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { AccountService } from './accounts/account.service.js';
 import { authRoutes } from './accounts/auth.routes.js';
 import { SessionAuth } from './accounts/session.http.js';
+import { createChat } from './chat/chat.module.js';
 import { createDatabase, type Db } from './db/database.js';
 import { createEngines } from './engines.js';
 import { orderRoutes } from './orders/order.routes.js';
+import { ChatRepository } from './chat/chat.repository.js';
 import { LiveOrders } from './orders/live-orders.js';
 import { OrderService } from './orders/order.service.js';
 import { orderExists } from './orders/order-exists.js';
@@ -25,6 +27,16 @@ import { seatRoutes } from './theatres/seat.routes.js';
 import { SeatService } from './theatres/seat.service.js';
 import { ticketRoutes } from './tickets/ticket.routes.js';
 import { webRoutes } from './web/web.routes.js';
+import { staffRoutes } from './accounts/staff.routes.js';
+import { StaffService } from './accounts/staff.service.js';
+import { auditLog } from './observability/audit.js';
+import { OrderHistoryRepository } from './orders/history.repository.js';
+import { historyRoutes } from './orders/history.routes.js';
+import { manageRoutes } from './theatres/manage.routes.js';
+import { menuRoutes } from './theatres/menu.routes.js';
+import { MenuService } from './theatres/menu.service.js';
+import { TheatreRepository } from './theatres/theatre.repository.js';
+import { VenueService } from './theatres/venue.service.js';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
@@ -85,7 +97,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const { db } = database;
   const events = new EventRepository(db, clock);
   const relay = new OutboxRelay(events, bus, logger, { pollMs: config.limits.outboxPollMs, batch: config.limits.outboxBatch });
-  const committed = () => void relay.kick();
+  const chat = createChat({ db, clock, logger, whatsapp: config.whatsapp, kickRelay: () => void relay.kick() });
+  const committed = chat.committed;
   const presence = new PresenceService(db, clock, committed, (err) => logger.error({ err }, 'presence event not recorded'));
   const newToken = () => randomBytes(32).toString('base64url');
   const accounts = new AccountService({ db, clock, newToken });
@@ -97,15 +110,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     webhookSecret: config.secrets.PAYMENT_WEBHOOK_SECRET,
     alert: (message, fields) => logger.warn({ alert: true, ...fields }, message),
   });
-  const orders = new OrderService({ db, clock, newToken, newId: () => randomUUID(), refunds: payments });
+  const orders = new OrderService({ db, clock, newToken, newId: () => randomUUID(), refunds: payments, unseenAlertSeconds: config.whatsapp.unseenAlertSeconds });
   const seats = new SeatService({ db });
   const liveOrders = new LiveOrders({ db, clock });
   const streams = new StreamService(db, database.dialect, {
     liveOrders: (trx, theatreId) => liveOrders.list(theatreId, trx),
     payment: (trx, orderId) => payments.paymentStatus(orderId, trx).catch(() => null),
     presence: () => presence.snapshot(),
-    // Conversations arrive with the chat feature.
-    conversations: async () => [],
+    conversations: (trx, theatreId) => new ChatRepository(trx).conversations(theatreId, trx),
   });
   const sessions = new SessionAuth(accounts, config.allowedOrigins);
 
@@ -126,6 +138,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   paymentRoutes(fastify, { payments, orders, committed });
   options.routes?.(fastify);
   checkoutRoutes(fastify, { payments, razorpayKeyId: config.payments.gateway === 'razorpay' ? config.payments.keyId : undefined });
+  chat.routes(fastify, sessions);
+
+  // Management API for staff and admins (docs/api.md).
+  const audit = auditLog(logger);
+  manageRoutes(fastify, { venue: new VenueService({ db, clock, audit }), sessions });
+  menuRoutes(fastify, { menu: new MenuService({ db, audit }), sessions });
+  staffRoutes(fastify, { staff: new StaffService({ db, clock, audit }), sessions });
+  historyRoutes(fastify, { history: new OrderHistoryRepository(db), theatres: new TheatreRepository(db), sessions });
   await webRoutes(fastify, { dir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)) });
 
   const sockets = new Gateway({
@@ -137,7 +157,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     metrics,
     streams,
     bus,
-    handlers: {},
+    handlers: { chat: chat.socketHandlers },
     hooks: presence,
   });
   fastify.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
@@ -145,6 +165,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const reloader = new KeyReloader(config.keysFile, keys, logger);
   reloader.start();
   relay.start();
+  chat.start(() => orders.emitUnseenAlerts());
   await fastify.ready();
 
   let closed = false;
@@ -169,6 +190,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       reloader.stop();
       await sockets.shutdown(config.limits.shutdownGraceMs);
       await fastify.close();
+      await chat.stop();
       await relay.stop();
       await engines.close();
       await database.close();

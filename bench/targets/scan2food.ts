@@ -28,7 +28,7 @@ const config = loadConfig({
 
 // Logs are produced as in production (one line per upgrade) and thrown away.
 const app = await buildApp(config, {
-  logStream: pino.destination({ dest: '/dev/null', sync: false }),
+  logStream: pino.destination({ dest: '/dev/null', sync: true }),
   routes: (fastify) => {
     fastify.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: MAX_BROADCAST_BYTES }, (_req, body, done) => done(null, body));
     fastify.post(BROADCAST_PATH, { bodyLimit: MAX_BROADCAST_BYTES }, async (req, reply) => {

@@ -92,4 +92,22 @@ export class AccountRepository {
     const r = await this.db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
+
+  /** A theatre's staff accounts, in creation order. */
+  async listStaff(theatreId: number): Promise<Array<{ id: number; username: string }>> {
+    return this.db.selectFrom('accounts').select(['id', 'username']).where('role', '=', 'staff').where('theatre_id', '=', theatreId).orderBy('id').execute();
+  }
+
+  async setPasswordHash(id: number, passwordHash: string, trx: Executor = this.db): Promise<void> {
+    await trx.updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+  }
+
+  /** Ends every session of an account (logged out everywhere). */
+  async deleteSessionsOf(accountId: number, trx: Executor = this.db): Promise<void> {
+    await trx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
+  }
+
+  async delete(id: number, trx: Executor = this.db): Promise<void> {
+    await trx.deleteFrom('accounts').where('id', '=', id).execute();
+  }
 }

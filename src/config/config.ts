@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { generateSecret, readKeysFile, splitKeyList, writeKeysFile } from '../keys/keys-file.js';
 import type { SocketKeys } from '../keys/key-store.js';
 import { SOCKET_KEY_VARS, SOCKET_NAMES } from '../realtime/sockets.js';
+import { WHATSAPP_DEFAULTS, type WhatsAppConfig } from '../chat/whatsapp.config.js';
 import { DEFAULT_LIMITS, MIN_KEY_LENGTH, type Limits } from './limits.js';
 
 /** Secrets that sign things; like the socket keys, production refuses to start without them. */
@@ -29,6 +30,7 @@ export interface Config {
   payments: { gateway: 'simulated' } | { gateway: 'razorpay'; keyId: string; keySecret: string; apiBase: string | undefined };
   /** Variables that were generated into the keys file during this start (names only). */
   generated: string[];
+  whatsapp: WhatsAppConfig;
 }
 
 export class ConfigError extends Error {
@@ -39,6 +41,7 @@ export class ConfigError extends Error {
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
 
 const intFrom = (name: string, min: number) =>
   z
@@ -65,7 +68,43 @@ const envSchema = z.object({
   HEARTBEAT_INTERVAL_MS: intFrom('HEARTBEAT_INTERVAL_MS', 100).optional(),
   MAX_BUFFERED_BYTES: intFrom('MAX_BUFFERED_BYTES', 1024).optional(),
   SHUTDOWN_GRACE_MS: intFrom('SHUTDOWN_GRACE_MS', 0).optional(),
+  WHATSAPP_API_BASE: z.url({ protocol: /^https?$/, error: 'WHATSAPP_API_BASE must be an http(s) URL like https://graph.facebook.com/v21.0' }).default(WHATSAPP_DEFAULTS.apiBase),
+  WHATSAPP_TOKEN: z.string().optional(),
+  WHATSAPP_PHONE_NUMBER_ID: z.string().regex(/^\d{1,32}$/, 'WHATSAPP_PHONE_NUMBER_ID must be the numeric phone number id').optional(),
+  WHATSAPP_APP_SECRET: z.string().optional(),
+  WHATSAPP_VERIFY_TOKEN: z.string().optional(),
+  WHATSAPP_TEMPLATE_ORDER_CONFIRMED: z.string().regex(TEMPLATE_NAME, 'WHATSAPP_TEMPLATE_ORDER_CONFIRMED must be a template name (a-z, 0-9, _)').default(WHATSAPP_DEFAULTS.templates.order_confirmed),
+  WHATSAPP_TEMPLATE_ORDER_REFUNDED: z.string().regex(TEMPLATE_NAME, 'WHATSAPP_TEMPLATE_ORDER_REFUNDED must be a template name (a-z, 0-9, _)').default(WHATSAPP_DEFAULTS.templates.order_refunded),
+  WHATSAPP_TEMPLATE_UNSEEN_ORDER: z.string().regex(TEMPLATE_NAME, 'WHATSAPP_TEMPLATE_UNSEEN_ORDER must be a template name (a-z, 0-9, _)').default(WHATSAPP_DEFAULTS.templates.unseen_order),
+  WHATSAPP_TEMPLATE_LANGUAGE: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'WHATSAPP_TEMPLATE_LANGUAGE must be a language code like en or en_US').default(WHATSAPP_DEFAULTS.templateLanguage),
+  WHATSAPP_MAX_ATTEMPTS: intFrom('WHATSAPP_MAX_ATTEMPTS', 1).refine((n) => n <= 20, 'WHATSAPP_MAX_ATTEMPTS must be at most 20').optional(),
+  WHATSAPP_RETRY_BASE_MS: intFrom('WHATSAPP_RETRY_BASE_MS', 1).optional(),
+  WHATSAPP_RETRY_MAX_MS: intFrom('WHATSAPP_RETRY_MAX_MS', 1).optional(),
+  WHATSAPP_REQUEST_TIMEOUT_MS: intFrom('WHATSAPP_REQUEST_TIMEOUT_MS', 100).optional(),
+  WHATSAPP_SENDER_POLL_MS: intFrom('WHATSAPP_SENDER_POLL_MS', 10).optional(),
+  UNSEEN_ALERT_SECONDS: intFrom('UNSEEN_ALERT_SECONDS', 1).optional(),
+  UNSEEN_CHECK_MS: intFrom('UNSEEN_CHECK_MS', 10).optional(),
 });
+
+function whatsappConfig(e: z.output<typeof envSchema>): WhatsAppConfig {
+  const d = WHATSAPP_DEFAULTS;
+  return {
+    apiBase: e.WHATSAPP_API_BASE.replace(/\/+$/, ''),
+    token: e.WHATSAPP_TOKEN || undefined,
+    phoneNumberId: e.WHATSAPP_PHONE_NUMBER_ID || undefined,
+    appSecret: e.WHATSAPP_APP_SECRET || undefined,
+    verifyToken: e.WHATSAPP_VERIFY_TOKEN || undefined,
+    templates: { order_confirmed: e.WHATSAPP_TEMPLATE_ORDER_CONFIRMED, order_refunded: e.WHATSAPP_TEMPLATE_ORDER_REFUNDED, unseen_order: e.WHATSAPP_TEMPLATE_UNSEEN_ORDER },
+    templateLanguage: e.WHATSAPP_TEMPLATE_LANGUAGE,
+    unseenAlertSeconds: e.UNSEEN_ALERT_SECONDS ?? d.unseenAlertSeconds,
+    unseenCheckMs: e.UNSEEN_CHECK_MS ?? d.unseenCheckMs,
+    maxAttempts: e.WHATSAPP_MAX_ATTEMPTS ?? d.maxAttempts,
+    retryBaseMs: e.WHATSAPP_RETRY_BASE_MS ?? d.retryBaseMs,
+    retryMaxMs: e.WHATSAPP_RETRY_MAX_MS ?? d.retryMaxMs,
+    requestTimeoutMs: e.WHATSAPP_REQUEST_TIMEOUT_MS ?? d.requestTimeoutMs,
+    senderPollMs: e.WHATSAPP_SENDER_POLL_MS ?? d.senderPollMs,
+  };
+}
 
 function parseOrigins(value: string | undefined, problems: string[]): string[] | null {
   if (value === undefined || value.trim() === '') return null;
@@ -147,6 +186,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!e.RAZORPAY_KEY_ID || !e.RAZORPAY_KEY_SECRET) problems.push('RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET go together: set both, or neither for the simulated gateway');
     else payments = { gateway: 'razorpay', keyId: e.RAZORPAY_KEY_ID, keySecret: e.RAZORPAY_KEY_SECRET, apiBase: e.RAZORPAY_API_BASE };
   }
+  if (production && e.WHATSAPP_TOKEN && !e.WHATSAPP_APP_SECRET) problems.push('WHATSAPP_APP_SECRET is required in production when WHATSAPP_TOKEN is set (the webhook must check signatures)');
+  if (Boolean(e.WHATSAPP_TOKEN) !== Boolean(e.WHATSAPP_PHONE_NUMBER_ID)) problems.push('WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID go together: set both, or neither');
   if (problems.length > 0) throw new ConfigError(problems);
   if (generated.length > 0) writeKeysFile(keysFile, fileValues);
 
@@ -172,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secrets,
     payments,
     generated,
+    whatsapp: whatsappConfig(e),
   };
 }
 

@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type 
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import { initialMigration } from './migrations/0001-initial.js';
+import { chatMigration } from './migrations/0002-chat.js';
 import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
@@ -81,6 +82,7 @@ async function openPostgres(opts: DatabaseOptions): Promise<Db> {
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
+    '0002-chat': chatMigration(dialect),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { AccountTable, SessionTable } from '../accounts/account.table.js';
+import type { ChatConversationTable, ChatMessageTable } from '../chat/chat.table.js';
 import type { IdempotencyKeyTable, OrderItemTable, OrderTable } from '../orders/order.table.js';
 import type { PaymentTable, WebhookEventTable } from '../payments/payment.table.js';
 import type { StreamEventTable, StreamHeadTable } from '../streams/event.table.js';
@@ -42,4 +43,6 @@ export interface Database {
   webhook_events: WebhookEventTable;
   stream_heads: StreamHeadTable;
   stream_events: StreamEventTable;
+  chat_messages: ChatMessageTable;
+  chat_conversations: ChatConversationTable;
 }

@@ -28,6 +28,8 @@ export interface TestDb extends Db {
 
 /** Children before parents, so foreign keys never block a delete. */
 const TABLES_IN_DELETE_ORDER = [
+  'chat_messages',
+  'chat_conversations',
   'stream_events',
   'stream_heads',
   'webhook_events',

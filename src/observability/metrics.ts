@@ -34,6 +34,16 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly upgradeChildren = new Map<string, { inc(): void }>();
+
+  /** Counts an upgrade; the labelled child is looked up once per (socket, result, reason), not per call. */
+  countUpgrade(socket: string, result: 'accepted' | 'refused', reason: string): void {
+    const key = `${socket}|${result}|${reason}`;
+    let child = this.upgradeChildren.get(key);
+    if (!child) this.upgradeChildren.set(key, (child = this.upgrades.labels(socket, result, reason)));
+    child.inc();
+  }
+
   constructor(withProcessMetrics = true) {
     if (withProcessMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'scan2food_' });
   }

@@ -7,7 +7,7 @@ import { toOrderView, type OrderView } from './order.view.js';
 export class LiveOrders {
   private readonly orders: OrderRepository;
 
-  constructor(private readonly deps: { db: Executor; clock: () => Date }) {
+  constructor(private readonly deps: { db: Executor; clock: () => Date; unseenAlertSeconds?: number }) {
     this.orders = new OrderRepository(deps.db);
   }
 
@@ -24,7 +24,7 @@ export class LiveOrders {
    */
   async emitUnseenAlerts(): Promise<OrderView[]> {
     const now = this.deps.clock();
-    const due = (await this.orders.unseenCandidates()).filter(
+    const due = (await this.orders.unseenCandidates(this.deps.unseenAlertSeconds)).filter(
       (c) => Date.parse(c.confirmedAt) + c.alertSeconds * 1_000 <= now.getTime(),
     );
     const alerted: OrderView[] = [];

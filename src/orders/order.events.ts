@@ -1,3 +1,4 @@
+import { enqueueOrderNotice } from '../chat/order-notices.js';
 import { appendEvent, type Executor, type StreamEvent } from '../streams/event.repository.js';
 import { ALL_THEATRES_STREAM, theatreStream } from '../streams/stream-names.js';
 import type { OrderView } from './order.view.js';
@@ -16,8 +17,11 @@ export type OrderEventType =
  */
 export async function emitOrderEvent(trx: Executor, type: OrderEventType, order: OrderView, at: Date): Promise<StreamEvent[]> {
   const data = { order };
-  return [
+  const events = [
     await appendEvent(trx, theatreStream(order.theatreId), type, data, at),
     await appendEvent(trx, ALL_THEATRES_STREAM, type, data, at),
   ];
+  // WhatsApp templates (confirmed, refunded, unseen alert) commit with the event: exactly once.
+  await enqueueOrderNotice(trx, type, order, at);
+  return events;
 }

@@ -98,22 +98,23 @@ export class OrderRepository {
     return rows.map((row) => ({ row, items: items.filter((i) => i.order_id === row.id) }));
   }
 
-  /** Confirmed, never-alerted orders of theatres that want unseen alerts, with their threshold. */
-  async unseenCandidates(): Promise<Array<{ id: number; confirmedAt: string; alertSeconds: number }>> {
-    const rows = await this.db
+  /**
+   * Confirmed, never-alerted orders of theatres that want unseen alerts, with their threshold;
+   * theatres without their own use `defaultSeconds` when given.
+   */
+  async unseenCandidates(defaultSeconds?: number): Promise<Array<{ id: number; confirmedAt: string; alertSeconds: number }>> {
+    let q = this.db
       .selectFrom('orders')
       .innerJoin('theatres', 'theatres.id', 'orders.theatre_id')
       .select(['orders.id', 'orders.confirmed_at', 'theatres.unseen_alert_seconds'])
       .where('orders.status', '=', 'confirmed')
-      .where('orders.unseen_alerted_at', 'is', null)
-      .where('theatres.unseen_alert_seconds', 'is not', null)
-      .orderBy('orders.id')
-      .execute();
-    return rows.flatMap((r) =>
-      r.confirmed_at !== null && r.unseen_alert_seconds !== null
-        ? [{ id: r.id, confirmedAt: r.confirmed_at, alertSeconds: r.unseen_alert_seconds }]
-        : [],
-    );
+      .where('orders.unseen_alerted_at', 'is', null);
+    if (defaultSeconds === undefined) q = q.where('theatres.unseen_alert_seconds', 'is not', null);
+    const rows = await q.orderBy('orders.id').execute();
+    return rows.flatMap((r) => {
+      const seconds = r.unseen_alert_seconds ?? defaultSeconds;
+      return r.confirmed_at !== null && seconds !== undefined ? [{ id: r.id, confirmedAt: r.confirmed_at, alertSeconds: seconds }] : [];
+    });
   }
 
   /** Claims the unseen alert of a still-confirmed order; false if it was seen or claimed meanwhile. */

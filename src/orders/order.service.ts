@@ -25,6 +25,8 @@ export interface OrderServiceDeps {
   newToken: () => string;
   /** Carries out refunds (the payment service): money moves before the order changes. */
   refunds?: RefundPort;
+  /** Unseen-alert threshold of theatres without their own; absent = only those with one alert. */
+  unseenAlertSeconds?: number;
 }
 
 export interface RefundPort {

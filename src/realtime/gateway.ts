@@ -112,7 +112,7 @@ export class Gateway {
 
   private refuse(req: IncomingMessage, socket: Duplex, clientAddress: string, refusal: Refused): void {
     const socketName = socketLabel(req.url);
-    this.deps.metrics.upgrades.inc({ socket: socketName, result: 'refused', reason: refusal.reason });
+    this.deps.metrics.countUpgrade(socketName, 'refused', refusal.reason);
     this.deps.logger.info(
       { event: 'ws_upgrade', result: 'refused', socket: socketName, status: refusal.status, reason: refusal.reason, clientAddress, url: redactUrl(req.url) },
       'websocket upgrade refused',
@@ -128,8 +128,9 @@ export class Gateway {
     );
     this.transports.set(client, conn);
     this.hub.add(client);
-    this.deps.metrics.connections.inc({ socket: auth.socket });
-    this.deps.metrics.upgrades.inc({ socket: auth.socket, result: 'accepted', reason: 'ok' });
+    const open = this.deps.metrics.connections.labels(auth.socket);
+    open.inc();
+    this.deps.metrics.countUpgrade(auth.socket, 'accepted', 'ok');
     this.deps.logger.info(
       { event: 'ws_upgrade', result: 'accepted', socket: auth.socket, stream: auth.stream, principal: describePrincipal(auth), clientAddress, connectionId: conn.id, url: redactUrl(req.url), protocol: ws.protocol || undefined },
       'websocket upgrade accepted',
@@ -146,7 +147,7 @@ export class Gateway {
       this.transports.delete(client);
       this.hub.remove(client);
       this.router.forget(client);
-      this.deps.metrics.connections.dec({ socket: auth.socket });
+      open.dec();
       this.deps.metrics.closes.inc({ code: String(code) });
       this.deps.hooks?.closed(client);
     });

@@ -1,7 +1,8 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Limits } from '../config/limits.js';
+import { isAppError, type ErrorCode } from '../http/errors.js';
 import type { Client } from './client.js';
-import { DISCONNECTS, replyError, type ReplyError } from './close-codes.js';
+import { DISCONNECTS, replyError, type ReplyError, type ReplyErrorCode } from './close-codes.js';
 import { decodeClientMessage, type ClientMessage } from './protocol.js';
 import type { SocketName } from './sockets.js';
 
@@ -10,6 +11,15 @@ export type MessageHandler = (client: Client, message: ClientMessage) => Promise
 
 /** Which message types each socket understands beyond `ping`. */
 export type MessageHandlers = Partial<Record<SocketName, Partial<Record<ClientMessage['type'], MessageHandler>>>>;
+
+/** Refusals a handler may throw (AppError) and the reply error each becomes; anything else is logged. */
+const REPLY_CODE_OF: Partial<Record<ErrorCode, ReplyErrorCode>> = {
+  bad_request: 'bad_request',
+  validation_failed: 'bad_request',
+  forbidden: 'forbidden',
+  not_found: 'not_found',
+  unprocessable: 'unprocessable',
+};
 
 /**
  * Handles what a client sends: decode, per-connection rate limit, dispatch. Bad input is
@@ -42,6 +52,8 @@ export class MessageRouter {
     try {
       client.sendJson(await handler(client, message));
     } catch (err) {
+      const code = isAppError(err) ? REPLY_CODE_OF[err.code] : undefined;
+      if (isAppError(err) && code) return client.sendJson(replyError(code, err.message));
       this.onError(err, client);
       client.sendJson(replyError('bad_request', 'The request could not be handled.'));
     }

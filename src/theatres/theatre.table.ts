@@ -8,7 +8,7 @@ export interface TheatreTable {
   cash_enabled: number;
   /** 'HH:MM' local time after which the theatre stops serving; null = no limit. */
   service_end_time: string | null;
-  /** Seconds a confirmed order may stay unseen before `order.unseen`; null = never alert. */
+  /** Seconds a confirmed order may stay unseen before `order.unseen`; null = UNSEEN_ALERT_SECONDS. */
   unseen_alert_seconds: number | null;
   /** JSON array of E.164 phone numbers. */
   notification_phones: string;

@@ -63,6 +63,7 @@ describe('the web app: a guest orders and pays, staff serve it live', () => {
     await order.waitFor({ state: 'detached' });
     // Delivered: the payment socket sends the final state and closes; the page stays on success.
     await guest.page.locator('[data-status="success"]').waitFor();
+    await guest.page.locator('[data-order-status="delivered"]').waitFor();
     await screenshot(guest.page, 'guest-payment-success');
     const check = await ApiClient.login(t, LOGINS.staff1);
     expect((await check.call('GET', `/api/orders/${orderId}`)).body.order.status).toBe('delivered');

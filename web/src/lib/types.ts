@@ -47,6 +47,8 @@ export interface PaymentState {
   amount: number;
   method: PaymentMethod;
   gateway: string | null;
+  /** The order's status, carried along with the payment's (delivered, cancelled…). */
+  orderStatus?: OrderStatus;
 }
 
 export interface Presence {

@@ -7,7 +7,14 @@ import { rupees } from '../lib/money.js';
 import { orderToken } from '../lib/order-token.js';
 import { StreamConnection, type ConnectionState } from '../lib/stream-connection.js';
 import { fetchTicket } from '../lib/tickets.js';
-import type { Order, PaymentState, PaymentStatus } from '../lib/types.js';
+import type { Order, OrderStatus, PaymentState, PaymentStatus } from '../lib/types.js';
+
+/** The order's own progress, once it is more than placed. */
+const ORDER_TEXT: Partial<Record<OrderStatus, string>> = {
+  seen: 'The kitchen has seen your order.',
+  delivered: 'Delivered to your seat. Enjoy the film!',
+  cancelled: 'This order was cancelled.',
+};
 
 const STATUS_TEXT: Record<PaymentStatus, { title: string; detail: string }> = {
   created: { title: 'Waiting for payment', detail: 'Your order is saved. Complete the payment to send it to the kitchen.' },
@@ -27,6 +34,7 @@ export function PaymentPage(props: { orderId: number }): VNode {
   const token = orderToken(props.orderId);
   const [order, setOrder] = useState<Order | null>(null);
   const [status, setStatus] = useState<PaymentStatus | null>(null);
+  const [orderStatus, setOrderStatus] = useState<OrderStatus | null>(null);
   const [conn, setConn] = useState<ConnectionState>('connecting');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -37,6 +45,7 @@ export function PaymentPage(props: { orderId: number }): VNode {
       .then((r) => {
         setOrder(r.order);
         setStatus((s) => s ?? r.order.paymentStatus);
+        setOrderStatus((s) => s ?? r.order.status);
       })
       .catch((err: unknown) => setError(errorText(err)));
     const stream = new StreamConnection({
@@ -47,9 +56,14 @@ export function PaymentPage(props: { orderId: number }): VNode {
       onMessage: (m) => {
         if (m.type === 'snapshot') {
           const payment = (m.data as { payment?: PaymentState | null }).payment;
-          if (payment) setStatus(payment.status);
+          if (payment) {
+            setStatus(payment.status);
+            if (payment.orderStatus) setOrderStatus(payment.orderStatus);
+          }
         } else if (m.type === 'payment.status') {
-          setStatus((m.data as PaymentState).status);
+          const payment = m.data as PaymentState;
+          setStatus(payment.status);
+          if (payment.orderStatus) setOrderStatus(payment.orderStatus);
         }
       },
     });
@@ -89,6 +103,7 @@ export function PaymentPage(props: { orderId: number }): VNode {
       <div role="status" aria-live="polite" aria-atomic="true">
         <h2 id="pay-title">${text.title}</h2>
         <p>${text.detail}</p>
+        ${orderStatus && ORDER_TEXT[orderStatus] ? html`<p class="order-state" data-order-status=${orderStatus}><strong>${ORDER_TEXT[orderStatus]}</strong></p>` : null}
       </div>
       ${status === 'failed' || status === 'created'
         ? html`<button type="button" class="primary big" onClick=${() => void retry()} disabled=${busy}>${busy ? 'Opening payment…' : status === 'failed' ? 'Try the payment again' : 'Pay now'}</button>`

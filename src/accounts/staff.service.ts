@@ -1,0 +1,79 @@
+import { appError } from '../http/errors.js';
+import type { AuditLog } from '../observability/audit.js';
+import type { Executor } from '../streams/event.repository.js';
+import { conflictOnUnique } from '../theatres/conflict.js';
+import { TheatreRepository } from '../theatres/theatre.repository.js';
+import { assertAdminOf } from './access.js';
+import { AccountRepository, type Account } from './account.repository.js';
+import { hashPassword } from './password.js';
+import type { SignedIn } from './session.http.js';
+
+/**
+ * Admins manage staff accounts. Staff see no account but their own theatre's, and may change
+ * none (403 on their theatre's, 404 on anything else, admins' accounts included).
+ */
+export class StaffService {
+  private readonly accounts: AccountRepository;
+  private readonly theatres: TheatreRepository;
+
+  constructor(private readonly deps: { db: Executor; clock: () => Date; audit: AuditLog }) {
+    this.accounts = new AccountRepository(deps.db);
+    this.theatres = new TheatreRepository(deps.db);
+  }
+
+  async list({ actor }: SignedIn, theatreId: number): Promise<Array<{ id: number; username: string }>> {
+    assertAdminOf(actor, (await this.theatres.findTheatre(theatreId))?.id, 'theatre');
+    return this.accounts.listStaff(theatreId);
+  }
+
+  async create(who: SignedIn, theatreId: number, input: { username: string; password: string }): Promise<Account> {
+    assertAdminOf(who.actor, (await this.theatres.findTheatre(theatreId))?.id, 'theatre');
+    const taken = `The username "${input.username}" is taken.`;
+    if (await this.accounts.findByUsername(input.username)) throw appError('conflict', taken);
+    const passwordHash = await hashPassword(input.password);
+    const account = await conflictOnUnique(
+      () => this.accounts.insert({ username: input.username, passwordHash, role: 'staff', theatreId, createdAt: this.deps.clock().toISOString() }),
+      taken,
+    );
+    this.deps.audit(who.account, 'account.create', account.id);
+    return account;
+  }
+
+  /**
+   * Sets a new password. When an admin resets someone else's password, every session of that
+   * account ends (whoever knew the old password is locked out at once); an admin changing their
+   * own password keeps their sessions.
+   */
+  async setPassword(who: SignedIn, id: number, password: string): Promise<Account> {
+    const target = await this.visibleForChange(who, id);
+    const passwordHash = await hashPassword(password);
+    await this.deps.db.transaction().execute(async (trx) => {
+      await this.accounts.setPasswordHash(target.id, passwordHash, trx);
+      if (target.id !== who.account.id) await this.accounts.deleteSessionsOf(target.id, trx);
+    });
+    this.deps.audit(who.account, 'account.password_reset', id);
+    return target;
+  }
+
+  /** Deletes an account and all its sessions. An admin cannot delete their own account (409). */
+  async remove(who: SignedIn, id: number): Promise<void> {
+    const target = await this.visibleForChange(who, id);
+    if (target.id === who.account.id) throw appError('conflict', 'You cannot delete your own account.');
+    await this.deps.db.transaction().execute(async (trx) => {
+      await this.accounts.deleteSessionsOf(target.id, trx);
+      await this.accounts.delete(target.id, trx);
+    });
+    this.deps.audit(who.account, 'account.delete', id);
+  }
+
+  private async visibleForChange({ actor }: SignedIn, id: number): Promise<Account> {
+    const target = await this.accounts.findById(id);
+    if (actor.role === 'admin') {
+      if (!target) throw appError('not_found', 'No such account.');
+      return target;
+    }
+    // Staff: an admin account (no theatre) is as invisible as one of another theatre.
+    assertAdminOf(actor, target?.theatreId, 'account');
+    return target!;
+  }
+}

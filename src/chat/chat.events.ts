@@ -1,0 +1,20 @@
+import { appendEvent, type Executor } from '../streams/event.repository.js';
+import type { ChatMessageView } from './chat.view.js';
+
+/** Admins and the chat key follow every conversation here. */
+export const ALL_CHAT_STREAM = 'chat';
+export const chatStream = (theatreId: number): string => `chat:${theatreId}`;
+
+/**
+ * Appends `chat.message` for each message in the caller's transaction: to `chat:<theatreId>` when
+ * the message has a theatre, and to `chat`. Lock order (see streams/stream-names.ts): chat streams
+ * come after every order stream; the theatre chat streams in ascending id, then `chat` once per
+ * message, so two transactions never wait on each other in a cycle.
+ */
+export async function emitChatMessages(trx: Executor, messages: ChatMessageView[], at: Date): Promise<void> {
+  const theatres = [...new Set(messages.flatMap((m) => (m.theatreId === null ? [] : [m.theatreId])))].sort((a, b) => a - b);
+  for (const theatreId of theatres) {
+    for (const m of messages) if (m.theatreId === theatreId) await appendEvent(trx, chatStream(theatreId), 'chat.message', m, at);
+  }
+  for (const m of messages) await appendEvent(trx, ALL_CHAT_STREAM, 'chat.message', m, at);
+}

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { databaseEngines, type TestDb } from '../db/test-databases.js';
+import { OrderService } from '../orders/order.service.js';
+import { seed, type SeedResult } from '../seed/seed.service.js';
+import { manualClock, sequence, VENUE_SEED } from '../seed/test-fixture.js';
+import { EventRepository } from '../streams/event.repository.js';
+import { ChatRepository } from './chat.repository.js';
+import { readSnapshot } from '../streams/snapshot.js';
+import { ChatService } from './chat.service.js';
+import { OutboundSender, retryDelayMs } from './outbound-sender.js';
+import type { OutboundPayload, SendOutcome, WhatsAppApi } from './whatsapp.client.js';
+import { WHATSAPP_DEFAULTS } from './whatsapp.config.js';
+import { createLogger } from '../observability/logger.js';
+
+const engines = await databaseEngines();
+const GUEST = '+919876543210';
+const STRANGER = '+919812345678';
+
+/** Records what it was asked to send and answers from a script (default: accepted). */
+class RecordingApi implements WhatsAppApi {
+  readonly sent: OutboundPayload[] = [];
+  script: SendOutcome[] = [];
+  async send(payload: OutboundPayload): Promise<SendOutcome> {
+    this.sent.push(payload);
+    return this.script.shift() ?? { ok: true, waId: `wamid.${this.sent.length}` };
+  }
+}
+
+describe.each(engines)('chat storage on $name', (engine) => {
+  let handle: TestDb;
+  let venue: SeedResult;
+  let chat: ChatService;
+  let orders: OrderService;
+  let clock: ReturnType<typeof manualClock>;
+  let api: RecordingApi;
+  let sender: OutboundSender;
+
+  beforeAll(async () => {
+    handle = await engine.open();
+  });
+  beforeEach(async () => {
+    await handle.reset();
+    clock = manualClock();
+    venue = await seed(handle.db, VENUE_SEED, clock.now);
+    chat = new ChatService({ db: handle.db, clock: clock.now });
+    orders = new OrderService({ db: handle.db, clock: clock.now, newId: sequence('id'), newToken: sequence('token'), unseenAlertSeconds: 120 });
+    api = new RecordingApi();
+    sender = new OutboundSender(
+      { db: handle.db, api, clock: clock.now, logger: createLogger('silent'), committed: () => undefined },
+      { maxAttempts: 3, retryBaseMs: 500, retryMaxMs: 1_000, leaseMs: 10_000, pollMs: 60_000, batch: 10, templates: { ...WHATSAPP_DEFAULTS.templates }, templateLanguage: 'en' },
+    );
+  });
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  const galaxy = () => venue.theatres[0]!;
+  const cashOrderAt = async (phone: string) => {
+    const t = galaxy();
+    const item = t.menu.flatMap((c) => c.items).find((i) => i.available)!;
+    return (await orders.createOrder({ seatId: t.halls[0]!.rows[0]!.seats[0]!.id, items: [{ itemId: item.id, quantity: 1 }], phone, paymentMethod: 'cash' })).order;
+  };
+  const inbound = (from: string, id: string, body = 'hello') => ({ from: from.slice(1), id, type: 'text', text: { body } });
+  /** One send round at the current (manual) time; the sender is never started, so nothing runs behind the test's back. */
+  const round = () => sender.sendDueNow();
+
+  it('stores an incoming message once per WhatsApp id and files it under the theatre of the latest order', async () => {
+    await cashOrderAt(GUEST);
+    expect(await chat.receive(inbound(GUEST, 'wamid.A'))).toBe(true);
+    expect(await chat.receive(inbound(GUEST, 'wamid.A'))).toBe(false);
+    const [a, b] = await Promise.all([chat.receive(inbound(GUEST, 'wamid.B')), chat.receive(inbound(GUEST, 'wamid.B'))]);
+    expect([a, b].filter(Boolean)).toHaveLength(1);
+    const staff = { role: 'staff' as const, theatreId: galaxy().id };
+    expect(await chat.conversations(staff)).toEqual([{ phone: GUEST, theatreId: galaxy().id, unread: 2, replyRequired: true, lastMessageAt: clock.now().toISOString(), lastText: 'hello' }]);
+    expect(await chat.conversations({ role: 'staff', theatreId: venue.theatres[1]!.id })).toEqual([]);
+    const events = new EventRepository(handle.db);
+    expect((await events.eventsSince(`chat:${galaxy().id}`, 0, 100)).map((e) => e.type)).toEqual(['chat.message', 'chat.message', 'chat.message']);
+    const readers = { liveOrders: async () => [], payment: async () => null, presence: () => [], conversations: (trx: typeof handle.db, t?: number) => new ChatRepository(trx).conversations(t, trx) };
+    expect(await readSnapshot(handle.db, `chat:${galaxy().id}`, readers)).toEqual({ conversations: await chat.conversations(staff) });
+  });
+
+  it('keeps numbers without an order for admins only, and pages history newest first', async () => {
+    for (let i = 1; i <= 5; i++) await chat.receive(inbound(STRANGER, `wamid.S${i}`, `m${i}`));
+    expect(await chat.conversations({ role: 'admin' })).toMatchObject([{ phone: STRANGER, theatreId: null, unread: 5 }]);
+    await expect(chat.history({ role: 'staff', theatreId: galaxy().id }, STRANGER, undefined)).rejects.toMatchObject({ code: 'not_found' });
+    const page1 = await chat.history({ role: 'admin' }, STRANGER, undefined, 2);
+    expect(page1.map((m) => m.text)).toEqual(['m5', 'm4']);
+    expect((await chat.history({ role: 'admin' }, STRANGER, page1[1]!.id, 10)).map((m) => m.text)).toEqual(['m3', 'm2', 'm1']);
+  });
+
+  it('sends a queued reply after commit, retries with backoff, and marks it failed after the bounded attempts', async () => {
+    await cashOrderAt(GUEST);
+    await round(); // the order-confirmed template
+    expect(api.sent).toMatchObject([{ to: GUEST, kind: 'template', name: 'order_confirmed' }]);
+
+    const reply = await chat.send({ role: 'staff', theatreId: galaxy().id }, GUEST, 'hi there');
+    expect(reply.status).toBe('queued');
+    api.script = [{ ok: false, retryable: true, reason: 'HTTP 500' }, { ok: false, retryable: true, reason: 'HTTP 502' }, { ok: false, retryable: true, reason: 'HTTP 503' }];
+    await round();
+    await round(); // not due yet: no second attempt
+    expect(api.sent.filter((p) => p.kind === 'text')).toHaveLength(1);
+    clock.advance(retryDelayMs(1, 500, 1_000));
+    await round();
+    clock.advance(retryDelayMs(2, 500, 1_000));
+    await round();
+    expect(api.sent.filter((p) => p.kind === 'text')).toHaveLength(3);
+    const row = await handle.db.selectFrom('chat_messages').selectAll().where('id', '=', reply.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'failed', attempts: 3, error: 'HTTP 503' });
+    expect([retryDelayMs(1, 500, 1_000), retryDelayMs(2, 500, 1_000), retryDelayMs(5, 500, 1_000)]).toEqual([500, 1_000, 1_000]);
+  });
+
+  it('applies status callbacks forward only', async () => {
+    await chat.receive(inbound(STRANGER, 'wamid.X'));
+    const m = await chat.send({ role: 'admin' }, STRANGER, 'ok');
+    await round();
+    const waId = (await handle.db.selectFrom('chat_messages').select('wa_id').where('id', '=', m.id).executeTakeFirstOrThrow()).wa_id!;
+    expect(await chat.applyStatus({ waId, status: 'read' })).toBe(true);
+    expect(await chat.applyStatus({ waId, status: 'delivered' })).toBe(false);
+    expect(await chat.applyStatus({ waId, status: 'failed' })).toBe(false);
+    expect(await chat.applyStatus({ waId: 'wamid.X', status: 'read' })).toBe(false); // an incoming message has no status to move
+  });
+
+  it('queues one template per order event and one unseen alert per notification number', async () => {
+    await handle.db.updateTable('theatres').set({ notification_phones: JSON.stringify(['+919811111111', '9811111111', 'junk']) }).where('id', '=', galaxy().id).execute();
+    const order = await cashOrderAt(GUEST);
+    clock.advance(121_000);
+    expect(await orders.emitUnseenAlerts()).toHaveLength(1);
+    expect(await orders.emitUnseenAlerts()).toHaveLength(0);
+    const rows = await handle.db.selectFrom('chat_messages').select(['phone', 'template', 'order_id', 'status']).orderBy('id').execute();
+    expect(rows).toEqual([
+      { phone: GUEST, template: 'order_confirmed', order_id: order.id, status: 'queued' },
+      { phone: '+919811111111', template: 'unseen_order', order_id: order.id, status: 'queued' },
+    ]);
+  });
+});

@@ -1,0 +1,92 @@
+import type { OrderView } from '../orders/order.view.js';
+import { normalisePhone } from '../orders/phone.js';
+import type { Executor } from '../streams/event.repository.js';
+import { emitChatMessages } from './chat.events.js';
+import { ChatRepository } from './chat.repository.js';
+import type { TemplateKind } from './chat.table.js';
+import { toMessageView, type ChatMessageView } from './chat.view.js';
+
+const rupees = (paise: number) => `Rs ${(paise / 100).toFixed(2)}`;
+
+interface Notice {
+  phone: string;
+  kind: TemplateKind;
+  key: string;
+  params: string[];
+  text: string;
+}
+
+/**
+ * Enqueues the WhatsApp template an order event calls for, in the transaction that emits the
+ * event, so it is sent exactly when the event commits and never twice (the event is emitted once
+ * per order; `notice_key` is a second guard). The message is only stored here, `queued`; the
+ * OutboundSender delivers it after commit, so a slow WhatsApp never holds an order back.
+ *
+ * Template body parameters: order_confirmed and order_refunded {{1}} order id, {{2}} amount;
+ * unseen_order {{1}} order id, {{2}} seat, {{3}} minutes waiting.
+ */
+export async function enqueueOrderNotice(trx: Executor, type: string, order: OrderView, at: Date): Promise<void> {
+  const notices = await noticesFor(trx, type, order, at);
+  if (notices.length === 0) return;
+  const repo = new ChatRepository(trx);
+  const iso = at.toISOString();
+  const stored: ChatMessageView[] = [];
+  for (const n of notices) {
+    const theatreId = await repo.theatreOfPhone(n.phone, trx);
+    const row = await repo.insert(trx, {
+      phone: n.phone,
+      theatre_id: theatreId,
+      direction: 'template',
+      text: n.text,
+      status: 'queued',
+      order_id: order.id,
+      template: n.kind,
+      template_params: JSON.stringify(n.params),
+      notice_key: n.key,
+      attempts: 0,
+      next_attempt_at: iso,
+      created_at: iso,
+      updated_at: iso,
+    });
+    if (!row) continue;
+    await repo.touchConversation(trx, n.phone, 'template', n.text, iso);
+    stored.push(toMessageView(row));
+  }
+  await emitChatMessages(trx, stored, at);
+}
+
+async function noticesFor(trx: Executor, type: string, order: OrderView, at: Date): Promise<Notice[]> {
+  const id = String(order.id);
+  if (type === 'order.confirmed' || type === 'order.refunded') {
+    const row = await trx.selectFrom('orders').select('phone').where('id', '=', order.id).executeTakeFirst();
+    if (!row) return [];
+    return type === 'order.confirmed'
+      ? [{ phone: row.phone, kind: 'order_confirmed', key: `order_confirmed:${id}`, params: [id, rupees(order.amount)], text: `Order #${id} confirmed: ${rupees(order.amount)}` }]
+      : [{ phone: row.phone, kind: 'order_refunded', key: `order_refunded:${id}`, params: [id, rupees(order.amount)], text: `Order #${id} refunded: ${rupees(order.amount)}` }];
+  }
+  if (type === 'order.unseen') {
+    const theatre = await trx.selectFrom('theatres').select('notification_phones').where('id', '=', order.theatreId).executeTakeFirst();
+    const seat = `${order.seat.hall} ${order.seat.row} ${order.seat.name}`;
+    const confirmed = await trx.selectFrom('orders').select('confirmed_at').where('id', '=', order.id).executeTakeFirst();
+    const minutes = confirmed?.confirmed_at ? String(Math.max(0, Math.round((at.getTime() - Date.parse(confirmed.confirmed_at)) / 60_000))) : '0';
+    return notificationPhones(theatre?.notification_phones).map((phone) => ({
+      phone,
+      kind: 'unseen_order' as const,
+      key: `unseen_order:${id}:${phone}`,
+      params: [id, seat, minutes],
+      text: `Alert: order #${id} (${seat}) not seen for ${minutes} min`,
+    }));
+  }
+  return [];
+}
+
+/** theatres.notification_phones is a JSON array of phone numbers; what is not a valid number is ignored. */
+function notificationPhones(json: string | undefined): string[] {
+  try {
+    const list: unknown = JSON.parse(json ?? '[]');
+    if (!Array.isArray(list)) return [];
+    return [...new Set(list.flatMap((p) => (typeof p === 'string' ? [normalisePhone(p)].filter((n): n is string => n !== null) : [])))];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,42 @@
+import type { TemplateKind } from './chat.table.js';
+
+/** Every default of the WhatsApp integration, named once; the configuration overrides them from the environment. */
+export const WHATSAPP_DEFAULTS = {
+  apiBase: 'https://graph.facebook.com/v21.0',
+  templates: { order_confirmed: 'order_confirmed', order_refunded: 'order_refunded', unseen_order: 'unseen_order_alert' },
+  /** The language every template is registered in. */
+  templateLanguage: 'en',
+  /** A confirmed order not marked seen within this many seconds raises order.unseen (theatres may override). */
+  unseenAlertSeconds: 120,
+  /** How often each process looks for unseen orders. */
+  unseenCheckMs: 5_000,
+  /** Attempts per outgoing message, and the backoff between them (doubling, capped). */
+  maxAttempts: 4,
+  retryBaseMs: 500,
+  retryMaxMs: 4_000,
+  /** One request to the Graph API never takes longer than this. */
+  requestTimeoutMs: 10_000,
+  /** Safety-net poll of the outbound queue (writers also kick the sender after they commit). */
+  senderPollMs: 1_000,
+  /** Messages sent at once by one process. */
+  senderBatch: 20,
+} as const;
+
+export interface WhatsAppConfig {
+  apiBase: string;
+  /** Absent: outgoing messages are stored and marked failed ("WhatsApp is not configured"). */
+  token: string | undefined;
+  phoneNumberId: string | undefined;
+  /** Absent: the webhook answers 503; it never accepts an unsigned body. */
+  appSecret: string | undefined;
+  verifyToken: string | undefined;
+  templates: Record<TemplateKind, string>;
+  templateLanguage: string;
+  unseenAlertSeconds: number;
+  unseenCheckMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  requestTimeoutMs: number;
+  senderPollMs: number;
+}
