@@ -22,7 +22,7 @@ describe('the web app: a guest orders and pays, staff serve it live', () => {
   it('a guest orders and pays on a phone; the staff dashboard shows it within 2 s and delivers it; the guest sees success', async () => {
     const staff = await newPerson(browser, t.http(''), 'staff');
     const guest = await newPerson(browser, t.http(''), 'guest');
-    await signIn(staff.page, '/staff', LOGINS.staff1);
+    await signIn(staff.page, '/staff', LOGINS.staff1, 'staff-sign-in');
     await waitLive(staff.page);
     await screenshot(staff.page, 'staff-dashboard-empty');
 

@@ -74,6 +74,7 @@ describe('the web app: running the theatre', () => {
     expect(await newCard.getAttribute('data-url')).toBe(url);
     const src = (await newCard.locator('img').getAttribute('src')) ?? '';
     expect(decodeURIComponent(src.replace(/^data:image\/svg\+xml;charset=utf-8,/, ''))).toBe(await QRCode.toString(url, QR_OPTIONS));
+    await screenshot(admin.page, 'admin-qr-sheet');
     await admin.page.emulateMedia({ media: 'print' });
     expect(await admin.page.locator('header.topbar').isVisible()).toBe(false);
     await screenshot(admin.page, 'admin-qr-sheet-print');

@@ -44,17 +44,43 @@ export async function newPerson(browser: Browser, baseURL: string, kind: 'guest'
   return { context, page };
 }
 
+/**
+ * Saves a screenshot of the page, after checking what every page must have: a label for every
+ * control, a name for every button, and one h1.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  if (new URL(page.url()).pathname.startsWith('/pay/')) {
+    // The gateway's own page, not ours.
+  } else {
+    const problems = await page.evaluate(() => {
+      const found: string[] = [];
+      for (const el of Array.from(document.querySelectorAll('input, select, textarea'))) {
+        const control = el as HTMLInputElement;
+        if (control.type === 'hidden') continue;
+        if ((control.labels?.length ?? 0) === 0 && !control.getAttribute('aria-label') && !control.getAttribute('aria-labelledby')) {
+          found.push(`unlabelled ${control.tagName.toLowerCase()} ${control.name || control.id}`);
+        }
+      }
+      for (const b of Array.from(document.querySelectorAll('button'))) {
+        if (!(b.getAttribute('aria-label') ?? b.textContent ?? '').trim()) found.push(`unnamed button ${b.outerHTML.slice(0, 60)}`);
+      }
+      if (document.querySelectorAll('h1').length !== 1) found.push(`${document.querySelectorAll('h1').length} h1 elements`);
+      return found;
+    });
+    if (problems.length > 0) throw new Error(`${name}: ${problems.join('; ')}`);
+  }
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
-/** Signs in on /staff or /admin with the form, as a person would, and waits for the page behind it. */
-export async function signIn(page: Page, path: string, login: { username: string; password: string }): Promise<void> {
+/** Signs in with the keyboard (type, Enter), as a person would, and waits for the page behind it. */
+export async function signIn(page: Page, path: string, login: { username: string; password: string }, shot?: string): Promise<void> {
   await page.goto(path);
   await page.getByLabel('Username').fill(login.username);
-  await page.getByLabel('Password').fill(login.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (shot) await screenshot(page, shot);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(login.password);
+  await page.keyboard.press('Enter');
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
