@@ -3,8 +3,8 @@ import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ApiClient, LOGINS, seedVenue, type Venue } from '../support/venue.js';
-import { launchBrowser, newPerson, screenshot, signIn } from './support/browser.js';
-import { placePaidOrder } from './support/orders.js';
+import { card, launchBrowser, newPerson, screenshot, signIn, waitLive } from './support/browser.js';
+import { placeCashOrder, placePaidOrder } from './support/orders.js';
 
 /** The QR sheet's options (web/src/pages/qr-sheet.ts): the same URL gives the same SVG. */
 const QR_OPTIONS = { type: 'svg', errorCorrectionLevel: 'M', margin: 1 } as const;
@@ -15,7 +15,7 @@ describe('the web app: running the theatre', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp({ AUTH_FAIL_LIMIT: '1000' }), launchBrowser()]);
+    [t, browser] = await Promise.all([startTestApp({ AUTH_FAIL_LIMIT: '1000', UNSEEN_ALERT_SECONDS: '1', UNSEEN_CHECK_MS: '200' }), launchBrowser()]);
     v = await seedVenue(t);
   });
   afterAll(async () => {
@@ -99,6 +99,21 @@ describe('the web app: running the theatre', () => {
     await row.getByRole('button', { name: `Refund order ${paid.id}` }).click();
     await row.locator('[data-status]', { hasText: 'refunded' }).waitFor();
     await staff.page.getByText(`Order ${paid.id} refunded.`).waitFor();
+    await staff.context.close();
+  });
+
+  it('an order not seen in time is highlighted on the dashboard until staff mark it seen', async () => {
+    const staff = await newPerson(browser, t.http(''), 'staff');
+    await signIn(staff.page, '/staff', LOGINS.staff1);
+    await waitLive(staff.page);
+    const order = await placeCashOrder(t, v.seat1, v.item(v.theatre1, 'Veg Samosa'));
+    const highlighted = staff.page.locator(`article.order-card.unseen[data-order-id="${order.id}"]`);
+    await highlighted.waitFor({ timeout: 5_000 });
+    await highlighted.getByText('Not seen yet!').waitFor();
+    await screenshot(staff.page, 'staff-dashboard-unseen');
+    await card(staff.page, order.id).getByRole('button', { name: /^Seen:/ }).click();
+    await highlighted.waitFor({ state: 'detached' });
+    await card(staff.page, order.id).locator('[data-status]', { hasText: 'seen' }).waitFor();
     await staff.context.close();
   });
 });
