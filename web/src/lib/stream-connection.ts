@@ -6,6 +6,9 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline'
 
 export const SUBPROTOCOL = 'scan2food.v1';
 
+/** How long a connection must stay up before a drop counts as a first failure again. */
+const STABLE_MS = 10_000;
+
 export interface StreamOptions {
   /** Socket path, e.g. `/ws/all-seat-datasocket/`. */
   path: string;
@@ -44,6 +47,8 @@ export class StreamConnection {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private lastHeard = 0;
+  /** When the current connection said hello; a connection that stayed up resets the backoff. */
+  private liveSince: number | null = null;
   private online = true;
   private stopped = false;
   private state: ConnectionState | null = null;
@@ -131,6 +136,10 @@ export class StreamConnection {
       if (this.ws !== ws) return;
       this.ws = null;
       this.stopHeartbeat();
+      // Only a connection that stayed up a while starts the backoff over: one accepted and
+      // then closed at once, again and again, still backs off.
+      if (this.liveSince !== null && Date.now() - this.liveSince >= STABLE_MS) this.attempt = 0;
+      this.liveSince = null;
       if (this.stopped) return;
       if (ev.code === 1000 && this.options.endOnNormalClose) {
         this.stopped = true;
@@ -143,7 +152,7 @@ export class StreamConnection {
   private receive(message: ServerMessage): void {
     if (message.type === 'hello') {
       // After hello come the snapshot or the replay after `since`, then live events, in order.
-      this.attempt = 0;
+      this.liveSince = Date.now();
       if (this.lastSeq === null) this.lastSeq = typeof message.seq === 'number' ? message.seq : null;
       this.setState('live', {});
     } else if (message.type === 'snapshot' && typeof message.seq === 'number') {
