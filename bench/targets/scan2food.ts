@@ -13,8 +13,11 @@ import { ALL_THEATRES_STREAM } from '../../src/streams/stream-names.js';
 import { BIND_HOST, BROADCAST_PATH, MAX_BROADCAST_BYTES, readKeyFromEnv } from './target-kit.js';
 
 const key = readKeyFromEnv();
+// Only what the target is given: an inherited DATABASE_URL (CI exports one) must not point the
+// benchmark at a shared database. SCAN2FOOD_REDIS_URL selects the Redis engines.
 const config = loadConfig({
-  ...process.env,
+  PATH: process.env.PATH,
+  ...(process.env.SCAN2FOOD_REDIS_URL ? { REDIS_URL: process.env.SCAN2FOOD_REDIS_URL } : {}),
   NODE_ENV: 'development',
   HOST: BIND_HOST,
   PORT: '0',

@@ -7,6 +7,8 @@ export interface Connection {
   /** Sends one text frame. A Buffer is sent as is, so one serialised event serves every follower. */
   send(data: string | Buffer): void;
   close(code: number, reason: string): void;
+  /** Runs `fn`; the frames it sends leave together in one write (hello, snapshot, replay). */
+  batch(fn: () => void): void;
   /** Bytes queued but not yet written to the network. */
   readonly bufferedAmount: number;
 }

@@ -12,6 +12,10 @@ export class FakeConnection implements Connection {
     this.sent.push(data.toString());
   }
 
+  batch(fn: () => void): void {
+    fn();
+  }
+
   close(code: number, reason: string): void {
     this.closed = { code, reason };
   }

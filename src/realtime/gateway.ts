@@ -162,16 +162,18 @@ export class Gateway {
   private async startStream(client: Client, since: number | undefined): Promise<void> {
     const opening = await this.streams.open(client.stream, since);
     if (client.state === 'closed') return;
-    client.sendJson({ type: 'hello', stream: client.stream, seq: opening.head, connectionId: client.id });
-    if (opening.kind === 'snapshot') {
-      const snapshot: Record<string, unknown> = { type: 'snapshot', stream: client.stream, seq: opening.head, data: opening.snapshot };
-      if (opening.reset) snapshot.reset = true;
-      client.sendJson(snapshot);
-      client.endIfTerminal(opening.terminal);
-    } else {
-      for (const event of opening.events) client.sendReplayed(event.seq, encodeEvent(event), event.terminal === true);
-    }
-    client.goLive(opening.head);
+    client.conn.batch(() => {
+      client.sendJson({ type: 'hello', stream: client.stream, seq: opening.head, connectionId: client.id });
+      if (opening.kind === 'snapshot') {
+        const snapshot: Record<string, unknown> = { type: 'snapshot', stream: client.stream, seq: opening.head, data: opening.snapshot };
+        if (opening.reset) snapshot.reset = true;
+        client.sendJson(snapshot);
+        client.endIfTerminal(opening.terminal);
+      } else {
+        for (const event of opening.events) client.sendReplayed(event.seq, encodeEvent(event), event.terminal === true);
+      }
+      client.goLive(opening.head);
+    });
     this.deps.hooks?.opened(client);
   }
 

@@ -24,6 +24,19 @@ export class WsConnection implements Connection {
     this.ws.close(code, reason);
   }
 
+  batch(fn: () => void): void {
+    // ws writes each frame as soon as it is sent; corking its socket (ws keeps it as `_socket`)
+    // lets the frames of one burst leave in a single write: one syscall per connection start.
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (!socket) return fn();
+    socket.cork();
+    try {
+      fn();
+    } finally {
+      socket.uncork();
+    }
+  }
+
   get bufferedAmount(): number {
     return this.ws.bufferedAmount;
   }
