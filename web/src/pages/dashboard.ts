@@ -71,6 +71,9 @@ function Board(props: { account: Account }): VNode {
       <${AlertsButton} />
     </div>
     ${fatal ? html`<p role="alert" class="error">Your session has ended. <a href="/staff">Sign in again</a>.</p>` : null}
+    ${conn === 'offline' || conn === 'reconnecting'
+      ? html`<p class="notice">${conn === 'offline' ? 'This device is offline.' : 'The connection dropped.'} Orders shown may be out of date; missed orders appear by themselves once it is back.</p>`
+      : null}
     ${orders.length === 0 && conn === 'live' ? html`<p class="empty">No open orders. New ones appear here with a beep.</p>` : null}
     <section class="board" aria-label="Open orders">
       ${orders.map((o) => html`<${OrderCard} key=${o.id} order=${o} now=${now} unseen=${live.unseen[o.id] === true} onChanged=${applyOrder} />`)}
