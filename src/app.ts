@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AccountService } from './accounts/account.service.js';
 import { authRoutes } from './accounts/auth.routes.js';
 import { SessionAuth } from './accounts/session.http.js';
@@ -26,6 +27,7 @@ import { StreamService } from './streams/stream.service.js';
 import { seatRoutes } from './theatres/seat.routes.js';
 import { SeatService } from './theatres/seat.service.js';
 import { ticketRoutes } from './tickets/ticket.routes.js';
+import { webRoutes } from './web/web.routes.js';
 import { staffRoutes } from './accounts/staff.routes.js';
 import { StaffService } from './accounts/staff.service.js';
 import { auditLog } from './observability/audit.js';
@@ -55,6 +57,8 @@ export interface AppOptions {
   logStream?: DestinationStream;
   /** Injected clock, epoch ms. */
   now?: () => number;
+  /** The built web app; `dist/public` of this package by default (from src/ and dist/ alike). */
+  webDir?: string;
   /** Extra routes registered before the app is sealed (embedding: the benchmark target). */
   routes?: (fastify: FastifyInstance) => void;
 }
@@ -153,6 +157,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   menuRoutes(fastify, { menu: new MenuService({ db, audit }), sessions });
   staffRoutes(fastify, { staff: new StaffService({ db, clock, audit }), sessions });
   historyRoutes(fastify, { history: new OrderHistoryRepository(db), theatres: new TheatreRepository(db), sessions });
+  await webRoutes(fastify, { dir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)) });
 
   const sockets = new Gateway({
     auth: { keys, tickets, failures: engines.authFailures, allowedOrigins: config.allowedOrigins, orderExists: (id) => orderExists(db, id) },

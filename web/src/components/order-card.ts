@@ -1,0 +1,84 @@
+import type { VNode } from 'preact';
+import { useState } from 'preact/hooks';
+import { api, errorText } from '../lib/api.js';
+import { html } from '../lib/html.js';
+import { rupees } from '../lib/money.js';
+import { elapsed } from '../lib/timer.js';
+import type { Order } from '../lib/types.js';
+
+type Action = 'seen' | 'deliver' | 'cancel' | 'refund';
+
+const ACTION_LABELS: Record<Action, string> = { seen: 'Seen', deliver: 'Delivered', cancel: 'Cancel', refund: 'Refund' };
+const CONFIRM: Partial<Record<Action, string>> = {
+  cancel: 'Cancel this order?',
+  refund: 'Refund this order? The money goes back to the guest.',
+};
+
+/** The actions an order's state allows (the server still decides: 409 otherwise). */
+export function actionsFor(order: Order): Action[] {
+  const actions: Action[] = [];
+  if (order.status === 'confirmed') actions.push('seen');
+  if (order.status === 'confirmed' || order.status === 'seen') actions.push('deliver', 'cancel');
+  if (order.paymentMethod === 'online' && order.paymentStatus === 'success' && order.status !== 'placed' && order.status !== 'refunded') actions.push('refund');
+  return actions;
+}
+
+export async function orderAction(order: Order, action: Action): Promise<Order> {
+  const { order: updated } = await api<{ order: Order }>('POST', `/api/orders/${order.id}/${action}`);
+  return updated;
+}
+
+const PAYMENT_TEXT: Record<string, string> = {
+  due: 'cash due',
+  created: 'not paid',
+  pending: 'paying…',
+  success: 'paid',
+  failed: 'payment failed',
+  refunded: 'refunded',
+};
+
+/** One live order: where, what, how much, how long it has waited, and what staff can do. */
+export function OrderCard(props: { order: Order; now: number; unseen: boolean; showTheatre?: string | undefined; onChanged?(o: Order): void }): VNode {
+  const { order } = props;
+  const [busy, setBusy] = useState<Action | null>(null);
+  const [error, setError] = useState('');
+  const t = elapsed(order.placedAt, props.now, order.maxTime);
+  const act = async (action: Action) => {
+    const question = CONFIRM[action];
+    if (question && !confirm(question)) return;
+    setBusy(action);
+    setError('');
+    try {
+      props.onChanged?.(await orderAction(order, action));
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+  const titleId = `order-${order.id}-title`;
+  return html`<article class=${`order-card status-${order.status}${props.unseen ? ' unseen' : ''}${t.overdue ? ' overdue' : ''}`}
+      data-order-id=${order.id} aria-labelledby=${titleId}>
+    <header>
+      <h2 id=${titleId}>Seat ${order.seat.name}</h2>
+      <span class="order-no">#${order.id}</span>
+    </header>
+    <p class="place">Row ${order.seat.row} · ${order.seat.hall}${props.showTheatre ? html` · <strong>${props.showTheatre}</strong>` : null}</p>
+    ${props.unseen ? html`<p class="alert-tag">Not seen yet!</p>` : null}
+    <ul class="items">
+      ${order.items.map((i) => html`<li><span class="q">${i.quantity}×</span> ${i.name}</li>`)}
+    </ul>
+    <p class="money"><strong>${rupees(order.amount)}</strong> · ${order.paymentMethod === 'cash' ? 'Cash' : 'Online'}, ${PAYMENT_TEXT[order.paymentStatus] ?? order.paymentStatus}</p>
+    <p class="timer" aria-label=${`Waiting ${t.text} of ${order.maxTime} minutes`}>
+      <span class="elapsed">${t.text}</span> / ${order.maxTime} min${t.overdue ? html` <strong>late</strong>` : null}
+    </p>
+    <p class="state">Status: <span data-status>${order.status}</span></p>
+    <div class="actions">
+      ${actionsFor(order).map(
+        (a) => html`<button type="button" class=${`act act-${a}`} onClick=${() => void act(a)} disabled=${busy !== null}
+          aria-label=${`${ACTION_LABELS[a]}: order ${order.id}, seat ${order.seat.name}`}>${busy === a ? '…' : ACTION_LABELS[a]}</button>`,
+      )}
+    </div>
+    <p role="alert" class="error">${error}</p>
+  </article>`;
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { applyToConversations, mergeMessages } from './chat.store.js';
+import type { ChatMessage, Conversation } from './types.js';
+
+const msg = (id: number, direction: ChatMessage['direction'], status: string, at: string, phone = '+919876543210'): ChatMessage => ({
+  id,
+  phone,
+  theatreId: 1,
+  direction,
+  text: `m${id}`,
+  status,
+  at,
+});
+
+describe('chat box state', () => {
+  const list: Conversation[] = [
+    { phone: '+911111111111', theatreId: 1, unread: 0, replyRequired: false, lastMessageAt: '2026-11-29T10:00:00Z', lastText: 'old' },
+    { phone: '+919876543210', theatreId: 1, unread: 1, replyRequired: true, lastMessageAt: '2026-11-29T09:00:00Z', lastText: 'hi' },
+  ];
+
+  it('a new incoming message moves its conversation up and counts unread unless it is open', () => {
+    const m = msg(5, 'incoming', 'received', '2026-11-29T11:00:00Z');
+    const closed = applyToConversations(list, m, null, true);
+    expect(closed[0]).toMatchObject({ phone: '+919876543210', unread: 2, lastText: 'm5', replyRequired: true });
+    expect(applyToConversations(list, m, '+919876543210', true)[0]).toMatchObject({ unread: 1 });
+  });
+
+  it('a status re-broadcast changes neither order nor counts; in the thread it replaces the message by id', () => {
+    const sent = msg(6, 'outgoing', 'sent', '2026-11-29T11:00:00Z');
+    expect(applyToConversations(list, sent, null, false).find((c) => c.phone === sent.phone)).toMatchObject({ unread: 1, lastText: 'hi' });
+    const thread = mergeMessages([msg(4, 'incoming', 'received', '2026-11-29T10:59:00Z'), sent], [{ ...sent, status: 'delivered' }]);
+    expect(thread.map((m) => [m.id, m.status])).toEqual([[4, 'received'], [6, 'delivered']]);
+  });
+
+  it('older pages (newest first from the API) merge into one thread, oldest first', () => {
+    const page1 = [msg(3, 'incoming', 'received', '2026-11-29T10:03:00Z'), msg(2, 'outgoing', 'read', '2026-11-29T10:02:00Z')];
+    const page2 = [msg(1, 'template', 'delivered', '2026-11-29T10:01:00Z')];
+    expect(mergeMessages(mergeMessages([], page1), page2).map((m) => m.id)).toEqual([1, 2, 3]);
+  });
+});

@@ -1,0 +1,167 @@
+import type { VNode } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ConnectionBadge } from '../components/connection-badge.js';
+import { Shell, SignedIn } from '../components/session.js';
+import { api, errorText } from '../lib/api.js';
+import { beep } from '../lib/alerts.js';
+import { applyToConversations, mergeMessages, sortConversations } from '../lib/chat.store.js';
+import { html } from '../lib/html.js';
+import { followInWorker } from '../lib/stream-client.js';
+import type { ConnectionState } from '../lib/stream-connection.js';
+import type { Account, ChatMessage, Conversation } from '../lib/types.js';
+
+const PAGE = 20;
+const STATUS_TEXT: Record<string, string> = { queued: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Not delivered' };
+/** In a URL path the `+` of a phone number is left out (SPEC §3). */
+const phonePath = (phone: string) => encodeURIComponent(phone.replace(/^\+/, ''));
+const time = (iso: string) => new Date(iso).toLocaleString([], { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' });
+
+function Thread(props: { phone: string; messages: ChatMessage[]; more: boolean; onOlder(): void; onSent(m: ChatMessage): void }): VNode {
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const list = useRef<HTMLOListElement>(null);
+  const last = props.messages[props.messages.length - 1];
+  useEffect(() => {
+    if (list.current) list.current.scrollTop = list.current.scrollHeight;
+  }, [props.phone, last?.id]);
+  const send = async (ev: Event) => {
+    ev.preventDefault();
+    const body = text.trim();
+    if (!body) return;
+    setBusy(true);
+    setError('');
+    try {
+      const { message } = await api<{ message: ChatMessage }>('POST', `/api/chat/users/${phonePath(props.phone)}/messages`, { text: body });
+      props.onSent(message);
+      setText('');
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<section class="thread" aria-labelledby="thread-title">
+    <h2 id="thread-title">${props.phone}</h2>
+    ${props.more ? html`<button type="button" class="link" onClick=${props.onOlder}>Show older messages</button>` : null}
+    <ol class="messages" ref=${list} aria-live="polite" aria-relevant="additions" tabindex="0" aria-label=${`Messages with ${props.phone}`}>
+      ${props.messages.map(
+        (m) => html`<li class=${`msg ${m.direction}`} data-message-id=${m.id} data-status=${m.status}>
+          ${m.direction === 'template' ? html`<span class="meta">Automatic message</span>` : null}
+          <span class="text">${m.text}</span>
+          <span class="meta">${time(m.at)}${m.direction === 'incoming' ? '' : ` · ${STATUS_TEXT[m.status] ?? m.status}`}</span>
+        </li>`,
+      )}
+    </ol>
+    <form class="reply" onSubmit=${send}>
+      <label for="reply" class="sr-only">Reply to ${props.phone}</label>
+      <textarea id="reply" name="text" rows="2" maxlength="4096" required placeholder="Type a reply" value=${text}
+        onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)}
+        onKeyDown=${(e: KeyboardEvent) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send(e);
+        }}></textarea>
+      <button type="submit" class="primary" disabled=${busy || !text.trim()}>${busy ? 'Sending…' : 'Send'}</button>
+    </form>
+    <p role="alert" class="error">${error}</p>
+  </section>`;
+}
+
+function ChatBox(props: { account: Account }): VNode {
+  const [conversations, setConversations] = useState<Conversation[]>([]);
+  const [open, setOpen] = useState<string | null>(null);
+  const [messages, setMessages] = useState<ChatMessage[]>([]);
+  const [more, setMore] = useState(false);
+  const [conn, setConn] = useState<ConnectionState>('connecting');
+  const [error, setError] = useState('');
+  const openRef = useRef<string | null>(null);
+  const known = useRef(new Set<string>());
+  openRef.current = open;
+
+  const loadList = () =>
+    api<{ conversations: Conversation[] }>('GET', '/api/chat/users')
+      .then((r) => setConversations(sortConversations(r.conversations)))
+      .catch((err: unknown) => setError(errorText(err)));
+
+  useEffect(() => {
+    void loadList();
+    const stream = followInWorker('chat', '/ws/chat-socket/', {
+      onState: (state) => setConn(state),
+      onMessage: (m) => {
+        if (m.type === 'snapshot') {
+          // The snapshot (also after a reset) is the truth about the list; the REST list adds last texts.
+          void loadList();
+        } else if (m.type === 'chat.message') {
+          const message = m.data as ChatMessage;
+          // A status change re-broadcasts an id already seen: it updates, it is not news.
+          const isNew = !known.current.has(String(message.id));
+          known.current.add(String(message.id));
+          if (openRef.current === message.phone) {
+            setMessages((current) => mergeMessages(current, [message]));
+            if (isNew && message.direction === 'incoming') void api('POST', `/api/chat/users/${phonePath(message.phone)}/read`).catch(() => undefined);
+          }
+          if (isNew && message.direction === 'incoming') beep();
+          setConversations((list) => applyToConversations(list, message, openRef.current, isNew));
+        }
+      },
+    });
+    return () => stream.stop();
+  }, []);
+
+  const select = async (phone: string) => {
+    setOpen(phone);
+    setMessages([]);
+    setError('');
+    try {
+      const r = await api<{ messages: ChatMessage[] }>('GET', `/api/chat/users/${phonePath(phone)}/messages?limit=${PAGE}`);
+      for (const m of r.messages) known.current.add(String(m.id));
+      setMessages(mergeMessages([], r.messages));
+      setMore(r.messages.length === PAGE);
+      await api('POST', `/api/chat/users/${phonePath(phone)}/read`);
+      setConversations((list) => list.map((c) => (c.phone === phone ? { ...c, unread: 0 } : c)));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const older = async () => {
+    if (!open || messages.length === 0) return;
+    const oldest = messages[0]!;
+    const r = await api<{ messages: ChatMessage[] }>('GET', `/api/chat/users/${phonePath(open)}/messages?limit=${PAGE}&before=${oldest.id}`);
+    for (const m of r.messages) known.current.add(String(m.id));
+    setMessages((current) => mergeMessages(current, r.messages));
+    setMore(r.messages.length === PAGE);
+  };
+  const sent = (message: ChatMessage) => {
+    const isNew = !known.current.has(String(message.id));
+    known.current.add(String(message.id));
+    setMessages((current) => mergeMessages(current, [message]));
+    setConversations((list) => applyToConversations(list, message, open, isNew));
+  };
+
+  const unreadTotal = conversations.reduce((n, c) => n + c.unread, 0);
+  return html`<${Shell} account=${props.account} title=${`Chat${unreadTotal ? ` (${unreadTotal} unread)` : ''}`} status=${html`<${ConnectionBadge} state=${conn} />`}>
+    <p role="alert" class="error">${error}</p>
+    <div class="chat">
+      <nav aria-label="Conversations">
+        ${conversations.length === 0 ? html`<p class="empty">No conversations yet.</p>` : null}
+        <ul class="conversations">
+          ${conversations.map(
+            (c) => html`<li><button type="button" aria-current=${open === c.phone ? 'true' : undefined} data-phone=${c.phone} onClick=${() => void select(c.phone)}
+                aria-label=${`${c.phone}${c.unread ? `, ${c.unread} unread` : ''}${c.replyRequired ? ', waiting for a reply' : ''}`}>
+              <strong>${c.phone}</strong>
+              ${c.unread ? html`<span class="badge">${c.unread}</span>` : html`<span></span>`}
+              <span class="last">${c.lastText ?? ''}</span>
+            </button></li>`,
+          )}
+        </ul>
+      </nav>
+      ${open
+        ? html`<${Thread} phone=${open} messages=${messages} more=${more} onOlder=${() => void older()} onSent=${sent} />`
+        : html`<p class="muted">Choose a conversation.</p>`}
+    </div>
+  </${Shell}>`;
+}
+
+/** `/staff/chat`: the theatre's WhatsApp conversations (an admin's: every theatre's). */
+export function ChatPage(): VNode {
+  return html`<${SignedIn} heading="Staff sign in">${(account: Account) => html`<${ChatBox} account=${account} />`}</${SignedIn}>`;
+}

@@ -1,0 +1,93 @@
+import type { VNode } from 'preact';
+import { useEffect, useReducer, useState } from 'preact/hooks';
+import { ConnectionBadge } from '../components/connection-badge.js';
+import { OrderCard } from '../components/order-card.js';
+import { Shell, SignedIn } from '../components/session.js';
+import { announceNewOrder, askNotificationPermission, notificationsSupported, unlockAudio } from '../lib/alerts.js';
+import { useNow } from '../lib/hooks.js';
+import { html } from '../lib/html.js';
+import { applyLiveMessage, EMPTY_LIVE, sortedOrders, type LiveOrders } from '../lib/live-orders.store.js';
+import { followInWorker } from '../lib/stream-client.js';
+import type { ConnectionState } from '../lib/stream-connection.js';
+import type { Account, Order, ServerMessage } from '../lib/types.js';
+
+type Act = { kind: 'message'; message: ServerMessage } | { kind: 'order'; order: Order };
+
+function reduce(state: LiveOrders, act: Act): LiveOrders {
+  if (act.kind === 'message') return applyLiveMessage(state, act.message);
+  return applyLiveMessage(state, { type: `order.${act.order.status}`, data: { order: act.order } });
+}
+
+/** The live-orders socket for this person (their theatre, or every theatre for an admin). */
+export function useLiveOrders(): { live: LiveOrders; conn: ConnectionState; retryInMs: number | undefined; applyOrder(o: Order): void; fatal: boolean } {
+  const [live, dispatch] = useReducer(reduce, EMPTY_LIVE);
+  const [conn, setConn] = useState<ConnectionState>('connecting');
+  const [retryInMs, setRetry] = useState<number | undefined>(undefined);
+  const [fatal, setFatal] = useState(false);
+  useEffect(() => {
+    const stream = followInWorker('live-orders', '/ws/all-seat-datasocket/', {
+      onMessage: (message) => {
+        if (message.type === 'order.confirmed') {
+          const order = (message.data as { order?: Order } | undefined)?.order;
+          if (order) announceNewOrder(order);
+        }
+        dispatch({ kind: 'message', message });
+      },
+      onState: (state, retry) => {
+        setConn(state);
+        setRetry(retry);
+      },
+      onFatal: () => setFatal(true),
+    });
+    return () => stream.stop();
+  }, []);
+  return { live, conn, retryInMs, fatal, applyOrder: (order) => dispatch({ kind: 'order', order }) };
+}
+
+export function AlertsButton(): VNode {
+  const [permission, setPermission] = useState<string>(notificationsSupported() ? Notification.permission : 'unsupported');
+  const enable = async () => {
+    unlockAudio();
+    setPermission(await askNotificationPermission());
+  };
+  if (permission === 'granted') return html`<span class="muted small">Alerts on</span>`;
+  return html`<button type="button" class="secondary" onClick=${() => void enable()}>Turn on sound and alerts</button>`;
+}
+
+function Board(props: { account: Account }): VNode {
+  const { live, conn, retryInMs, applyOrder, fatal } = useLiveOrders();
+  const now = useNow(1000);
+  const orders = sortedOrders(live);
+  useEffect(() => {
+    // Any click on the page allows the beep later on (browsers need a gesture for audio).
+    const unlock = () => unlockAudio();
+    document.addEventListener('pointerdown', unlock, { once: true });
+    return () => document.removeEventListener('pointerdown', unlock);
+  }, []);
+  return html`<${Shell} account=${props.account} title="Live orders"
+      status=${html`<${ConnectionBadge} state=${conn} retryInMs=${retryInMs} />`}>
+    <div class="toolbar">
+      <p class="count" aria-live="polite">${orders.length} open ${orders.length === 1 ? 'order' : 'orders'}</p>
+      <${AlertsButton} />
+    </div>
+    ${fatal ? html`<p role="alert" class="error">Your session has ended. <a href="/staff">Sign in again</a>.</p>` : null}
+    ${conn === 'offline' || conn === 'reconnecting'
+      ? html`<p class="notice">${conn === 'offline' ? 'This device is offline.' : 'The connection dropped.'} Orders shown may be out of date; missed orders appear by themselves once it is back.</p>`
+      : null}
+    ${orders.length === 0 && conn === 'live' ? html`<p class="empty">No open orders. New ones appear here with a beep.</p>` : null}
+    <section class="board" aria-label="Open orders">
+      ${orders.map((o) => html`<${OrderCard} key=${o.id} order=${o} now=${now} unseen=${live.unseen[o.id] === true} onChanged=${applyOrder} />`)}
+    </section>
+  </${Shell}>`;
+}
+
+/** `/staff`: sign in, then the theatre's live orders. */
+export function DashboardPage(): VNode {
+  return html`<${SignedIn} heading="Staff sign in">${(account: Account) =>
+    account.role === 'admin' ? redirect('/admin') : html`<${Board} account=${account} />`}</${SignedIn}>`;
+}
+
+function redirect(to: string): VNode {
+  location.replace(to);
+  return html`<main class="narrow"><p role="status">Opening <a href=${to}>${to}</a>…</p></main>`;
+}

@@ -1,0 +1,124 @@
+import type { VNode } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ConnectionBadge } from '../components/connection-badge.js';
+import { api, errorText } from '../lib/api.js';
+import { html } from '../lib/html.js';
+import { rupees } from '../lib/money.js';
+import { orderToken } from '../lib/order-token.js';
+import { StreamConnection, type ConnectionState } from '../lib/stream-connection.js';
+import { fetchTicket } from '../lib/tickets.js';
+import type { Order, OrderStatus, PaymentState, PaymentStatus } from '../lib/types.js';
+
+/** The order's own progress, once it is more than placed. */
+const ORDER_TEXT: Partial<Record<OrderStatus, string>> = {
+  seen: 'The kitchen has seen your order.',
+  delivered: 'Delivered to your seat. Enjoy the film!',
+  cancelled: 'This order was cancelled.',
+};
+
+const STATUS_TEXT: Record<PaymentStatus, { title: string; detail: string }> = {
+  created: { title: 'Waiting for payment', detail: 'Your order is saved. Complete the payment to send it to the kitchen.' },
+  pending: { title: 'Payment in progress', detail: 'We are waiting for the payment to be confirmed. This page updates by itself.' },
+  success: { title: 'Paid', detail: 'Your order is confirmed and is being prepared. It will be brought to your seat.' },
+  failed: { title: 'Payment failed', detail: 'No money was taken. You can try again.' },
+  refunded: { title: 'Refunded', detail: 'Your payment has been refunded.' },
+  due: { title: 'Order placed: pay cash at your seat', detail: 'Your order has been sent to the kitchen. Please pay when it arrives.' },
+};
+
+/**
+ * `/o/<orderId>`: the payment status page. Its socket (a ticket got with the order token,
+ * offered as a subprotocol) sends the current state, then every change; the server closes
+ * it normally at a final state.
+ */
+export function PaymentPage(props: { orderId: number }): VNode {
+  const token = orderToken(props.orderId);
+  const [order, setOrder] = useState<Order | null>(null);
+  const [status, setStatus] = useState<PaymentStatus | null>(null);
+  const [orderStatus, setOrderStatus] = useState<OrderStatus | null>(null);
+  const [conn, setConn] = useState<ConnectionState>('connecting');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (!token) return;
+    api<{ order: Order }>('GET', `/api/orders/${props.orderId}`, undefined, { token })
+      .then((r) => {
+        setOrder(r.order);
+        setStatus((s) => s ?? r.order.paymentStatus);
+        setOrderStatus((s) => s ?? r.order.status);
+      })
+      .catch((err: unknown) => setError(errorText(err)));
+    const stream = new StreamConnection({
+      path: `/ws/payment-socket/${props.orderId}/`,
+      getTicket: () => fetchTicket('payment', { orderId: props.orderId, orderToken: token }),
+      endOnNormalClose: true,
+      onState: (state) => setConn(state),
+      onMessage: (m) => {
+        if (m.type === 'snapshot') {
+          const payment = (m.data as { payment?: PaymentState | null }).payment;
+          if (payment) {
+            setStatus(payment.status);
+            if (payment.orderStatus) setOrderStatus(payment.orderStatus);
+          }
+        } else if (m.type === 'payment.status') {
+          const payment = m.data as PaymentState;
+          setStatus(payment.status);
+          if (payment.orderStatus) setOrderStatus(payment.orderStatus);
+        }
+      },
+    });
+    const online = () => stream.setOnline(true);
+    const offline = () => stream.setOnline(false);
+    window.addEventListener('online', online);
+    window.addEventListener('offline', offline);
+    stream.start();
+    return () => {
+      window.removeEventListener('online', online);
+      window.removeEventListener('offline', offline);
+      stream.stop();
+    };
+  }, [props.orderId, token]);
+
+  const retry = async () => {
+    if (!token) return;
+    setBusy(true);
+    setError('');
+    try {
+      const payment = await api<{ checkoutUrl: string }>('POST', `/api/orders/${props.orderId}/payments`, undefined, { token });
+      location.assign(payment.checkoutUrl);
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  if (!token) {
+    return html`<main class="narrow"><h1>Order ${props.orderId}</h1>
+      <p role="alert" class="error">This order was not placed from this device, so its status cannot be shown here.</p></main>`;
+  }
+  const text = status ? STATUS_TEXT[status] : { title: 'Checking your payment…', detail: '' };
+  return html`<main class="narrow guest">
+    <h1>Order ${props.orderId}</h1>
+    <section class=${`card pay-status pay-${status ?? 'unknown'}`} data-status=${status ?? ''} aria-labelledby="pay-title">
+      <div role="status" aria-live="polite" aria-atomic="true">
+        <h2 id="pay-title">${text.title}</h2>
+        <p>${text.detail}</p>
+        ${orderStatus && ORDER_TEXT[orderStatus] ? html`<p class="order-state" data-order-status=${orderStatus}><strong>${ORDER_TEXT[orderStatus]}</strong></p>` : null}
+      </div>
+      ${status === 'failed' || status === 'created'
+        ? html`<button type="button" class="primary big" onClick=${() => void retry()} disabled=${busy}>${busy ? 'Opening payment…' : status === 'failed' ? 'Try the payment again' : 'Pay now'}</button>`
+        : null}
+      <p role="alert" class="error">${error}</p>
+    </section>
+    ${order
+      ? html`<section class="card" aria-labelledby="summary-title">
+          <h2 id="summary-title">Seat ${order.seat.name} · Row ${order.seat.row} · ${order.seat.hall}</h2>
+          <ul class="cart">
+            ${order.items.map((i) => html`<li><span>${i.quantity} × ${i.name}</span><span>${rupees(i.price * i.quantity)}</span></li>`)}
+            <li class="total"><span>Total</span><span>${rupees(order.amount)}</span></li>
+          </ul>
+        </section>`
+      : null}
+    ${conn === 'closed' ? null : html`<${ConnectionBadge} state=${conn} />`}
+  </main>`;
+}
