@@ -15,6 +15,7 @@ const EXPECTED_REFUSAL: Record<string, { where: string; detail: string }> = {
   'bare-ws': { where: 'before-upgrade', detail: 'HTTP 401' },
   socketio: { where: 'after-upgrade', detail: 'CONNECT_ERROR unauthorized' },
   scan2food: { where: 'before-upgrade', detail: 'HTTP 401' },
+  'scan2food-redis': { where: 'before-upgrade', detail: 'HTTP 401' },
 };
 
 function portIsClosed(port: number): Promise<boolean> {

@@ -37,6 +37,12 @@ export const TARGETS: Readonly<Record<string, TargetSpec>> = {
     client: 'raw-ws',
     command: tsTarget('bench/targets/scan2food.ts'),
   },
+  'scan2food-redis': {
+    description: 'scan2food with the Redis engines (bus, tickets, limits, presence) on 127.0.0.1:6379',
+    client: 'raw-ws',
+    command: tsTarget('bench/targets/scan2food.ts'),
+    env: { SCAN2FOOD_REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+  },
 };
 
 export function targetByName(name: string): TargetSpec {

@@ -17,7 +17,7 @@ const key = readKeyFromEnv();
 // benchmark at a shared database. SCAN2FOOD_REDIS_URL selects the Redis engines.
 const config = loadConfig({
   PATH: process.env.PATH,
-  ...(process.env.SCAN2FOOD_REDIS_URL ? { REDIS_URL: process.env.SCAN2FOOD_REDIS_URL } : {}),
+  ...(process.env.SCAN2FOOD_REDIS_URL ? { REDIS_URL: process.env.SCAN2FOOD_REDIS_URL, REDIS_PREFIX: `bench:${process.pid}:` } : {}),
   NODE_ENV: 'development',
   HOST: BIND_HOST,
   PORT: '0',
