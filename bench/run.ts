@@ -16,6 +16,7 @@ import {
 import { parseOptions, type BenchOptions } from './lib/options.js';
 import type { LoadPlan, LoadResult } from './lib/plan.js';
 import { markdownTable } from './lib/report.js';
+import { runWebhookE2e, type WebhookE2eResult } from './e2e-webhook.js';
 import { targetByName, tsTarget } from './targets/index.js';
 
 const RESULTS_DIR = 'bench/results';
@@ -130,10 +131,21 @@ async function main(): Promise<void> {
     `${pin ? `server on CPU ${SERVER_CPU}, generator on CPU ${GENERATOR_CPU}` : 'unpinned'}; ${elapsedS.toFixed(0)} s`;
   process.stdout.write(`\n${header}\n\n${table}\n${notes.length ? `\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`);
 
+  // End to end through the real `scan2food serve`: signed payment webhook → order.confirmed on staff sockets.
+  let webhookE2e: WebhookE2eResult | undefined;
+  if (opts.targets.includes('scan2food')) {
+    process.stderr.write(`[bench] scan2food end to end: payment webhook → ${opts.e2eStaff} staff sockets, ${opts.e2eOrders} orders\n`);
+    webhookE2e = await runWebhookE2e({ staff: opts.e2eStaff, orders: opts.e2eOrders });
+    process.stdout.write(
+      `\nscan2food end to end: signed payment webhook → order.confirmed on ${webhookE2e.staff} staff sockets (${webhookE2e.orders} orders): ` +
+        `p50 ${webhookE2e.p50.toFixed(1)} ms, p99 ${webhookE2e.p99.toFixed(1)} ms, max ${webhookE2e.max.toFixed(1)} ms, lost ${webhookE2e.lost}\n`,
+    );
+  }
+
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = `${RESULTS_DIR}/${startedAt.toISOString().replace(/[:.]/g, '-')}.json`;
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, pinned: pin, fdLimit: fds.fdLimit };
-  writeFileSync(file, `${JSON.stringify({ startedAt, elapsedS, options: opts, machine, notes, results: Object.fromEntries(results) }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ startedAt, elapsedS, options: opts, machine, notes, results: Object.fromEntries(results), webhookE2e }, null, 2)}\n`);
   process.stdout.write(`\nResults written to ${file}\n`);
 }
 

@@ -11,6 +11,9 @@ export interface BenchOptions {
   broadcasts: number;
   rate: number;
   size: number;
+  /** End to end (scan2food only): staff sockets, and orders paid by webhook one after another. */
+  e2eStaff: number;
+  e2eOrders: number;
   quick: boolean;
 }
 
@@ -22,6 +25,8 @@ const DEFAULTS = {
   broadcasts: 50,
   rate: 10,
   size: 256,
+  e2eStaff: 1000,
+  e2eOrders: 20,
 } as const;
 
 /** --quick: tiny sizes for a smoke run (one repetition, seconds per target). */
@@ -33,6 +38,8 @@ const QUICK = {
   broadcasts: 5,
   rate: 20,
   size: 64,
+  e2eStaff: 20,
+  e2eOrders: 2,
 } as const;
 
 export const USAGE = `npm run bench -- [options]
@@ -44,6 +51,8 @@ export const USAGE = `npm run bench -- [options]
   --broadcasts N       broadcasts per fan-out size (default ${DEFAULTS.broadcasts})
   --rate R             broadcasts per second (default ${DEFAULTS.rate})
   --size BYTES         message size (default ${DEFAULTS.size})
+  --e2e-staff N        scan2food end to end: staff sockets (default ${DEFAULTS.e2eStaff})
+  --e2e-orders N       scan2food end to end: orders paid by signed webhook (default ${DEFAULTS.e2eOrders})
   --quick              tiny sizes, one repetition (explicit options still win)`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -65,6 +74,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       broadcasts: { type: 'string' },
       rate: { type: 'string' },
       size: { type: 'string' },
+      'e2e-staff': { type: 'string' },
+      'e2e-orders': { type: 'string' },
       quick: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -88,6 +99,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     broadcasts: positiveInt('broadcasts', values.broadcasts, base.broadcasts),
     rate: positiveInt('rate', values.rate, base.rate),
     size: positiveInt('size', values.size, base.size),
+    e2eStaff: positiveInt('e2e-staff', values['e2e-staff'], base.e2eStaff),
+    e2eOrders: positiveInt('e2e-orders', values['e2e-orders'], base.e2eOrders),
     quick: values.quick,
   };
 }
