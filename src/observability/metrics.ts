@@ -21,12 +21,26 @@ export class Metrics {
     labelNames: ['socket'],
     registers: [this.registry],
   });
+  /**
+   * Frames sent, per socket. Fan-out sends one frame per follower per event, so the hot path only
+   * bumps a plain number (`countSent`); the counter catches up when it is scraped.
+   */
+  private readonly sentSinceScrape = new Map<string, number>();
   readonly messagesOut = new Counter({
     name: 'scan2food_ws_messages_out_total',
     help: 'Messages sent to clients per socket',
     labelNames: ['socket'],
     registers: [this.registry],
+    collect: () => {
+      for (const [socket, n] of this.sentSinceScrape) if (n > 0) this.messagesOut.inc({ socket }, n);
+      this.sentSinceScrape.clear();
+    },
   });
+
+  /** A function that counts one sent frame of `socket`, cheap enough to call per frame. */
+  sentCounter(socket: string): () => void {
+    return () => this.sentSinceScrape.set(socket, (this.sentSinceScrape.get(socket) ?? 0) + 1);
+  }
   readonly closes = new Counter({
     name: 'scan2food_ws_closes_total',
     help: 'Connections closed by the server, by close code',

@@ -55,8 +55,8 @@ export class Gateway {
   private readonly stopHeartbeat: () => void;
   private readonly gaps: GapFiller;
   private readonly streams: SnapshotCache;
-  /** messagesOut counters bound to their label once, not looked up per message. */
-  private readonly sentCounters: Record<SocketName, { inc(): void }>;
+  /** Per-frame sent counters, one per socket (see Metrics.sentCounter). */
+  private readonly sentCounters: Record<SocketName, () => void>;
   private readonly unsubscribe: () => void;
   private readonly offResubscribed: () => void;
   private readonly onKeysChanged = () => this.closeRetiredKeyConnections();
@@ -76,9 +76,9 @@ export class Gateway {
     this.stopHeartbeat = startHeartbeat(() => this.transports.values(), deps.limits.heartbeatIntervalMs, deps.limits.missedPingsBeforeDrop);
     this.streams = new SnapshotCache(deps.streams);
     this.sentCounters = {
-      'live-orders': deps.metrics.messagesOut.labels('live-orders'),
-      payment: deps.metrics.messagesOut.labels('payment'),
-      chat: deps.metrics.messagesOut.labels('chat'),
+      'live-orders': deps.metrics.sentCounter('live-orders'),
+      payment: deps.metrics.sentCounter('payment'),
+      chat: deps.metrics.sentCounter('chat'),
     };
     this.gaps = new GapFiller(this.hub, this.streams, deps.limits.gapFillDelayMs, (err) =>
       deps.logger.error({ err }, 'filling a gap from stream history failed'),
@@ -124,8 +124,7 @@ export class Gateway {
 
   private accept(req: IncomingMessage, ws: WebSocket, clientAddress: string, auth: Accepted): void {
     const conn = new WsConnection(randomUUID(), ws);
-    const sent = this.sentCounters[auth.socket];
-    const client = new Client(conn, auth.socket, auth.stream, auth.principal, this.deps.limits.maxBufferedBytes, () => sent.inc(), (c) =>
+    const client = new Client(conn, auth.socket, auth.stream, auth.principal, this.deps.limits.maxBufferedBytes, this.sentCounters[auth.socket], (c) =>
       this.gaps.request(c),
     );
     this.transports.set(client, conn);

@@ -1,6 +1,9 @@
 import type { WebSocket } from 'ws';
 import type { Connection } from './connection.js';
 
+/** `binary: false` keeps a Buffer a text frame: the bytes are already UTF-8 JSON. Allocated once. */
+const TEXT_FRAME = { binary: false } as const;
+
 /** A `ws` socket behind the Connection interface. The only realtime file besides the gateway that knows `ws`. */
 export class WsConnection implements Connection {
   /** Pings sent since the last pong. */
@@ -16,8 +19,7 @@ export class WsConnection implements Connection {
   }
 
   send(data: string | Buffer): void {
-    // `binary: false` keeps a Buffer a text frame: the bytes are already UTF-8 JSON.
-    this.ws.send(data, { binary: false });
+    this.ws.send(data, TEXT_FRAME);
   }
 
   close(code: number, reason: string): void {
