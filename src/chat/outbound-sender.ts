@@ -1,6 +1,7 @@
 import type { Logger } from '../observability/logger.js';
 import type { Executor } from '../streams/event.repository.js';
 import { emitChatMessages } from './chat.events.js';
+import { SerialJob } from '../jobs/serial-job.js';
 import { ChatRepository } from './chat.repository.js';
 import type { TemplateKind } from './chat.table.js';
 import { toMessageView, type ChatMessageRow } from './chat.view.js';
@@ -42,41 +43,27 @@ export function retryDelayMs(failedAttempts: number, baseMs: number, maxMs: numb
  * ends.
  */
 export class OutboundSender {
-  private running: Promise<void> | null = null;
-  private again = false;
-  private poll: NodeJS.Timeout | null = null;
+  private readonly job: SerialJob;
   private wake: NodeJS.Timeout | null = null;
-  private stopped = true;
   private readonly repo: ChatRepository;
 
   constructor(private readonly deps: Deps, private readonly opts: SenderOptions) {
     this.repo = new ChatRepository(deps.db);
+    this.job = new SerialJob(() => this.drain(), {
+      intervalMs: opts.pollMs,
+      runOnStart: true,
+      onError: (err) => deps.logger.warn({ err }, 'whatsapp sender: round failed; will retry'),
+      onIdle: () => void this.scheduleWake(),
+    });
   }
 
   start(): void {
-    this.stopped = false;
-    this.poll = setInterval(() => this.kick(), this.opts.pollMs);
-    this.poll.unref();
-    this.kick();
+    this.job.start();
   }
 
   /** Sends whatever is due now; resolves when this round (or the one it joined) ends. */
   kick(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.drain()
-      .catch((err: unknown) => this.deps.logger.warn({ err }, 'whatsapp sender: round failed; will retry'))
-      .finally(() => {
-        this.running = null;
-        if (this.again && !this.stopped) {
-          this.again = false;
-          void this.kick();
-        } else if (!this.stopped) void this.scheduleWake();
-      });
-    return this.running;
+    return this.job.kick();
   }
 
   /** One round of sending what is due, without scheduling anything (tests drive the clock with it). */
@@ -85,10 +72,8 @@ export class OutboundSender {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.poll) clearInterval(this.poll);
     if (this.wake) clearTimeout(this.wake);
-    await this.running;
+    await this.job.stop();
   }
 
   private async drain(): Promise<void> {
@@ -104,7 +89,7 @@ export class OutboundSender {
   /** Wakes up when the next retry is due, sooner than the safety-net poll. */
   private async scheduleWake(): Promise<void> {
     const next = await this.repo.nextDueAt().catch(() => null);
-    if (next === null || this.stopped) return;
+    if (next === null || this.job.isStopped) return;
     const delay = Math.max(0, Date.parse(next) - this.deps.clock().getTime());
     if (delay >= this.opts.pollMs) return;
     if (this.wake) clearTimeout(this.wake);

@@ -1,3 +1,4 @@
+import { SerialJob } from '../jobs/serial-job.js';
 import type { Logger } from '../observability/logger.js';
 
 interface Deps {
@@ -15,35 +16,33 @@ interface Deps {
  * several processes checking.
  */
 export class UnseenEscalator {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly job: SerialJob;
 
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Deps) {
+    this.job = new SerialJob(() => this.round(), {
+      intervalMs: deps.intervalMs,
+      runOnStart: true,
+      onError: (err) => deps.logger.warn({ err }, 'unseen order check failed; will retry'),
+    });
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.check(), this.deps.intervalMs);
-    this.timer.unref();
-    void this.check();
+    this.job.start();
   }
 
   /** Runs one check now (or joins the running one). */
   check(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = this.deps
-      .emitUnseenAlerts()
-      .then((alerted) => {
-        if (alerted.length === 0) return;
-        this.deps.logger.info({ count: alerted.length }, 'unseen order alerts raised');
-        this.deps.committed();
-      })
-      .catch((err: unknown) => this.deps.logger.warn({ err }, 'unseen order check failed; will retry'))
-      .finally(() => (this.running = null));
-    return this.running;
+    return this.job.kick();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  private async round(): Promise<void> {
+    const alerted = await this.deps.emitUnseenAlerts();
+    if (alerted.length === 0) return;
+    this.deps.logger.info({ count: alerted.length }, 'unseen order alerts raised');
+    this.deps.committed();
+  }
+
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import { encodeEvent } from '../realtime/stream-source.js';
 import type { EventRepository, StreamEvent } from './event.repository.js';
 import { isTerminalEvent } from './terminal.js';
+import { SerialJob } from '../jobs/serial-job.js';
 
 /** The event serialised once for every follower on every process. */
 function toBusMessage(e: StreamEvent): BusMessage {
@@ -25,47 +26,33 @@ export interface RelayOptions {
  * A crash between publish and mark publishes an event twice; followers drop the repeat by seq.
  */
 export class OutboxRelay {
-  private running: Promise<void> | null = null;
-  private again = false;
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
+  private readonly job: SerialJob;
 
   constructor(
     private readonly events: EventRepository,
     private readonly bus: EventBus,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly opts: RelayOptions,
-  ) {}
+  ) {
+    this.job = new SerialJob(() => this.drain(), {
+      intervalMs: opts.pollMs,
+      runOnStart: true,
+      onError: (err) => logger.warn({ err }, 'outbox relay: publishing failed; will retry'),
+    });
+  }
 
   start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), this.opts.pollMs);
-    this.timer.unref();
-    this.kick();
+    this.job.start();
   }
 
   /** Publishes everything unpublished now; resolves when this drain (or the one it joined) ends. */
   kick(): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.drain()
-      .catch((err: unknown) => this.logger.warn({ err }, 'outbox relay: publishing failed; will retry'))
-      .finally(() => {
-        this.running = null;
-        if (this.again && !this.stopped) {
-          this.again = false;
-          void this.kick();
-        }
-      });
-    return this.running;
+    return this.job.kick();
   }
 
   private async drain(): Promise<void> {
     // Stops between batches once stop() is called, even while writers keep the outbox full.
-    while (!this.stopped) {
+    while (!this.job.isStopped) {
       const batch = await this.events.unpublishedAfter(0, this.opts.batch);
       if (batch.length === 0) return;
       // Published without awaiting each: one connection keeps them in order.
@@ -75,9 +62,7 @@ export class OutboxRelay {
     }
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 }

@@ -1,3 +1,4 @@
+import { SerialJob } from '../jobs/serial-job.js';
 import type { EventRepository, PruneOptions } from './event.repository.js';
 
 /**
@@ -6,33 +7,27 @@ import type { EventRepository, PruneOptions } from './event.repository.js';
  * (the delete is idempotent and never touches unpublished events or stream heads).
  */
 export class RetentionPruner {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly job: SerialJob;
 
   constructor(
     private readonly events: EventRepository,
     private readonly retention: PruneOptions,
-    private readonly intervalMs: number,
-    private readonly onError: (err: unknown) => void,
-  ) {}
+    intervalMs: number,
+    onError: (err: unknown) => void,
+  ) {
+    this.job = new SerialJob(async () => void (await this.events.prune(this.retention)), { intervalMs, onError });
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.prune(), this.intervalMs);
-    this.timer.unref();
+    this.job.start();
   }
 
-  /** Prunes now (skipped if a prune is already running); resolves with nothing, errors are reported. */
+  /** Prunes now (or joins the prune in progress); errors are reported, not thrown. */
   prune(): Promise<void> {
-    this.running ??= this.events
-      .prune(this.retention)
-      .then(() => undefined, this.onError)
-      .finally(() => (this.running = null));
-    return this.running;
+    return this.job.kick();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 }
