@@ -3,7 +3,14 @@ import type { Executor } from '../streams/event.repository.js';
 /*
  * Find-or-create by natural key (the names the seed file uses), updating the mutable fields of
  * rows that already exist. Each returns the row id. Runs inside the seed's transaction.
+ *
+ * `createOnly` (the management API's creates) skips the lookup and inserts: a name taken by a
+ * concurrent writer then fails on the unique (parent, name) constraint, which the caller answers
+ * with 409, instead of silently returning the other writer's row.
  */
+export interface CreateMode {
+  createOnly?: boolean;
+}
 
 type Named = 'halls' | 'seat_rows' | 'seats' | 'menu_categories';
 type ParentKey = 'theatre_id' | 'hall_id' | 'row_id';
@@ -19,6 +26,7 @@ export async function upsertTheatre(
     notificationPhones?: string[] | undefined;
   },
   now: string,
+  mode: CreateMode = {},
 ): Promise<number> {
   const fields = {
     order_limit: t.orderLimit,
@@ -28,7 +36,7 @@ export async function upsertTheatre(
     ...(t.unseenAlertSeconds !== undefined ? { unseen_alert_seconds: t.unseenAlertSeconds } : {}),
     ...(t.notificationPhones !== undefined ? { notification_phones: JSON.stringify(t.notificationPhones) } : {}),
   };
-  const found = await trx.selectFrom('theatres').select('id').where('name', '=', t.name).executeTakeFirst();
+  const found = mode.createOnly ? undefined : await trx.selectFrom('theatres').select('id').where('name', '=', t.name).executeTakeFirst();
   if (found) {
     await trx.updateTable('theatres').set(fields).where('id', '=', found.id).execute();
     return found.id;
@@ -48,15 +56,13 @@ export async function findOrCreateNamed(
   parent: { key: ParentKey; id: number },
   name: string,
   extra: { position?: number } = {},
+  mode: CreateMode = {},
 ): Promise<number> {
   // The four tables share the (parent, name) shape; Kysely cannot type a union of tables here.
   const t = trx as unknown as Executor & { selectFrom(t: string): any; insertInto(t: string): any; updateTable(t: string): any };
-  const found = (await t
-    .selectFrom(table)
-    .select('id')
-    .where(parent.key, '=', parent.id)
-    .where('name', '=', name)
-    .executeTakeFirst()) as { id: number } | undefined;
+  const found = mode.createOnly
+    ? undefined
+    : ((await t.selectFrom(table).select('id').where(parent.key, '=', parent.id).where('name', '=', name).executeTakeFirst()) as { id: number } | undefined);
   if (found) {
     if (extra.position !== undefined) {
       await t.updateTable(table).set({ position: extra.position }).where('id', '=', found.id).execute();
@@ -75,14 +81,12 @@ export async function upsertMenuItem(
   trx: Executor,
   categoryId: number,
   i: { name: string; price: number; maxTime: number; available: boolean; position: number },
+  mode: CreateMode = {},
 ): Promise<number> {
   const fields = { price: i.price, max_time: i.maxTime, available: i.available ? 1 : 0, position: i.position };
-  const found = await trx
-    .selectFrom('menu_items')
-    .select('id')
-    .where('category_id', '=', categoryId)
-    .where('name', '=', i.name)
-    .executeTakeFirst();
+  const found = mode.createOnly
+    ? undefined
+    : await trx.selectFrom('menu_items').select('id').where('category_id', '=', categoryId).where('name', '=', i.name).executeTakeFirst();
   if (found) {
     await trx.updateTable('menu_items').set(fields).where('id', '=', found.id).execute();
     return found.id;

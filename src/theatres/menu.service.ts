@@ -50,7 +50,7 @@ export class MenuService {
         this.deps.db.transaction().execute(async (trx) => {
           if (await this.venue.nameTaken('menu_categories', theatreId, name, undefined, trx)) throw appError('conflict', taken);
           const position = await this.menu.nextCategoryPosition(theatreId, trx);
-          return findOrCreateNamed(trx, 'menu_categories', { key: 'theatre_id', id: theatreId }, name, { position });
+          return findOrCreateNamed(trx, 'menu_categories', { key: 'theatre_id', id: theatreId }, name, { position }, { createOnly: true });
         }),
       taken,
     );
@@ -82,7 +82,7 @@ export class MenuService {
         this.deps.db.transaction().execute(async (trx) => {
           if (await this.venue.nameTaken('menu_items', categoryId, item.name, undefined, trx)) throw appError('conflict', taken);
           const position = await this.menu.nextItemPosition(categoryId, trx);
-          return upsertMenuItem(trx, categoryId, { ...item, position });
+          return upsertMenuItem(trx, categoryId, { ...item, position }, { createOnly: true });
         }),
       taken,
     );

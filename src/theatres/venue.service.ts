@@ -52,7 +52,7 @@ export class VenueService {
       () =>
         this.deps.db.transaction().execute(async (trx) => {
           if (await this.venue.theatreNameTaken(t.name, undefined, trx)) throw appError('conflict', taken);
-          return upsertTheatre(trx, t, this.deps.clock().toISOString());
+          return upsertTheatre(trx, t, this.deps.clock().toISOString(), { createOnly: true });
         }),
       taken,
     );
@@ -89,7 +89,7 @@ export class VenueService {
           const out = [];
           for (const name of names) {
             if (await this.venue.nameTaken(table, parentId, name, undefined, trx)) throw appError('conflict', `A ${WHAT[table]} named "${name}" exists already here.`);
-            out.push({ id: await findOrCreateNamed(trx, table, { key: parentKey, id: parentId }, name), name });
+            out.push({ id: await findOrCreateNamed(trx, table, { key: parentKey, id: parentId }, name, {}, { createOnly: true }), name });
           }
           return out;
         }),
