@@ -25,6 +25,12 @@ describe('chat box state', () => {
     expect(applyToConversations(list, m, '+919876543210', true)[0]).toMatchObject({ unread: 1 });
   });
 
+  it('never moves a message back to an older status (a late REST answer after the socket said sent)', () => {
+    const queued = msg(7, 'outgoing', 'queued', '2026-11-29T11:00:00Z');
+    const thread = mergeMessages(mergeMessages([], [{ ...queued, status: 'sent' }]), [queued]);
+    expect(thread.map((m) => m.status)).toEqual(['sent']);
+  });
+
   it('a status re-broadcast changes neither order nor counts; in the thread it replaces the message by id', () => {
     const sent = msg(6, 'outgoing', 'sent', '2026-11-29T11:00:00Z');
     expect(applyToConversations(list, sent, null, false).find((c) => c.phone === sent.phone)).toMatchObject({ unread: 1, lastText: 'hi' });

@@ -25,10 +25,20 @@ export function applyToConversations(list: Conversation[], m: ChatMessage, openP
   return sortConversations([updated, ...list.filter((c) => c.phone !== m.phone)]);
 }
 
-/** Messages of the open thread, oldest first, one per id (a re-broadcast replaces its status). */
+/** How far an outgoing message has got; the server only ever moves a status forward. */
+const STATUS_RANK: Record<string, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+const rank = (m: ChatMessage) => STATUS_RANK[m.status] ?? 0;
+
+/**
+ * Messages of the open thread, oldest first, one per id. A re-broadcast replaces its status, but
+ * never with an older one: the REST answer to a send (`queued`) can arrive after the socket has
+ * already said `sent`.
+ */
 export function mergeMessages(current: ChatMessage[], more: ChatMessage[]): ChatMessage[] {
   const byId = new Map<string, ChatMessage>();
-  for (const m of current) byId.set(String(m.id), m);
-  for (const m of more) byId.set(String(m.id), m);
+  for (const m of [...current, ...more]) {
+    const known = byId.get(String(m.id));
+    if (!known || rank(m) >= rank(known)) byId.set(String(m.id), m);
+  }
   return [...byId.values()].sort((a, b) => a.at.localeCompare(b.at) || Number(a.id) - Number(b.id));
 }
