@@ -1,20 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { ApiClient, LOGINS, seedVenue, type Venue } from './support/venue.js';
+import { ApiClient, LOGINS, seedVenue, startVenueWorld, type Venue } from './support/venue.js';
 import { connectOpen, connectRefused } from './support/ws-client.js';
 
 describe('ordering over HTTP and the live-orders stream', () => {
-  let t: TestApp;
-  let v: Venue;
-  let staff1: ApiClient;
-  let staff2: ApiClient;
-  let admin: ApiClient;
+  let t: TestApp, v: Venue, staff1: ApiClient, staff2: ApiClient, admin: ApiClient;
   const guest = () => new ApiClient(t);
 
   beforeAll(async () => {
-    t = await startTestApp({ AUTH_FAIL_LIMIT: '1000' });
-    v = await seedVenue(t);
-    [staff1, staff2, admin] = await Promise.all([ApiClient.login(t, LOGINS.staff1), ApiClient.login(t, LOGINS.staff2), ApiClient.login(t, LOGINS.admin)]);
+    ({ t, v, staff1, staff2, admin } = await startVenueWorld());
   });
   afterAll(() => t.close());
 

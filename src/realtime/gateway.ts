@@ -87,7 +87,10 @@ export class Gateway {
       this.streams.eventSeen(m.stream);
       this.hub.publish(m.stream, m.seq, Buffer.from(m.payload), m.terminal === true);
     });
-    this.offResubscribed = deps.bus.onResubscribed(() => this.gaps.catchUp());
+    this.offResubscribed = deps.bus.onResubscribed(() => {
+      this.streams.clear();
+      this.gaps.catchUp();
+    });
     deps.keys.on('change', this.onKeysChanged);
   }
 

@@ -52,6 +52,15 @@ describe('SnapshotCache', () => {
     expect(await cache.open('theatre:1', undefined)).toMatchObject({ head: 1 });
   });
 
+  it('reads again after clear() (the bus was resubscribed and events may have gone by unseen)', async () => {
+    const src = source();
+    const cache = new SnapshotCache(src);
+    await cache.open('theatre:1', undefined);
+    src.bump();
+    cache.clear();
+    expect(await cache.open('theatre:1', undefined)).toMatchObject({ head: 1 });
+  });
+
   it('never caches resumes', async () => {
     const src = source();
     const cache = new SnapshotCache(src);

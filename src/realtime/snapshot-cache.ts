@@ -13,6 +13,8 @@ import type { StreamEventRecord, StreamOpening, StreamSource } from './stream-so
 export class SnapshotCache implements StreamSource {
   private readonly cached = new Map<string, StreamOpening>();
   private readonly generation = new Map<string, number>();
+  /** Bumped by clear(), so an opening read across a clear() is not stored either. */
+  private epoch = 0;
 
   constructor(
     private readonly source: StreamSource,
@@ -25,13 +27,23 @@ export class SnapshotCache implements StreamSource {
     this.generation.set(stream, (this.generation.get(stream) ?? 0) + 1);
   }
 
+  /**
+   * Forgets everything: after the bus was resubscribed, events may have gone by unseen, so no
+   * cached opening can be trusted to be followed by every later event.
+   */
+  clear(): void {
+    this.cached.clear();
+    this.epoch += 1;
+  }
+
   async open(stream: string, since: number | undefined): Promise<StreamOpening> {
     if (since !== undefined) return this.source.open(stream, since);
     const hit = this.cached.get(stream);
     if (hit) return hit;
     const gen = this.generation.get(stream) ?? 0;
+    const epoch = this.epoch;
     const opening = await this.source.open(stream, undefined);
-    if ((this.generation.get(stream) ?? 0) === gen && opening.kind === 'snapshot') {
+    if ((this.generation.get(stream) ?? 0) === gen && this.epoch === epoch && opening.kind === 'snapshot') {
       if (this.cached.size >= this.maxStreams) this.cached.clear();
       this.cached.set(stream, opening);
     }

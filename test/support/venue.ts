@@ -1,6 +1,6 @@
 import { seed, type SeedResult } from '../../src/seed/seed.service.js';
 import { SAMPLE_SEED } from '../../src/seed/test-fixture.js';
-import type { TestApp } from './test-app.js';
+import { startTestApp, type TestApp } from './test-app.js';
 
 export interface Venue {
   seeded: SeedResult;
@@ -68,4 +68,20 @@ export class ApiClient {
     if (r.status !== 201) throw new Error(`ticket failed: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.ticket as string;
   }
+}
+
+export interface VenueWorld {
+  t: TestApp;
+  v: Venue;
+  staff1: ApiClient;
+  staff2: ApiClient;
+  admin: ApiClient;
+}
+
+/** A started app with the sample venue and its staff of theatre 1, staff of theatre 2 and admin logged in. */
+export async function startVenueWorld(env: Record<string, string> = {}): Promise<VenueWorld> {
+  const t = await startTestApp({ AUTH_FAIL_LIMIT: '1000', ...env });
+  const v = await seedVenue(t);
+  const [staff1, staff2, admin] = await Promise.all([ApiClient.login(t, LOGINS.staff1), ApiClient.login(t, LOGINS.staff2), ApiClient.login(t, LOGINS.admin)]);
+  return { t, v, staff1, staff2, admin };
 }
