@@ -132,4 +132,100 @@ describe.each(engines)('chat storage on $name', (engine) => {
       { phone: '+919811111111', template: 'unseen_order', order_id: order.id, status: 'queued' },
     ]);
   });
+
+  // Issue 10, finding 1: a conversation is per (theatre, phone), and only a confirmed order moves new messages.
+  const regal = () => venue.theatres[1]!;
+  const staffOf = (theatreId: number) => ({ role: 'staff' as const, theatreId });
+  const orderAt = async (theatre: SeedResult['theatres'][number], phone: string, paymentMethod: 'cash' | 'online') => {
+    const item = theatre.menu.flatMap((c) => c.items).find((i) => i.available)!;
+    return (await orders.createOrder({ seatId: theatre.halls[0]!.rows[0]!.seats[0]!.id, items: [{ itemId: item.id, quantity: 1 }], phone, paymentMethod })).order;
+  };
+  const rowCount = async (table: 'chat_messages' | 'chat_conversations') =>
+    Number((await handle.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+  it('an unpaid online order at another theatre moves nothing: that theatre cannot read, list or write to the guest', async () => {
+    await cashOrderAt(GUEST);
+    await chat.receive(inbound(GUEST, 'wamid.A1', 'table 4 please'));
+    await chat.send(staffOf(galaxy().id), GUEST, 'on its way');
+    await orderAt(regal(), GUEST, 'online'); // never paid
+    await chat.receive(inbound(GUEST, 'wamid.A2', 'and a tea'));
+
+    const b = staffOf(regal().id);
+    expect(await chat.conversations(b)).toEqual([]);
+    await expect(chat.history(b, GUEST, undefined)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(chat.send(b, GUEST, 'hello from B')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(chat.markRead(b, GUEST)).rejects.toMatchObject({ code: 'not_found' });
+    const events = new EventRepository(handle.db);
+    expect(await events.eventsSince(`chat:${regal().id}`, 0, 100)).toEqual([]);
+
+    const a = staffOf(galaxy().id);
+    expect(await chat.conversations(a)).toMatchObject([{ phone: GUEST, theatreId: galaxy().id, unread: 2, replyRequired: true, lastText: 'and a tea' }]);
+    expect((await chat.history(a, GUEST, undefined)).map((m) => [m.direction, m.theatreId])).toEqual([
+      ['incoming', galaxy().id], ['outgoing', galaxy().id], ['incoming', galaxy().id], ['template', galaxy().id],
+    ]);
+    expect(await chat.send(a, GUEST, 'coming')).toMatchObject({ theatreId: galaxy().id, status: 'queued' });
+    expect(await rowCount('chat_messages')).toBe(5);
+  });
+
+  it('a confirmed order at another theatre takes new messages there; the first theatre keeps its history, which the second never sees', async () => {
+    await handle.db.updateTable('theatres').set({ cash_enabled: 1 }).where('id', '=', regal().id).execute();
+    await cashOrderAt(GUEST);
+    await chat.receive(inbound(GUEST, 'wamid.B1', 'for Galaxy'));
+    await chat.send(staffOf(galaxy().id), GUEST, 'Galaxy here');
+    await orderAt(regal(), GUEST, 'cash');
+    await chat.receive(inbound(GUEST, 'wamid.B2', 'for Regal'));
+
+    const a = staffOf(galaxy().id);
+    const b = staffOf(regal().id);
+    expect((await chat.history(a, GUEST, undefined)).map((m) => m.text)).toEqual(['Galaxy here', 'for Galaxy', expect.stringMatching(/^Order #\d+ confirmed/)]);
+    const seenByB = await chat.history(b, GUEST, undefined);
+    expect(seenByB.map((m) => m.text)).toEqual(['for Regal', expect.stringMatching(/^Order #\d+ confirmed/)]);
+    expect(seenByB.every((m) => m.theatreId === regal().id)).toBe(true);
+    expect(await chat.conversations(a)).toMatchObject([{ phone: GUEST, theatreId: galaxy().id, unread: 1, replyRequired: false, lastText: 'Galaxy here' }]);
+    expect(await chat.conversations(b)).toMatchObject([{ phone: GUEST, theatreId: regal().id, unread: 1, replyRequired: true, lastText: 'for Regal' }]);
+    expect((await chat.conversations({ role: 'admin' })).map((c) => c.theatreId).sort()).toEqual([galaxy().id, regal().id].sort());
+
+    // Both theatres still answer their own conversation; an admin must say which.
+    expect(await chat.send(a, GUEST, 'still Galaxy')).toMatchObject({ theatreId: galaxy().id });
+    await expect(chat.send({ role: 'admin' }, GUEST, 'which one?')).rejects.toMatchObject({ code: 'validation_failed' });
+    expect(await chat.send({ role: 'admin' }, GUEST, 'admin to Regal', regal().id)).toMatchObject({ theatreId: regal().id });
+    expect((await chat.history({ role: 'admin' }, GUEST, undefined, 10, galaxy().id)).map((m) => m.text)[0]).toBe('still Galaxy');
+    await chat.markRead(b, GUEST);
+    expect(await chat.conversations(a)).toMatchObject([{ unread: 1 }]);
+    expect(await chat.conversations(b)).toMatchObject([{ unread: 0 }]);
+  });
+
+  it('caps automatic messages to a number that never paid nor wrote, counting each refusal', async () => {
+    await handle.db.updateTable('theatres').set({ order_limit: 100 }).where('id', '=', galaxy().id).execute();
+    const cap = WHATSAPP_DEFAULTS.unknownPhoneCap;
+    for (let i = 0; i < cap + 3; i++) await cashOrderAt(STRANGER);
+    await round();
+    expect(api.sent.filter((p) => p.to === STRANGER)).toHaveLength(cap);
+    expect(await handle.db.selectFrom('whatsapp_unknown_phones').select(['sent', 'refused']).where('phone', '=', STRANGER).executeTakeFirstOrThrow()).toEqual({ sent: cap, refused: 3 });
+    // After the window the number gets the cap again, never more.
+    clock.advance(WHATSAPP_DEFAULTS.unknownPhoneWindowMs);
+    for (let i = 0; i < cap + 1; i++) await cashOrderAt(STRANGER);
+    await round();
+    expect(api.sent.filter((p) => p.to === STRANGER)).toHaveLength(2 * cap);
+    // A number that wrote to us is a guest, not a target: no cap.
+    await chat.receive(inbound(GUEST, 'wamid.G1', 'hi'));
+    for (let i = 0; i < cap + 2; i++) await cashOrderAt(GUEST);
+    await round();
+    expect(api.sent.filter((p) => p.to === GUEST)).toHaveLength(cap + 2);
+  });
+
+  it('refuses a staff reply with NUL or control characters and stores a guest message with them cleaned', async () => {
+    await cashOrderAt(GUEST);
+    const before = await rowCount('chat_messages');
+    for (const text of ['a\u0000b', 'bell\u0007', 'lone \ud800 surrogate']) {
+      await expect(chat.send(staffOf(galaxy().id), GUEST, text)).rejects.toMatchObject({ code: 'validation_failed' });
+    }
+    expect(await rowCount('chat_messages')).toBe(before);
+    expect(await chat.send(staffOf(galaxy().id), GUEST, 'two\nlines\tand a tab')).toMatchObject({ text: 'two\nlines\tand a tab' });
+    expect(await chat.receive({ from: GUEST.slice(1), id: 'wamid.\u0000N', type: 'text', text: { body: 'a\u0000b\u0007c \ud800' } })).toBe(true);
+    expect(await chat.receive({ from: GUEST.slice(1), id: 'wamid.\u0000N', type: 'text', text: { body: 'again' } })).toBe(false);
+    expect(await chat.receive({ from: GUEST.slice(1), id: 'wamid.C', type: '\u0000odd', caption: 'x' })).toBe(true);
+    expect((await chat.history(staffOf(galaxy().id), GUEST, undefined, 2)).map((m) => m.text)).toEqual(['[odd message]', 'abc \ufffd']);
+    expect(await chat.applyStatus({ waId: 'wamid.\u0000nope', status: 'read', error: 'x\u0000y' })).toBe(false);
+  });
 });
