@@ -1,24 +1,54 @@
-import { sql, type ExpressionBuilder, type Insertable, type Updateable } from 'kysely';
-import type { Database } from '../db/schema.js';
+import { sql, type Insertable, type Updateable } from 'kysely';
+import { sanitizeText } from '../http/safe-text.js';
 import type { Executor } from '../streams/event.repository.js';
-import type { ChatConversationTable, ChatDirection, ChatMessageTable } from './chat.table.js';
+import { UNASSIGNED_THEATRE, type ChatDirection, type ChatMessageTable } from './chat.table.js';
 import { toMessageView, type ChatMessageRow, type ConversationView } from './chat.view.js';
 
 /** How much of the last message a conversation list shows. */
 const LAST_TEXT_CHARS = 200;
 
-/** The theatre of the phone's latest order, as a correlated subquery on `c.phone`. */
-const theatreOfConversation = (eb: ExpressionBuilder<Database & { c: ChatConversationTable }, 'c'>) =>
-  eb.selectFrom('orders as o').select('o.theatre_id').whereRef('o.phone', '=', 'c.phone').orderBy('o.id', 'desc').limit(1);
+/** A conversation's theatre: a theatre id, or null for the unassigned one (admins only). */
+export type ConversationTheatre = number | null;
+
+const keyOf = (theatreId: ConversationTheatre): number => theatreId ?? UNASSIGNED_THEATRE;
+const theatreOfKey = (key: number): ConversationTheatre => (Number(key) === UNASSIGNED_THEATRE ? null : Number(key));
 
 /** Chat storage. Every write takes the caller's transaction, so events commit with their changes. */
 export class ChatRepository {
   constructor(private readonly db: Executor) {}
 
-  /** A conversation belongs to the theatre of its phone's latest order; null when it has none. */
-  async theatreOfPhone(phone: string, trx: Executor = this.db): Promise<number | null> {
-    const row = await trx.selectFrom('orders').select('theatre_id').where('phone', '=', phone).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  /**
+   * The theatre an incoming message from `phone` is filed under: that of the phone's latest
+   * confirmed order (paid online, or a cash order) that was not cancelled; null when there is none.
+   * An order that was only placed moves nothing: anyone can place one with any number.
+   */
+  async theatreForIncoming(phone: string, trx: Executor = this.db): Promise<ConversationTheatre> {
+    const row = await trx
+      .selectFrom('orders')
+      .select('theatre_id')
+      .where('phone', '=', phone)
+      .where('confirmed_at', 'is not', null)
+      .where('status', '!=', 'cancelled')
+      .orderBy('confirmed_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return row?.theatre_id ?? null;
+  }
+
+  /** The theatres `phone` has a conversation with (null: the unassigned one). */
+  async theatresOfPhone(phone: string, trx: Executor = this.db): Promise<ConversationTheatre[]> {
+    const rows = await trx.selectFrom('chat_conversations').select('theatre_id').where('phone', '=', phone).orderBy('theatre_id').execute();
+    return rows.map((r) => theatreOfKey(r.theatre_id));
+  }
+
+  async conversationExists(theatreId: ConversationTheatre, phone: string, trx: Executor = this.db): Promise<boolean> {
+    const row = await trx.selectFrom('chat_conversations').select('phone').where('theatre_id', '=', keyOf(theatreId)).where('phone', '=', phone).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async theatreExists(theatreId: number, trx: Executor = this.db): Promise<boolean> {
+    return (await trx.selectFrom('theatres').select('id').where('id', '=', theatreId).executeTakeFirst()) !== undefined;
   }
 
   /** Inserts a message; undefined when its `notice_key` was already used (an automatic message sent before). */
@@ -41,17 +71,19 @@ export class ChatRepository {
   }
 
   /**
-   * Records a new message on its conversation: an incoming one counts as unread and asks for a
-   * reply; a staff reply answers it; an automatic template changes neither.
+   * Records a new message on the (theatre, phone) conversation, creating it: an incoming message
+   * counts as unread and asks for a reply; a staff reply answers it; an automatic template changes
+   * neither. One upsert, so concurrent messages never lose a count.
    */
-  async touchConversation(trx: Executor, phone: string, direction: ChatDirection, text: string, at: string): Promise<void> {
-    const lastText = text.slice(0, LAST_TEXT_CHARS);
+  async touchConversation(trx: Executor, theatreId: ConversationTheatre, phone: string, direction: ChatDirection, text: string, at: string): Promise<void> {
+    // Cutting may split a surrogate pair; sanitizing turns the half into U+FFFD.
+    const lastText = sanitizeText(text.slice(0, LAST_TEXT_CHARS));
     const incoming = direction === 'incoming';
     await trx
       .insertInto('chat_conversations')
-      .values({ phone, unread: incoming ? 1 : 0, reply_required: incoming ? 1 : 0, last_message_at: at, last_text: lastText })
+      .values({ theatre_id: keyOf(theatreId), phone, unread: incoming ? 1 : 0, reply_required: incoming ? 1 : 0, last_message_at: at, last_text: lastText })
       .onConflict((oc) =>
-        oc.column('phone').doUpdateSet({
+        oc.columns(['theatre_id', 'phone']).doUpdateSet({
           unread: incoming ? sql<number>`chat_conversations.unread + 1` : sql<number>`chat_conversations.unread`,
           reply_required: incoming ? 1 : direction === 'outgoing' ? 0 : sql<number>`chat_conversations.reply_required`,
           last_message_at: at,
@@ -61,22 +93,21 @@ export class ChatRepository {
       .execute();
   }
 
-  /** Returns whether the conversation exists. */
-  async markRead(phone: string): Promise<boolean> {
-    const r = await this.db.updateTable('chat_conversations').set({ unread: 0 }).where('phone', '=', phone).executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+  /** Sets unread to 0 on one conversation, or on every conversation of the phone; returns how many exist. */
+  async markRead(phone: string, theatreId: ConversationTheatre | undefined): Promise<number> {
+    let q = this.db.updateTable('chat_conversations').set({ unread: 0 }).where('phone', '=', phone);
+    if (theatreId !== undefined) q = q.where('theatre_id', '=', keyOf(theatreId));
+    return Number((await q.executeTakeFirst()).numUpdatedRows);
   }
 
-  /** Conversations newest first: one theatre's, or all (with those of phones without an order). */
+  /** Conversations newest first: one theatre's, or all (a phone once per theatre, and the unassigned ones). */
   async conversations(theatreId?: number, trx: Executor = this.db): Promise<ConversationView[]> {
-    let q = trx
-      .selectFrom('chat_conversations as c')
-      .select((eb) => ['c.phone', 'c.unread', 'c.reply_required', 'c.last_message_at', 'c.last_text', theatreOfConversation(eb).as('theatre_id')]);
-    if (theatreId !== undefined) q = q.where((eb) => eb(theatreOfConversation(eb), '=', theatreId));
-    const rows = await q.orderBy('c.last_message_at', 'desc').orderBy('c.phone').execute();
+    let q = trx.selectFrom('chat_conversations as c').select(['c.theatre_id', 'c.phone', 'c.unread', 'c.reply_required', 'c.last_message_at', 'c.last_text']);
+    if (theatreId !== undefined) q = q.where('c.theatre_id', '=', theatreId);
+    const rows = await q.orderBy('c.last_message_at', 'desc').orderBy('c.phone').orderBy('c.theatre_id').execute();
     return rows.map((r) => ({
       phone: r.phone,
-      theatreId: r.theatre_id ?? null,
+      theatreId: theatreOfKey(r.theatre_id),
       unread: Number(r.unread),
       replyRequired: Number(r.reply_required) === 1,
       lastMessageAt: r.last_message_at,
@@ -84,9 +115,13 @@ export class ChatRepository {
     }));
   }
 
-  /** A conversation's messages newest first, older than `before` when given. */
-  async history(phone: string, before: number | undefined, limit: number) {
+  /**
+   * Messages with `phone` newest first, older than `before` when given: of one conversation, or
+   * (admins, `theatreId` undefined) of all the phone's conversations.
+   */
+  async history(phone: string, theatreId: ConversationTheatre | undefined, before: number | undefined, limit: number) {
     let q = this.db.selectFrom('chat_messages').selectAll().where('phone', '=', phone);
+    if (theatreId !== undefined) q = q.where('theatre_id', theatreId === null ? 'is' : '=', theatreId);
     if (before !== undefined) q = q.where('id', '<', before);
     return (await q.orderBy('id', 'desc').limit(limit).execute()).map(toMessageView);
   }

@@ -1,10 +1,11 @@
 import type { Actor } from '../accounts/actor.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { appError } from '../http/errors.js';
+import { isSafeText, sanitizeText } from '../http/safe-text.js';
 import { normalisePhone } from '../orders/phone.js';
 import type { Executor } from '../streams/event.repository.js';
 import { emitChatMessages } from './chat.events.js';
-import { ChatRepository } from './chat.repository.js';
+import { ChatRepository, type ConversationTheatre } from './chat.repository.js';
 import type { ChatStatus } from './chat.table.js';
 import { toMessageView, type ChatMessageView, type ConversationView } from './chat.view.js';
 import { describeInbound, type InboundMessage, type StatusUpdate } from './whatsapp.webhook.js';
@@ -29,10 +30,12 @@ interface Deps {
 }
 
 /**
- * Conversations between guests and their theatre. A conversation is keyed by the guest's phone
- * (E.164) and belongs to the theatre of that phone's latest order; staff see and write to their
- * theatre's conversations only (anything else is "not found"), admins to all. Every stored
- * message is appended as `chat.message` in its own transaction.
+ * Conversations between guests and theatres. A conversation is keyed by (theatre, phone): a
+ * guest who ordered at two theatres has two, and each theatre's staff see and write to their own
+ * only (anything else is "not found", so phones reveal nothing); admins see all. An incoming
+ * message goes to the theatre of the phone's latest confirmed order (unassigned without one: admins
+ * only), so placing an unpaid order moves nothing. Every stored message is appended as
+ * `chat.message` in its own transaction.
  */
 export class ChatService {
   private readonly repo: ChatRepository;
@@ -53,49 +56,58 @@ export class ChatService {
     return this.repo.conversations(actor.role === 'admin' ? undefined : actor.theatreId);
   }
 
-  async history(actor: Actor, phone: string, before: number | undefined, limit = HISTORY_DEFAULT_LIMIT): Promise<ChatMessageView[]> {
-    await this.assertVisible(actor, phone);
-    return this.repo.history(phone, before, Math.min(Math.max(1, limit), HISTORY_MAX_LIMIT));
+  /**
+   * Staff read their theatre's conversation with `phone`. Admins read the conversation of
+   * `theatreId` when given (null: the unassigned one), else every conversation of the phone.
+   */
+  async history(actor: Actor, phone: string, before: number | undefined, limit = HISTORY_DEFAULT_LIMIT, theatreId?: ConversationTheatre): Promise<ChatMessageView[]> {
+    const scope = actor.role === 'admin' ? theatreId : await this.staffConversation(actor.theatreId, phone, theatreId);
+    return this.repo.history(phone, scope, before, Math.min(Math.max(1, limit), HISTORY_MAX_LIMIT));
   }
 
   /** Stores a staff reply as `queued`; the OutboundSender delivers it after commit. */
-  async send(actor: Actor, phone: string, text: string): Promise<ChatMessageView> {
+  async send(actor: Actor, phone: string, text: string, theatreId?: ConversationTheatre): Promise<ChatMessageView> {
     if (text.trim().length === 0 || text.length > MAX_TEXT_CHARS) throw appError('validation_failed', `text must be 1 to ${MAX_TEXT_CHARS} characters.`);
-    const theatreId = await this.assertVisible(actor, phone);
+    if (!isSafeText(text, { multiline: true })) throw appError('validation_failed', 'text must not contain control characters (other than tab and line breaks) or invalid Unicode.');
+    const theatre = actor.role === 'admin' ? await this.adminTarget(phone, theatreId) : await this.staffConversation(actor.theatreId, phone, theatreId);
     const now = this.deps.clock();
     const at = now.toISOString();
     return this.deps.db.transaction().execute(async (trx) => {
       const row = await this.repo.insert(trx, {
-        phone, theatre_id: theatreId, direction: 'outgoing', text, status: 'queued', attempts: 0, next_attempt_at: at, created_at: at, updated_at: at,
+        phone, theatre_id: theatre, direction: 'outgoing', text, status: 'queued', attempts: 0, next_attempt_at: at, created_at: at, updated_at: at,
       });
       const view = toMessageView(row!);
-      await this.repo.touchConversation(trx, phone, 'outgoing', text, at);
+      await this.repo.touchConversation(trx, theatre, phone, 'outgoing', text, at);
       await emitChatMessages(trx, [view], now);
       return view;
     });
   }
 
-  /** Sets unread to 0; broadcasts nothing (each client clears its own badge). */
-  async markRead(actor: Actor, phone: string): Promise<void> {
-    await this.assertVisible(actor, phone);
-    if (!(await this.repo.markRead(phone)) && actor.role !== 'admin') throw appError('not_found', 'No such conversation.');
+  /** Sets unread to 0 (an admin without `theatreId`: on every conversation of the phone); broadcasts nothing. */
+  async markRead(actor: Actor, phone: string, theatreId?: ConversationTheatre): Promise<void> {
+    const scope = actor.role === 'admin' ? theatreId : await this.staffConversation(actor.theatreId, phone, theatreId);
+    await this.repo.markRead(phone, scope);
   }
 
   /** Stores an incoming WhatsApp message once per WhatsApp id; false when it was already stored. */
   async receive(message: InboundMessage): Promise<boolean> {
     const phone = normalisePhone(`+${message.from.replace(/^\+/, '')}`);
     if (!phone) return false;
-    if (await this.repo.findByWaId(message.id)) return false;
-    const text = describeInbound(message).slice(0, MAX_TEXT_CHARS);
+    // WhatsApp's text cannot be refused (the webhook would be retried forever): NUL, other control
+    // characters and lone surrogates are cleaned so PostgreSQL stores it. The id is cleaned the same
+    // way every time, so a redelivery still finds it.
+    const waId = sanitizeText(message.id);
+    if (await this.repo.findByWaId(waId)) return false;
+    const text = sanitizeText(describeInbound(message).slice(0, MAX_TEXT_CHARS));
     const now = this.deps.clock();
     const at = now.toISOString();
     try {
       await this.deps.db.transaction().execute(async (trx) => {
-        const theatreId = await this.repo.theatreOfPhone(phone, trx);
+        const theatreId = await this.repo.theatreForIncoming(phone, trx);
         const row = await this.repo.insert(trx, {
-          phone, theatre_id: theatreId, direction: 'incoming', text, status: 'received', wa_id: message.id, attempts: 0, created_at: at, updated_at: at,
+          phone, theatre_id: theatreId, direction: 'incoming', text, status: 'received', wa_id: waId, attempts: 0, created_at: at, updated_at: at,
         });
-        await this.repo.touchConversation(trx, phone, 'incoming', text, at);
+        await this.repo.touchConversation(trx, theatreId, phone, 'incoming', text, at);
         await emitChatMessages(trx, [toMessageView(row!)], now);
       });
       return true;
@@ -110,20 +122,37 @@ export class ChatService {
   async applyStatus(update: StatusUpdate): Promise<boolean> {
     const now = this.deps.clock();
     return this.deps.db.transaction().execute(async (trx) => {
-      const row = await this.repo.findByWaId(update.waId, trx);
+      const row = await this.repo.findByWaId(sanitizeText(update.waId), trx);
       if (!row || row.direction === 'incoming' || !canAdvance(row.status, update.status)) return false;
       const updated = await this.repo.update(trx, row.id, {
-        status: update.status, updated_at: now.toISOString(), ...(update.error ? { error: update.error.slice(0, 500) } : {}),
+        status: update.status, updated_at: now.toISOString(), ...(update.error ? { error: sanitizeText(update.error.slice(0, 500)) } : {}),
       });
       await emitChatMessages(trx, [toMessageView(updated)], now);
       return true;
     });
   }
 
-  /** The conversation's theatre if `actor` may see it; otherwise not_found, so phones reveal nothing. */
-  private async assertVisible(actor: Actor, phone: string): Promise<number | null> {
-    const theatreId = await this.repo.theatreOfPhone(phone);
-    if (actor.role === 'staff' && theatreId !== actor.theatreId) throw appError('not_found', 'No such conversation.');
-    return theatreId;
+  /** Staff address their own theatre's conversation, and only one that exists; anything else is not_found. */
+  private async staffConversation(own: number, phone: string, requested: ConversationTheatre | undefined): Promise<number> {
+    if ((requested !== undefined && requested !== own) || !(await this.repo.conversationExists(own, phone))) {
+      throw appError('not_found', 'No such conversation.');
+    }
+    return own;
+  }
+
+  /**
+   * Which conversation an admin writes to: the `theatreId` given (null: unassigned), else the
+   * phone's only conversation (unassigned when it has none); with several, the admin must say.
+   */
+  private async adminTarget(phone: string, requested: ConversationTheatre | undefined): Promise<ConversationTheatre> {
+    if (requested !== undefined) {
+      if (requested !== null && !(await this.repo.theatreExists(requested))) throw appError('not_found', 'No such theatre.');
+      return requested;
+    }
+    const theatres = await this.repo.theatresOfPhone(phone);
+    if (theatres.length > 1) {
+      throw appError('validation_failed', 'This number has conversations with several theatres: say which with theatreId (null for the unassigned one).');
+    }
+    return theatres[0] ?? null;
   }
 }

@@ -10,7 +10,7 @@ export interface ChatMessageTable {
   id: Generated<number>;
   /** E.164 with the leading `+`. */
   phone: string;
-  /** The conversation's theatre when the message was stored (the phone's latest order); null = none. */
+  /** The conversation the message belongs to (see ChatConversationTable); null = unassigned (admins only). */
   theatre_id: number | null;
   direction: ChatDirection;
   text: string;
@@ -35,11 +35,32 @@ export interface ChatMessageTable {
   updated_at: string;
 }
 
+/** Theatre id of the conversations no theatre owns (0, not NULL, so the (theatre_id, phone) key stays unique on both engines). */
+export const UNASSIGNED_THEATRE = 0;
+
+/** One conversation per (theatre, phone): a guest who ordered at two theatres has two, each theatre sees only its own. */
 export interface ChatConversationTable {
+  /** UNASSIGNED_THEATRE for a number with no confirmed order when it wrote (admins only). */
+  theatre_id: number;
   phone: string;
   unread: number;
   /** 0/1: the guest wrote last and nobody has answered yet. */
   reply_required: number;
   last_message_at: string;
   last_text: string;
+}
+
+/**
+ * Automatic messages sent to a number that has neither paid nor written to us, per window: anyone
+ * can place a cash order with any number, so without this the service could be made to message
+ * arbitrary numbers at volume.
+ */
+export interface WhatsAppUnknownPhoneTable {
+  phone: string;
+  /** Start of the current window (ISO). */
+  window_start: string;
+  /** Messages let through in the current window (at most the cap). */
+  sent: number;
+  /** Messages refused because the cap was reached, ever (a running count for alerts). */
+  refused: number;
 }

@@ -5,6 +5,10 @@ import { emitChatMessages } from './chat.events.js';
 import { ChatRepository } from './chat.repository.js';
 import type { TemplateKind } from './chat.table.js';
 import { toMessageView, type ChatMessageView } from './chat.view.js';
+import { admitUnknownPhone, isKnownPhone, type UnknownPhoneCap } from './unknown-phone-cap.js';
+import { WHATSAPP_DEFAULTS } from './whatsapp.config.js';
+
+const UNKNOWN_PHONE_CAP: UnknownPhoneCap = { cap: WHATSAPP_DEFAULTS.unknownPhoneCap, windowMs: WHATSAPP_DEFAULTS.unknownPhoneWindowMs };
 
 const rupees = (paise: number) => `Rs ${(paise / 100).toFixed(2)}`;
 
@@ -22,6 +26,10 @@ interface Notice {
  * per order; `notice_key` is a second guard). The message is only stored here, `queued`; the
  * OutboundSender delivers it after commit, so a slow WhatsApp never holds an order back.
  *
+ * Each message belongs to the conversation of the order's theatre. A number that has neither paid
+ * nor written to us gets at most `WHATSAPP_DEFAULTS.unknownPhoneCap` of them per window; the
+ * others are not stored and counted as refused (whatsapp_unknown_phones.refused).
+ *
  * Template body parameters: order_confirmed and order_refunded {{1}} order id, {{2}} amount;
  * unseen_order {{1}} order id, {{2}} seat, {{3}} minutes waiting.
  */
@@ -32,10 +40,11 @@ export async function enqueueOrderNotice(trx: Executor, type: string, order: Ord
   const iso = at.toISOString();
   const stored: ChatMessageView[] = [];
   for (const n of notices) {
-    const theatreId = await repo.theatreOfPhone(n.phone, trx);
+    // Alerts go to numbers the theatre configured itself; the others to whoever placed the order.
+    if (n.kind !== 'unseen_order' && !(await isKnownPhone(trx, n.phone)) && !(await admitUnknownPhone(trx, n.phone, at, UNKNOWN_PHONE_CAP))) continue;
     const row = await repo.insert(trx, {
       phone: n.phone,
-      theatre_id: theatreId,
+      theatre_id: order.theatreId,
       direction: 'template',
       text: n.text,
       status: 'queued',
@@ -49,7 +58,7 @@ export async function enqueueOrderNotice(trx: Executor, type: string, order: Ord
       updated_at: iso,
     });
     if (!row) continue;
-    await repo.touchConversation(trx, n.phone, 'template', n.text, iso);
+    await repo.touchConversation(trx, order.theatreId, n.phone, 'template', n.text, iso);
     stored.push(toMessageView(row));
   }
   await emitChatMessages(trx, stored, at);

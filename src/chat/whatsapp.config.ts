@@ -20,6 +20,14 @@ export const WHATSAPP_DEFAULTS = {
   senderPollMs: 1_000,
   /** Messages sent at once by one process. */
   senderBatch: 20,
+  /**
+   * Automatic messages (order confirmed or refunded) a number that has neither paid nor written to
+   * us gets per window; the rest are not sent. Anyone may place a cash order with any number, so
+   * without a cap the service could be made to message arbitrary numbers at volume. A few, so a
+   * real guest paying cash still hears about an order or two.
+   */
+  unknownPhoneCap: 3,
+  unknownPhoneWindowMs: 24 * 60 * 60 * 1000,
 } as const;
 
 export interface WhatsAppConfig {

@@ -1,5 +1,5 @@
 import type { AccountTable, SessionTable } from '../accounts/account.table.js';
-import type { ChatConversationTable, ChatMessageTable } from '../chat/chat.table.js';
+import type { ChatConversationTable, ChatMessageTable, WhatsAppUnknownPhoneTable } from '../chat/chat.table.js';
 import type { IdempotencyKeyTable, OrderItemTable, OrderTable } from '../orders/order.table.js';
 import type { PaymentTable, WebhookEventTable } from '../payments/payment.table.js';
 import type { StreamEventTable, StreamHeadTable } from '../streams/event.table.js';
@@ -45,4 +45,5 @@ export interface Database {
   stream_events: StreamEventTable;
   chat_messages: ChatMessageTable;
   chat_conversations: ChatConversationTable;
+  whatsapp_unknown_phones: WhatsAppUnknownPhoneTable;
 }

@@ -30,6 +30,7 @@ export interface TestDb extends Db {
 const TABLES_IN_DELETE_ORDER = [
   'chat_messages',
   'chat_conversations',
+  'whatsapp_unknown_phones',
   'stream_events',
   'stream_heads',
   'webhook_events',
