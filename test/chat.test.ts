@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WHATSAPP_DEFAULTS } from '../src/chat/whatsapp.config.js';
 import { generateSecret } from '../src/keys/keys-file.js';
 import { buildWebhook } from '../src/payments/webhook.js';
 import { FakeGraphApi } from './support/fake-graph-api.js';
@@ -274,5 +275,113 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
     await fake.until(() => fake.accepted.find((r) => r.body.to === phone.slice(1) && r.body.text?.body === 'Sorry about that'), 'the reply');
     expect(templates()).toHaveLength(2);
     s2.close();
+  });
+
+  // Issue 10, finding 1: conversations per (theatre, phone); an unpaid order moves nothing.
+  const chatEventsOn = async (stream: string, phone: string) =>
+    (await t.app.db.db.selectFrom('stream_events').select('data').where('stream', '=', stream).execute()).filter((e) => (JSON.parse(e.data) as { phone?: string }).phone === phone);
+  const errorsOf = (s: TestSocket) => s.messages.filter((m) => m.type === 'error');
+
+  async function paidOrderAtRegal(phone: string) {
+    const placed = await new ApiClient(t).call('POST', '/api/orders', { seatId: v.seat2, items: [{ itemId: v.item(v.theatre2, 'Cold Coffee'), quantity: 1 }], phone, paymentMethod: 'online' });
+    expect(placed.status).toBe(201);
+    const payment = await new ApiClient(t, placed.body.orderToken).call('POST', `/api/orders/${placed.body.order.id}/payments`);
+    const h = buildWebhook({ event: 'payment.captured', gatewayOrderId: payment.body.gatewayOrderId, gatewayPaymentId: `pay_${randomUUID()}`, amount: 12000, secret: paymentSecret, eventId: `evt_${randomUUID()}`, at: new Date() });
+    const r = await fetch(t.http('/api/payments/webhook'), { method: 'POST', headers: { 'content-type': 'application/json', 'x-razorpay-signature': h.signature, 'x-razorpay-event-id': h.eventId }, body: h.rawBody });
+    expect(r.status).toBe(200);
+  }
+
+  it('an unpaid online order at theatre 2 with a guest\'s number shows theatre-2 staff nothing; theatre 1 keeps the conversation', async () => {
+    const phone = freshPhone();
+    const path = `/api/chat/users/${phone.slice(1)}`;
+    await cashOrderAtGalaxy(phone);
+    await postWebhook(webhookUrl(), whatsappWebhook({ messages: [textMessage(phone, 'my seat is J12')] }), appSecret);
+    const unpaid = await new ApiClient(t).call('POST', '/api/orders', { seatId: v.seat2, items: [{ itemId: v.item(v.theatre2, 'Cold Coffee'), quantity: 1 }], phone, paymentMethod: 'online' });
+    expect(unpaid.status).toBe(201);
+    const s1 = await follow(staff1);
+    await postWebhook(webhookUrl(), whatsappWebhook({ messages: [textMessage(phone, 'still there?')] }), appSecret);
+    expect(await s1.until(() => chatMessages(s1, phone).find((m) => m.text === 'still there?'), 'the new message at theatre 1')).toMatchObject({ theatreId: v.theatre1.id });
+
+    expect((await staff2.call('GET', `${path}/messages`)).status).toBe(404);
+    expect((await staff2.call('GET', `${path}/messages?theatreId=${v.theatre1.id}`)).status).toBe(404);
+    expect((await staff2.call('POST', `${path}/messages`, { text: 'hello from theatre 2' })).status).toBe(404);
+    expect((await staff2.call('POST', `${path}/read`)).status).toBe(404);
+    expect((await staff2.call('GET', '/api/chat/users')).body.conversations.filter((c: { phone: string }) => c.phone === phone)).toEqual([]);
+    const s2 = await follow(staff2);
+    s2.send({ type: 'chat.history', phone });
+    expect(await s2.next('error')).toMatchObject({ code: 'not_found' });
+    s2.send({ type: 'chat.send', phone, text: 'hi', clientMsgId: 'b1' });
+    await s2.until(() => errorsOf(s2).length === 2, 'a second refusal');
+    expect(errorsOf(s2)[1]).toMatchObject({ code: 'not_found' });
+    expect(await chatEventsOn(`chat:${v.theatre2.id}`, phone)).toEqual([]);
+
+    const history = await staff1.call('GET', `${path}/messages`);
+    expect(history.body.messages.map((m: { text: string }) => m.text).slice(0, 2)).toEqual(['still there?', 'my seat is J12']);
+    expect((await staff1.call('POST', `${path}/messages`, { text: 'on our way' })).body.message).toMatchObject({ theatreId: v.theatre1.id });
+    s1.close();
+    s2.close();
+  });
+
+  it('a paid order at theatre 2 takes new messages there; theatre 1 keeps its history, which theatre 2 never reads; an admin names the theatre', async () => {
+    const phone = freshPhone();
+    const path = `/api/chat/users/${phone.slice(1)}`;
+    await cashOrderAtGalaxy(phone);
+    await postWebhook(webhookUrl(), whatsappWebhook({ messages: [textMessage(phone, 'for Galaxy only')] }), appSecret);
+    await paidOrderAtRegal(phone);
+    await postWebhook(webhookUrl(), whatsappWebhook({ messages: [textMessage(phone, 'for Regal')] }), appSecret);
+    const texts = (r: { body: { messages: { text: string }[] } }) => r.body.messages.map((m) => m.text);
+
+    const regal = await staff2.call('GET', `${path}/messages`);
+    expect(texts(regal)).toEqual(['for Regal', expect.stringMatching(/^Order #\d+ confirmed/)]);
+    expect(regal.body.messages.every((m: { theatreId: number }) => m.theatreId === v.theatre2.id)).toBe(true);
+    expect(texts(await staff1.call('GET', `${path}/messages`))).toEqual(['for Galaxy only', expect.stringMatching(/^Order #\d+ confirmed/)]);
+    expect((await staff1.call('GET', `${path}/messages?theatreId=${v.theatre2.id}`)).status).toBe(404);
+
+    const mine = (await admin.call('GET', '/api/chat/users')).body.conversations.filter((c: { phone: string }) => c.phone === phone);
+    expect(mine.map((c: { theatreId: number }) => c.theatreId).sort()).toEqual([v.theatre1.id, v.theatre2.id].sort());
+    const ambiguous = await admin.call('POST', `${path}/messages`, { text: 'which theatre?' });
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.body.error.message).toContain('theatreId');
+    expect((await admin.call('POST', `${path}/messages`, { text: 'Regal admin here', theatreId: v.theatre2.id })).body.message).toMatchObject({ theatreId: v.theatre2.id });
+    expect((await admin.call('POST', `${path}/messages`, { text: 'nowhere', theatreId: 999999 })).status).toBe(404);
+    expect(texts(await admin.call('GET', `${path}/messages?theatreId=${v.theatre1.id}`))).toEqual(['for Galaxy only', expect.stringMatching(/^Order #\d+ confirmed/)]);
+    expect(texts(await staff1.call('GET', `${path}/messages`))).not.toContain('Regal admin here');
+  });
+
+  it('refuses NUL and control characters in a staff reply (400, socket bad_request) and stores a WhatsApp message holding them, cleaned, once', async () => {
+    const phone = freshPhone();
+    const path = `/api/chat/users/${phone.slice(1)}`;
+    await cashOrderAtGalaxy(phone);
+    const stored = async () => Number((await t.app.db.db.selectFrom('chat_messages').select((eb) => eb.fn.countAll().as('n')).where('phone', '=', phone).executeTakeFirstOrThrow()).n);
+    const before = await stored();
+    for (const text of ['a\u0000b', 'esc\u001b[0m', 'half \udc00']) {
+      const r = await staff1.call('POST', `${path}/messages`, { text });
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('validation_failed');
+    }
+    const s1 = await follow(staff1);
+    s1.send({ type: 'chat.send', phone, text: 'nul\u0000', clientMsgId: 'n1' });
+    expect(await s1.next('error')).toMatchObject({ code: 'bad_request' });
+    expect(await stored()).toBe(before);
+
+    const body = whatsappWebhook({ messages: [textMessage(phone, 'hi\u0000 there\u0007 \ud83c')] });
+    const first = await postWebhook(webhookUrl(), body, appSecret);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ stored: 1 });
+    expect(await (await postWebhook(webhookUrl(), body, appSecret)).json()).toMatchObject({ stored: 0, duplicates: 1 });
+    expect((await staff1.call('GET', `${path}/messages?limit=1`)).body.messages[0]).toMatchObject({ direction: 'incoming', text: 'hi there \ufffd' });
+    s1.close();
+  });
+
+  it('sends at most the cap of automatic messages to a number that never paid nor wrote, and counts the refusals', async () => {
+    const phone = freshPhone();
+    const cap = WHATSAPP_DEFAULTS.unknownPhoneCap;
+    for (let i = 0; i < cap + 2; i++) await cashOrderAtGalaxy(phone);
+    const templates = () => fake.accepted.filter((r) => r.body.to === phone.slice(1) && r.body.type === 'template');
+    await fake.until(() => templates().length === cap, 'the allowed templates');
+    // A refused message is never stored, so nothing is left to send later.
+    expect(await t.app.db.db.selectFrom('chat_messages').select('template').where('phone', '=', phone).execute()).toEqual(Array(cap).fill({ template: 'order_confirmed' }));
+    expect(await t.app.db.db.selectFrom('whatsapp_unknown_phones').select(['sent', 'refused']).where('phone', '=', phone).executeTakeFirstOrThrow()).toEqual({ sent: cap, refused: 2 });
+    expect(templates()).toHaveLength(cap);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyToConversations, mergeMessages } from './chat.store.js';
+import { applyToConversations, conversationKey, mergeMessages } from './chat.store.js';
 import type { ChatMessage, Conversation } from './types.js';
 
 const msg = (id: number, direction: ChatMessage['direction'], status: string, at: string, phone = '+919876543210'): ChatMessage => ({
@@ -22,7 +22,15 @@ describe('chat box state', () => {
     const m = msg(5, 'incoming', 'received', '2026-11-29T11:00:00Z');
     const closed = applyToConversations(list, m, null, true);
     expect(closed[0]).toMatchObject({ phone: '+919876543210', unread: 2, lastText: 'm5', replyRequired: true });
-    expect(applyToConversations(list, m, '+919876543210', true)[0]).toMatchObject({ unread: 1 });
+    expect(applyToConversations(list, m, conversationKey(m), true)[0]).toMatchObject({ unread: 1 });
+  });
+
+  it('keeps one conversation per (theatre, phone): a message of another theatre never lands in this one', () => {
+    const elsewhere = { ...msg(8, 'incoming', 'received', '2026-11-29T12:00:00Z'), theatreId: 2 };
+    const after = applyToConversations(list, elsewhere, conversationKey({ theatreId: 1, phone: elsewhere.phone }), true);
+    expect(after.map((c) => [c.theatreId, c.phone, c.unread])).toEqual([[2, '+919876543210', 1], [1, '+911111111111', 0], [1, '+919876543210', 1]]);
+    const unassigned = { ...msg(9, 'incoming', 'received', '2026-11-29T13:00:00Z'), theatreId: null };
+    expect(applyToConversations(after, unassigned, null, true)[0]).toMatchObject({ theatreId: null, unread: 1 });
   });
 
   it('never moves a message back to an older status (a late REST answer after the socket said sent)', () => {

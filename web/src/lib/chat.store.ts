@@ -1,18 +1,24 @@
 import type { ChatMessage, Conversation } from './types.js';
 
-/** Conversations by phone, newest activity first. */
+/** A conversation is one (theatre, phone): an admin may see one phone once per theatre. */
+export const conversationKey = (c: { theatreId: number | null; phone: string }): string => `${c.theatreId ?? 'none'}:${c.phone}`;
+
+/** Conversations newest activity first. */
 export function sortConversations(list: Conversation[]): Conversation[] {
-  return [...list].sort((a, b) => (b.lastMessageAt ?? '').localeCompare(a.lastMessageAt ?? '') || a.phone.localeCompare(b.phone));
+  return [...list].sort(
+    (a, b) => (b.lastMessageAt ?? '').localeCompare(a.lastMessageAt ?? '') || a.phone.localeCompare(b.phone) || (a.theatreId ?? 0) - (b.theatreId ?? 0),
+  );
 }
 
 /**
  * A `chat.message` arriving: the conversation moves up with the new text, and counts as
  * unread unless it is the one open. A status change (same id again) changes nothing here.
  */
-export function applyToConversations(list: Conversation[], m: ChatMessage, openPhone: string | null, isNew: boolean): Conversation[] {
-  const existing = list.find((c) => c.phone === m.phone);
+export function applyToConversations(list: Conversation[], m: ChatMessage, openKey: string | null, isNew: boolean): Conversation[] {
+  const key = conversationKey(m);
+  const existing = list.find((c) => conversationKey(c) === key);
   const incoming = m.direction === 'incoming';
-  const unreadBump = isNew && incoming && openPhone !== m.phone ? 1 : 0;
+  const unreadBump = isNew && incoming && openKey !== key ? 1 : 0;
   const updated: Conversation = existing
     ? {
         ...existing,
@@ -22,7 +28,7 @@ export function applyToConversations(list: Conversation[], m: ChatMessage, openP
         replyRequired: isNew ? incoming : existing.replyRequired,
       }
     : { phone: m.phone, theatreId: m.theatreId, unread: unreadBump, replyRequired: incoming, lastMessageAt: m.at, lastText: m.text };
-  return sortConversations([updated, ...list.filter((c) => c.phone !== m.phone)]);
+  return sortConversations([updated, ...list.filter((c) => conversationKey(c) !== key)]);
 }
 
 /** How far an outgoing message has got; the server only ever moves a status forward. */

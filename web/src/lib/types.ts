@@ -86,9 +86,10 @@ export interface Layout {
   halls: Array<{ id: number; name: string; rows: Array<{ id: number; name: string; seats: Array<{ id: number; name: string }> }> }>;
 }
 
+/** One per (theatre, phone): an admin may see a phone once per theatre; null is the unassigned one. */
 export interface Conversation {
   phone: string;
-  theatreId: number;
+  theatreId: number | null;
   unread: number;
   replyRequired: boolean;
   lastMessageAt: string | null;
@@ -100,7 +101,7 @@ export type ChatDirection = 'incoming' | 'outgoing' | 'template';
 export interface ChatMessage {
   id: number | string;
   phone: string;
-  theatreId: number;
+  theatreId: number | null;
   direction: ChatDirection;
   text: string;
   status: string;

@@ -4,7 +4,7 @@ import { ConnectionBadge } from '../components/connection-badge.js';
 import { Shell, SignedIn } from '../components/session.js';
 import { api, errorText } from '../lib/api.js';
 import { beep } from '../lib/alerts.js';
-import { applyToConversations, mergeMessages, sortConversations } from '../lib/chat.store.js';
+import { applyToConversations, conversationKey, mergeMessages, sortConversations } from '../lib/chat.store.js';
 import { html } from '../lib/html.js';
 import { followInWorker } from '../lib/stream-client.js';
 import type { ConnectionState } from '../lib/stream-connection.js';
@@ -14,9 +14,17 @@ const PAGE = 20;
 const STATUS_TEXT: Record<string, string> = { queued: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Not delivered' };
 /** In a URL path the `+` of a phone number is left out (SPEC §3). */
 const phonePath = (phone: string) => encodeURIComponent(phone.replace(/^\+/, ''));
+/** A conversation is one (theatre, phone); every request names both (docs/chat.md). */
+type ConversationRef = { phone: string; theatreId: number | null };
+const theatreParam = (c: ConversationRef) => (c.theatreId === null ? 'none' : String(c.theatreId));
+const messagesPath = (c: ConversationRef) => `/api/chat/users/${phonePath(c.phone)}/messages`;
+const readPath = (c: ConversationRef) => `/api/chat/users/${phonePath(c.phone)}/read?theatreId=${theatreParam(c)}`;
+/** Admins see a phone once per theatre, so their list says which; staff have one theatre. */
+const theatreLabel = (c: ConversationRef) => (c.theatreId === null ? 'unassigned' : `theatre ${c.theatreId}`);
 const time = (iso: string) => new Date(iso).toLocaleString([], { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' });
 
-function Thread(props: { phone: string; messages: ChatMessage[]; more: boolean; onOlder(): void; onSent(m: ChatMessage): void }): VNode {
+function Thread(props: { conversation: ConversationRef; title: string; messages: ChatMessage[]; more: boolean; onOlder(): void; onSent(m: ChatMessage): void }): VNode {
+  const phone = props.conversation.phone;
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
@@ -24,7 +32,7 @@ function Thread(props: { phone: string; messages: ChatMessage[]; more: boolean; 
   const last = props.messages[props.messages.length - 1];
   useEffect(() => {
     if (list.current) list.current.scrollTop = list.current.scrollHeight;
-  }, [props.phone, last?.id]);
+  }, [props.title, last?.id]);
   const send = async (ev: Event) => {
     ev.preventDefault();
     const body = text.trim();
@@ -32,7 +40,7 @@ function Thread(props: { phone: string; messages: ChatMessage[]; more: boolean; 
     setBusy(true);
     setError('');
     try {
-      const { message } = await api<{ message: ChatMessage }>('POST', `/api/chat/users/${phonePath(props.phone)}/messages`, { text: body });
+      const { message } = await api<{ message: ChatMessage }>('POST', messagesPath(props.conversation), { text: body, theatreId: props.conversation.theatreId });
       props.onSent(message);
       setText('');
     } catch (err) {
@@ -42,9 +50,9 @@ function Thread(props: { phone: string; messages: ChatMessage[]; more: boolean; 
     }
   };
   return html`<section class="thread" aria-labelledby="thread-title">
-    <h2 id="thread-title">${props.phone}</h2>
+    <h2 id="thread-title">${props.title}</h2>
     ${props.more ? html`<button type="button" class="link" onClick=${props.onOlder}>Show older messages</button>` : null}
-    <ol class="messages" ref=${list} aria-live="polite" aria-relevant="additions" tabindex="0" aria-label=${`Messages with ${props.phone}`}>
+    <ol class="messages" ref=${list} aria-live="polite" aria-relevant="additions" tabindex="0" aria-label=${`Messages with ${phone}`}>
       ${props.messages.map(
         (m) => html`<li class=${`msg ${m.direction}`} data-message-id=${m.id} data-status=${m.status}>
           ${m.direction === 'template' ? html`<span class="meta">Automatic message</span>` : null}
@@ -54,7 +62,7 @@ function Thread(props: { phone: string; messages: ChatMessage[]; more: boolean; 
       )}
     </ol>
     <form class="reply" onSubmit=${send}>
-      <label for="reply" class="sr-only">Reply to ${props.phone}</label>
+      <label for="reply" class="sr-only">Reply to ${phone}</label>
       <textarea id="reply" name="text" rows="2" maxlength="4096" required placeholder="Type a reply" value=${text}
         onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)}
         onKeyDown=${(e: KeyboardEvent) => {
@@ -68,14 +76,16 @@ function Thread(props: { phone: string; messages: ChatMessage[]; more: boolean; 
 
 function ChatBox(props: { account: Account }): VNode {
   const [conversations, setConversations] = useState<Conversation[]>([]);
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<ConversationRef | null>(null);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [more, setMore] = useState(false);
   const [conn, setConn] = useState<ConnectionState>('connecting');
   const [error, setError] = useState('');
   const openRef = useRef<string | null>(null);
   const known = useRef(new Set<string>());
-  openRef.current = open;
+  openRef.current = open ? conversationKey(open) : null;
+  const admin = props.account.role === 'admin';
+  const titleOf = (c: ConversationRef) => (admin ? `${c.phone} (${theatreLabel(c)})` : c.phone);
 
   const loadList = () =>
     api<{ conversations: Conversation[] }>('GET', '/api/chat/users')
@@ -95,9 +105,9 @@ function ChatBox(props: { account: Account }): VNode {
           // A status change re-broadcasts an id already seen: it updates, it is not news.
           const isNew = !known.current.has(String(message.id));
           known.current.add(String(message.id));
-          if (openRef.current === message.phone) {
+          if (openRef.current === conversationKey(message)) {
             setMessages((current) => mergeMessages(current, [message]));
-            if (isNew && message.direction === 'incoming') void api('POST', `/api/chat/users/${phonePath(message.phone)}/read`).catch(() => undefined);
+            if (isNew && message.direction === 'incoming') void api('POST', readPath(message)).catch(() => undefined);
           }
           if (isNew && message.direction === 'incoming') beep();
           setConversations((list) => applyToConversations(list, message, openRef.current, isNew));
@@ -107,17 +117,19 @@ function ChatBox(props: { account: Account }): VNode {
     return () => stream.stop();
   }, []);
 
-  const select = async (phone: string) => {
-    setOpen(phone);
+  const select = async (c: ConversationRef) => {
+    const conversation = { phone: c.phone, theatreId: c.theatreId };
+    setOpen(conversation);
     setMessages([]);
     setError('');
     try {
-      const r = await api<{ messages: ChatMessage[] }>('GET', `/api/chat/users/${phonePath(phone)}/messages?limit=${PAGE}`);
+      const r = await api<{ messages: ChatMessage[] }>('GET', `${messagesPath(conversation)}?limit=${PAGE}&theatreId=${theatreParam(conversation)}`);
       for (const m of r.messages) known.current.add(String(m.id));
       setMessages(mergeMessages([], r.messages));
       setMore(r.messages.length === PAGE);
-      await api('POST', `/api/chat/users/${phonePath(phone)}/read`);
-      setConversations((list) => list.map((c) => (c.phone === phone ? { ...c, unread: 0 } : c)));
+      await api('POST', readPath(conversation));
+      const key = conversationKey(conversation);
+      setConversations((list) => list.map((x) => (conversationKey(x) === key ? { ...x, unread: 0 } : x)));
     } catch (err) {
       setError(errorText(err));
     }
@@ -125,7 +137,7 @@ function ChatBox(props: { account: Account }): VNode {
   const older = async () => {
     if (!open || messages.length === 0) return;
     const oldest = messages[0]!;
-    const r = await api<{ messages: ChatMessage[] }>('GET', `/api/chat/users/${phonePath(open)}/messages?limit=${PAGE}&before=${oldest.id}`);
+    const r = await api<{ messages: ChatMessage[] }>('GET', `${messagesPath(open)}?limit=${PAGE}&before=${oldest.id}&theatreId=${theatreParam(open)}`);
     for (const m of r.messages) known.current.add(String(m.id));
     setMessages((current) => mergeMessages(current, r.messages));
     setMore(r.messages.length === PAGE);
@@ -134,7 +146,7 @@ function ChatBox(props: { account: Account }): VNode {
     const isNew = !known.current.has(String(message.id));
     known.current.add(String(message.id));
     setMessages((current) => mergeMessages(current, [message]));
-    setConversations((list) => applyToConversations(list, message, open, isNew));
+    setConversations((list) => applyToConversations(list, message, openRef.current, isNew));
   };
 
   const unreadTotal = conversations.reduce((n, c) => n + c.unread, 0);
@@ -145,9 +157,10 @@ function ChatBox(props: { account: Account }): VNode {
         ${conversations.length === 0 ? html`<p class="empty">No conversations yet.</p>` : null}
         <ul class="conversations">
           ${conversations.map(
-            (c) => html`<li><button type="button" aria-current=${open === c.phone ? 'true' : undefined} data-phone=${c.phone} onClick=${() => void select(c.phone)}
-                aria-label=${`${c.phone}${c.unread ? `, ${c.unread} unread` : ''}${c.replyRequired ? ', waiting for a reply' : ''}`}>
-              <strong>${c.phone}</strong>
+            (c) => html`<li><button type="button" aria-current=${openRef.current === conversationKey(c) ? 'true' : undefined} data-phone=${c.phone}
+                data-theatre=${theatreParam(c)} onClick=${() => void select(c)}
+                aria-label=${`${titleOf(c)}${c.unread ? `, ${c.unread} unread` : ''}${c.replyRequired ? ', waiting for a reply' : ''}`}>
+              <strong>${titleOf(c)}</strong>
               ${c.unread ? html`<span class="badge">${c.unread}</span>` : html`<span></span>`}
               <span class="last">${c.lastText ?? ''}</span>
             </button></li>`,
@@ -155,7 +168,7 @@ function ChatBox(props: { account: Account }): VNode {
         </ul>
       </nav>
       ${open
-        ? html`<${Thread} phone=${open} messages=${messages} more=${more} onOlder=${() => void older()} onSent=${sent} />`
+        ? html`<${Thread} conversation=${open} title=${titleOf(open)} messages=${messages} more=${more} onOlder=${() => void older()} onSent=${sent} />`
         : html`<p class="muted">Choose a conversation.</p>`}
     </div>
   </${Shell}>`;
