@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import { initialMigration } from './migrations/0001-initial.js';
 import { chatMigration } from './migrations/0002-chat.js';
+import { paymentAttemptsMigration } from './migrations/0003-payment-attempts.js';
 import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
@@ -83,6 +84,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
     '0002-chat': chatMigration(dialect),
+    '0003-payment-attempts': paymentAttemptsMigration(dialect),
   };
 }
 

@@ -212,13 +212,14 @@ describe.each(engines)('payments on $name', (engine) => {
     expect(refunded).toEqual({ ...order, status: 'refunded', paymentStatus: 'refunded' });
     const payment = await payments.getPayment(started.paymentId);
     expect(payment.status).toBe('refunded');
-    expect(gateway.refunds).toEqual([{ gatewayPaymentId: 'pay_sim_p-2', amount: 50000 }]);
+    expect(gateway.refunds).toEqual([{ gatewayPaymentId: 'pay_sim_p-2', amount: 50000, idempotencyKey: expect.stringMatching(/^rf_/) }]);
     expect((await events.eventsSince(`theatre:${galaxy().id}`, 1, 10)).map((e) => e.type)).toEqual(['order.refunded']);
     expect((await events.eventsSince(`order:${order.id}`, 2, 10)).map((e) => (e.data as { status: string }).status)).toEqual(['refunded']);
 
     const before = await snapshot();
-    const hook = buildWebhook({ event: 'refund.processed', gatewayOrderId: started.gatewayOrderId, gatewayPaymentId: 'pay_sim_p-2', amount: 50000, secret: SECRET, eventId: 'evt_rf', at: clock.now() });
-    expect(await payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).toEqual({ status: 'ignored', reason: 'already refunded' });
+    const { gateway_refund_id: refundId } = await handle.db.selectFrom('refunds').select('gateway_refund_id').executeTakeFirstOrThrow();
+    const hook = buildWebhook({ event: 'refund.processed', gatewayOrderId: started.gatewayOrderId, gatewayPaymentId: 'pay_sim_p-2', amount: 50000, secret: SECRET, eventId: 'evt_rf', at: clock.now(), refundId: refundId! });
+    expect(await payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).toEqual({ status: 'ignored', reason: 'refund already processed' });
     expect(await snapshot()).toEqual(before);
     expect(await errorOf(orders.transition(order.id, 'refund', staff))).toEqual({ status: 409, code: 'conflict' });
   });
@@ -249,15 +250,41 @@ describe.each(engines)('payments on $name', (engine) => {
     expect(gateway.refunds).toEqual([]);
   });
 
-  it('answers 503 and records nothing when the gateway refuses the refund', async () => {
+  it('answers 503 and changes nothing when the gateway refuses the refund; another refund may follow', async () => {
     const { order } = await paidOrder();
+    const { GatewayError } = await import('./payment.gateway.js');
+    const real = gateway.refund.bind(gateway);
     gateway.refund = async () => {
-      const { GatewayError } = await import('./payment.gateway.js');
-      throw new GatewayError('down');
+      throw new GatewayError('BAD_REQUEST_ERROR: refund amount exceeds', 400);
     };
     const before = await snapshot();
     expect(await errorOf(payments.refundOrder(order.id, { role: 'admin' }))).toEqual({ status: 503, code: 'unavailable' });
     expect(await snapshot()).toEqual(before);
+    expect(await handle.db.selectFrom('refunds').select(['status', 'reason']).execute()).toEqual([{ status: 'failed', reason: 'staff' }]);
+    gateway.refund = real;
+    expect(await payments.refundOrder(order.id, { role: 'admin' })).toMatchObject({ status: 'refunded' });
+  });
+
+  it('keeps a refund the gateway did not answer pending, and the worker finishes it once with the same key', async () => {
+    const { order } = await paidOrder();
+    const { GatewayError } = await import('./payment.gateway.js');
+    const real = gateway.refund.bind(gateway);
+    const keys: string[] = [];
+    gateway.refund = async (req) => {
+      keys.push(req.idempotencyKey);
+      // The gateway refunded, but its answer was lost on the way back.
+      await real(req);
+      throw new GatewayError('Razorpay is unreachable: socket hang up');
+    };
+    expect(await errorOf(payments.refundOrder(order.id, { role: 'admin' }))).toEqual({ status: 503, code: 'unavailable' });
+    expect(await errorOf(payments.refundOrder(order.id, { role: 'admin' }))).toEqual({ status: 409, code: 'conflict' });
+    expect((await orders.getOrder(order.id)).status).toBe('confirmed');
+    gateway.refund = real;
+    await payments.refunds.retryDue();
+    expect(await orders.getOrder(order.id)).toMatchObject({ status: 'refunded', paymentStatus: 'refunded' });
+    expect(gateway.refunds).toHaveLength(1);
+    expect(new Set(keys).size).toBe(1);
+    expect((await events.eventsSince('theatres', 0, 10)).map((e) => e.type)).toEqual(['order.confirmed', 'order.refunded']);
   });
 
   it('keeps every stream gap-free when captures, cancels and new orders race', async () => {
@@ -284,6 +311,22 @@ describe.each(engines)('payments on $name', (engine) => {
       const list = await events.eventsSince(stream, 0, 1000);
       expect(list.map((e) => e.seq)).toEqual(Array.from({ length: seq }, (_, i) => i + 1));
     }
-    for (const { order } of pending) expect((await orders.getOrder(order.id)).paymentStatus).toBe('success');
+    // Whichever came first, the order's final state is the one its events tell, and money taken
+    // for an order cancelled before its capture is going back.
+    const theatreEvents = await events.eventsSince(`theatre:${galaxy().id}`, 0, 1000);
+    for (const { order } of pending) {
+      const final = await orders.getOrder(order.id);
+      const types = theatreEvents.filter((e) => (e.data as { order: { id: number } }).order.id === order.id).map((e) => e.type);
+      const surplus = await handle.db.selectFrom('refunds').select('reason').where('order_id', '=', order.id).execute();
+      if (types[0] === 'order.confirmed') {
+        expect(types).toEqual(['order.confirmed', 'order.cancelled']);
+        expect(final).toMatchObject({ status: 'cancelled', paymentStatus: 'success' });
+        expect(surplus).toEqual([]);
+      } else {
+        expect(types).toEqual(['order.cancelled']);
+        expect(final.status).toBe('cancelled');
+        expect(surplus).toEqual([{ reason: 'surplus' }]);
+      }
+    }
   });
 });

@@ -17,6 +17,7 @@ const paymentEntity = z.looseObject({
   id: z.string(),
   order_id: z.string(),
   amount: z.number().int(),
+  currency: z.string().optional(),
   status: z.string(),
 });
 
@@ -24,7 +25,7 @@ export const webhookSchema = z.looseObject({
   event: z.string(),
   payload: z.looseObject({
     payment: z.looseObject({ entity: paymentEntity }).optional(),
-    refund: z.looseObject({ entity: z.looseObject({ id: z.string(), payment_id: z.string(), amount: z.number() }) }).optional(),
+    refund: z.looseObject({ entity: z.looseObject({ id: z.string(), payment_id: z.string(), amount: z.number().int(), currency: z.string().optional() }) }).optional(),
   }),
 });
 
