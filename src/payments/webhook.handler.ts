@@ -8,7 +8,7 @@ import { emitPaymentStatus } from './payment.events.js';
 import type { PaymentRepository, PaymentRow } from './payment.repository.js';
 import { nextPaymentStatus } from './payment.state.js';
 import type { Refunds } from './refunds.js';
-import { verifyWebhookSignature, webhookSchema, type GatewayWebhook, type PaymentEntity } from './webhook.js';
+import { EVENT_ID, verifyWebhookSignature, webhookSchema, type GatewayWebhook, type PaymentEntity } from './webhook.js';
 
 export type WebhookResult =
   | { status: 'processed' }
@@ -49,6 +49,7 @@ export class WebhookHandler {
       throw appError('bad_request', 'Invalid webhook signature.');
     }
     const webhook = parse(rawBody);
+    if (eventId !== undefined && eventId !== '' && !EVENT_ID.test(eventId)) throw appError('bad_request', 'The webhook event id is malformed.');
     // Razorpay always sends an event id; without one, the body itself identifies the event.
     const id = eventId || `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
     const now = this.deps.clock();
