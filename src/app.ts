@@ -120,6 +120,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     gateway: createPaymentGateway(config.payments),
     webhookSecret: config.secrets.PAYMENT_WEBHOOK_SECRET,
     alert: (message, fields) => logger.warn({ alert: true, ...fields }, message),
+    onError: (err) => logger.error({ err }, 'refund worker round failed'),
   });
   const orders = new OrderService({ db, clock, newToken, newId: () => randomUUID(), refunds: payments, unseenAlertSeconds: config.whatsapp.unseenAlertSeconds });
   const seats = new SeatService({ db });
@@ -146,7 +147,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   ticketRoutes(fastify, { tickets, sessions, orders });
   seatRoutes(fastify, { seats });
   orderRoutes(fastify, { orders, sessions, committed });
-  paymentRoutes(fastify, { payments, orders, committed });
+  // A webhook may have queued an automatic refund (a capture the order did not take): send it now.
+  paymentRoutes(fastify, { payments, orders, committed: () => (committed(), void payments.refunds.job.kick()) });
   options.routes?.(fastify);
   checkoutRoutes(fastify, { payments, razorpayKeyId: config.payments.gateway === 'razorpay' ? config.payments.keyId : undefined });
   chat.routes(fastify, sessions);
@@ -179,6 +181,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   chat.start(() => orders.emitUnseenAlerts());
   presence.start();
   pruner.start();
+  payments.refunds.job.start();
   await fastify.ready();
 
   let closed = false;
@@ -206,6 +209,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await chat.stop();
       await presence.stop();
       await pruner.stop();
+      await payments.refunds.job.stop();
       await relay.stop();
       await engines.close();
       await database.close();

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import { initialMigration } from './migrations/0001-initial.js';
 import { chatMigration } from './migrations/0002-chat.js';
+import { paymentAttemptsMigration } from './migrations/0003-payment-attempts.js';
 import { chatPerTheatreMigration } from './migrations/0004-chat-per-theatre.js';
 import type { Database } from './schema.js';
 
@@ -84,6 +85,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect),
     '0002-chat': chatMigration(dialect),
+    '0003-payment-attempts': paymentAttemptsMigration(dialect),
     '0004-chat-per-theatre': chatPerTheatreMigration(),
   };
 }

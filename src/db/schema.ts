@@ -1,7 +1,7 @@
 import type { AccountTable, SessionTable } from '../accounts/account.table.js';
 import type { ChatConversationTable, ChatMessageTable, WhatsAppUnknownPhoneTable } from '../chat/chat.table.js';
 import type { IdempotencyKeyTable, OrderItemTable, OrderTable } from '../orders/order.table.js';
-import type { PaymentTable, WebhookEventTable } from '../payments/payment.table.js';
+import type { PaymentTable, RefundTable, WebhookEventTable } from '../payments/payment.table.js';
 import type { StreamEventTable, StreamHeadTable } from '../streams/event.table.js';
 import type {
   HallTable,
@@ -41,6 +41,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeyTable;
   payments: PaymentTable;
   webhook_events: WebhookEventTable;
+  refunds: RefundTable;
   stream_heads: StreamHeadTable;
   stream_events: StreamEventTable;
   chat_messages: ChatMessageTable;

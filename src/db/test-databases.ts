@@ -34,6 +34,7 @@ const TABLES_IN_DELETE_ORDER = [
   'stream_events',
   'stream_heads',
   'webhook_events',
+  'refunds',
   'payments',
   'idempotency_keys',
   'order_items',

@@ -2,7 +2,7 @@ import type { Insertable, Updateable } from 'kysely';
 import { toNumber } from '../db/dialect.js';
 import type { Executor } from '../streams/event.repository.js';
 import { OPEN_STATUSES } from './order.state.js';
-import type { IdempotencyKeyTable, OrderItemTable, OrderStatus, OrderTable } from './order.table.js';
+import type { IdempotencyKeyTable, OrderItemTable, OrderTable } from './order.table.js';
 import type { OrderRecord } from './order.view.js';
 
 export type NewOrder = Insertable<OrderTable>;
@@ -27,29 +27,27 @@ export class OrderRepository {
     return { row, items };
   }
 
+  /**
+   * Takes the order's row lock for the rest of the transaction and reads it fresh. Every change
+   * of an order (staff action, payment start, webhook, refund, job) goes through this first, so
+   * changes of one order are serialised on every process: PostgreSQL holds the row lock until
+   * commit (a concurrent writer waits, then reads what this one committed); SQLite takes its
+   * database write lock. A no-op UPDATE is the one locking statement both dialects have (SQLite
+   * has no FOR UPDATE). Null when the order does not exist.
+   */
+  async lock(trx: Executor, orderId: number): Promise<OrderRecord | null> {
+    const r = await trx
+      .updateTable('orders')
+      .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+      .where('id', '=', orderId)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) return null;
+    return this.find(orderId, trx);
+  }
+
   async tokenHash(orderId: number): Promise<string | null> {
     const row = await this.db.selectFrom('orders').select('token_hash').where('id', '=', orderId).executeTakeFirst();
     return row?.token_hash ?? null;
-  }
-
-  /**
-   * Updates the order only if it is still in `expected` status; returns false when another
-   * writer moved it first (on PostgreSQL the second writer waits for the row lock, then
-   * re-checks the WHERE clause and updates nothing).
-   */
-  async updateIfStatus(
-    trx: Executor,
-    orderId: number,
-    expected: OrderStatus,
-    changes: Updateable<OrderTable>,
-  ): Promise<boolean> {
-    const r = await trx
-      .updateTable('orders')
-      .set(changes)
-      .where('id', '=', orderId)
-      .where('status', '=', expected)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
   }
 
   async update(trx: Executor, orderId: number, changes: Updateable<OrderTable>): Promise<void> {

@@ -190,17 +190,18 @@ export class OrderService {
     }
     const now = this.deps.clock();
     return this.deps.db.transaction().execute(async (trx) => {
-      const record = await this.orders.find(orderId, trx);
+      // The order's row lock: a concurrent webhook, refund or other staff action of this order
+      // waits for this commit and then sees it (any process, either dialect).
+      const record = await this.orders.lock(trx, orderId);
       if (!record) throw appError('not_found', 'No such order.');
-      const from = record.row.status;
       const next = nextOrderStatus(
-        { status: from, paymentMethod: record.row.payment_method, paymentStatus: record.row.payment_status },
+        { status: record.row.status, paymentMethod: record.row.payment_method, paymentStatus: record.row.payment_status },
         action,
       );
       if (!next.ok) throw appError('conflict', next.reason);
-      const changed = await this.orders.updateIfStatus(trx, orderId, from, { status: next.status, updated_at: now.toISOString() });
-      if (!changed) throw appError('conflict', 'The order changed meanwhile; reload it.');
-      const order = toOrderView({ row: { ...record.row, status: next.status, updated_at: now.toISOString() }, items: record.items });
+      const at = now.toISOString();
+      await this.orders.update(trx, orderId, { status: next.status, updated_at: at });
+      const order = toOrderView({ row: { ...record.row, status: next.status, updated_at: at }, items: record.items });
       // order:<id> before the theatre streams: the lock order of stream-names.ts.
       if (action !== 'seen') await emitOrderFinished(trx, new PaymentRepository(trx), order, now);
       await emitOrderEvent(trx, EVENT_OF[action], order, now);

@@ -26,6 +26,11 @@ export interface OrderTable {
   confirmed_at: string | null;
   /** When `order.unseen` was sent; it is sent at most once per order. */
   unseen_alerted_at: string | null;
+  /**
+   * The payment attempt the order follows: the newest one started while it awaits payment, then
+   * the one that paid it. A failure of any other attempt changes nothing.
+   */
+  live_payment_id: Generated<number | null>;
   updated_at: string;
 }
 

@@ -6,7 +6,7 @@ import { toOrderView } from '../orders/order.view.js';
 import { appendEvent, type Executor } from '../streams/event.repository.js';
 import { orderStream } from '../streams/stream-names.js';
 import type { PaymentRepository, PaymentRow } from './payment.repository.js';
-import type { GatewayName, PaymentStatus } from './payment.table.js';
+import type { GatewayName, PublicPaymentStatus } from './payment.table.js';
 
 /**
  * `payment.status` data (SPEC §3); also the payment socket's snapshot. `orderStatus` is an
@@ -15,7 +15,7 @@ import type { GatewayName, PaymentStatus } from './payment.table.js';
  */
 export interface PaymentStatusView {
   orderId: number;
-  status: PaymentStatus | 'due';
+  status: PublicPaymentStatus | 'due';
   amount: number;
   method: 'online' | 'cash';
   gateway: GatewayName | null;
@@ -26,7 +26,7 @@ export interface PaymentStatusView {
 export async function emitPaymentStatus(
   trx: Executor,
   order: OrderView,
-  status: PaymentStatus,
+  status: PublicPaymentStatus,
   gateway: GatewayName,
   at: Date,
 ): Promise<void> {
@@ -44,7 +44,8 @@ export async function emitPaymentStatus(
 /**
  * After an online order is delivered or cancelled, repeats its payment status on `order:<id>`
  * with the new orderStatus, so the payment socket learns the order is finished. No-op for cash
- * orders and for orders that never started a payment.
+ * orders and for orders that never started a payment. The status is the order's (that of the
+ * attempt it follows), never that of a superseded attempt.
  */
 export async function emitOrderFinished(
   trx: Executor,
@@ -52,18 +53,20 @@ export async function emitOrderFinished(
   order: OrderView,
   at: Date,
 ): Promise<void> {
-  if (order.paymentMethod !== 'online') return;
+  if (order.paymentMethod !== 'online' || order.paymentStatus === 'due' || order.paymentStatus === 'created') return;
   const latest = await payments.latestForOrder(order.id, trx);
   if (!latest) return;
-  await emitPaymentStatus(trx, order, latest.status, latest.gateway, at);
+  await emitPaymentStatus(trx, order, order.paymentStatus, latest.gateway, at);
 }
 
 /**
- * Marks a payment and its order refunded, with `payment.status` on the order's stream and
- * `order.refunded` on the theatre streams, in the caller's transaction. Shared by the staff
- * refund and the gateway's refund.processed webhook, whichever comes first.
+ * Marks the payment that paid an order refunded and the order refunded, with `payment.status`
+ * on the order's stream and `order.refunded` on the theatre streams, in the caller's
+ * transaction. The caller holds the order's row lock (OrderRepository.lock) and has checked
+ * that the order is refundable, so of a staff refund and the gateway's refund webhooks exactly
+ * one gets here.
  */
-export async function recordRefund(
+export async function applyOrderRefunded(
   trx: Executor,
   repos: { orders: OrderRepository; payments: PaymentRepository },
   record: OrderRecord,
@@ -76,6 +79,6 @@ export async function recordRefund(
   await repos.orders.update(trx, row.id, { status: row.status, payment_status: row.payment_status, updated_at: at });
   const order = toOrderView({ row, items: record.items });
   await emitPaymentStatus(trx, order, 'refunded', payment.gateway, now);
-  if (record.row.status !== 'refunded') await emitOrderEvent(trx, 'order.refunded', order, now);
+  await emitOrderEvent(trx, 'order.refunded', order, now);
   return order;
 }

@@ -8,10 +8,19 @@ export interface PaymentGateway {
   readonly name: GatewayName;
   /** Creates the gateway-side order the guest pays against. `amount` in paise. */
   createOrder(req: { amount: number; currency: 'INR'; receipt: string }): Promise<{ gatewayOrderId: string }>;
-  /** Refunds (all of) a captured payment. `amount` in paise. */
-  refund(req: { gatewayPaymentId: string; amount: number }): Promise<{ refundId: string }>;
+  /**
+   * Refunds `amount` paise of a captured payment. The same `idempotencyKey` (at least 10 of
+   * A-Z a-z 0-9 - _) refunds at most once however often it is retried.
+   */
+  refund(req: RefundRequest): Promise<{ refundId: string }>;
   /** Where the guest's browser goes to pay; served by the HTTP layer. */
   checkoutUrl(paymentId: number): string;
+}
+
+export interface RefundRequest {
+  gatewayPaymentId: string;
+  amount: number;
+  idempotencyKey: string;
 }
 
 export class GatewayError extends Error {

@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../streams/event.repository.js';
+import { PAYMENT_TRANSITIONS } from './payment.state.js';
 import type { PaymentTable } from './payment.table.js';
 
 export type PaymentRow = Selectable<PaymentTable>;
@@ -49,9 +50,26 @@ export class PaymentRepository {
     await trx.updateTable('payments').set(changes).where('id', '=', id).execute();
   }
 
-  /** Records a webhook event id; throws a unique violation when it was seen before. */
-  async recordWebhookEvent(trx: Executor, id: string, receivedAt: string, outcome: string): Promise<void> {
-    await trx.insertInto('webhook_events').values({ id, received_at: receivedAt, outcome }).execute();
+  /** Records a webhook event id; false when it was seen before (a concurrent insert waits for the other's commit). */
+  async recordWebhookEvent(trx: Executor, id: string, receivedAt: string, outcome: string): Promise<boolean> {
+    const row = await trx
+      .insertInto('webhook_events')
+      .values({ id, received_at: receivedAt, outcome })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Marks the order's other open attempts superseded by `liveId` (caller holds the order's lock). */
+  async supersedeOthers(trx: Executor, orderId: number, liveId: number, at: string): Promise<void> {
+    await trx
+      .updateTable('payments')
+      .set({ status: 'superseded', updated_at: at })
+      .where('order_id', '=', orderId)
+      .where('id', '!=', liveId)
+      .where('status', 'in', [...PAYMENT_TRANSITIONS.supersede])
+      .execute();
   }
 
   async setWebhookOutcome(trx: Executor, id: string, outcome: string): Promise<void> {

@@ -212,13 +212,14 @@ describe.each(engines)('payments on $name', (engine) => {
     expect(refunded).toEqual({ ...order, status: 'refunded', paymentStatus: 'refunded' });
     const payment = await payments.getPayment(started.paymentId);
     expect(payment.status).toBe('refunded');
-    expect(gateway.refunds).toEqual([{ gatewayPaymentId: 'pay_sim_p-2', amount: 50000 }]);
+    expect(gateway.refunds).toEqual([{ gatewayPaymentId: 'pay_sim_p-2', amount: 50000, idempotencyKey: expect.stringMatching(/^rf_/) }]);
     expect((await events.eventsSince(`theatre:${galaxy().id}`, 1, 10)).map((e) => e.type)).toEqual(['order.refunded']);
     expect((await events.eventsSince(`order:${order.id}`, 2, 10)).map((e) => (e.data as { status: string }).status)).toEqual(['refunded']);
 
     const before = await snapshot();
-    const hook = buildWebhook({ event: 'refund.processed', gatewayOrderId: started.gatewayOrderId, gatewayPaymentId: 'pay_sim_p-2', amount: 50000, secret: SECRET, eventId: 'evt_rf', at: clock.now() });
-    expect(await payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).toEqual({ status: 'ignored', reason: 'already refunded' });
+    const { gateway_refund_id: refundId } = await handle.db.selectFrom('refunds').select('gateway_refund_id').executeTakeFirstOrThrow();
+    const hook = buildWebhook({ event: 'refund.processed', gatewayOrderId: started.gatewayOrderId, gatewayPaymentId: 'pay_sim_p-2', amount: 50000, secret: SECRET, eventId: 'evt_rf', at: clock.now(), refundId: refundId! });
+    expect(await payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).toEqual({ status: 'ignored', reason: 'refund already processed' });
     expect(await snapshot()).toEqual(before);
     expect(await errorOf(orders.transition(order.id, 'refund', staff))).toEqual({ status: 409, code: 'conflict' });
   });
@@ -249,15 +250,41 @@ describe.each(engines)('payments on $name', (engine) => {
     expect(gateway.refunds).toEqual([]);
   });
 
-  it('answers 503 and records nothing when the gateway refuses the refund', async () => {
+  it('answers 503 and changes nothing when the gateway refuses the refund; another refund may follow', async () => {
     const { order } = await paidOrder();
+    const { GatewayError } = await import('./payment.gateway.js');
+    const real = gateway.refund.bind(gateway);
     gateway.refund = async () => {
-      const { GatewayError } = await import('./payment.gateway.js');
-      throw new GatewayError('down');
+      throw new GatewayError('BAD_REQUEST_ERROR: refund amount exceeds', 400);
     };
     const before = await snapshot();
     expect(await errorOf(payments.refundOrder(order.id, { role: 'admin' }))).toEqual({ status: 503, code: 'unavailable' });
     expect(await snapshot()).toEqual(before);
+    expect(await handle.db.selectFrom('refunds').select(['status', 'reason']).execute()).toEqual([{ status: 'failed', reason: 'staff' }]);
+    gateway.refund = real;
+    expect(await payments.refundOrder(order.id, { role: 'admin' })).toMatchObject({ status: 'refunded' });
+  });
+
+  it('keeps a refund the gateway did not answer pending, and the worker finishes it once with the same key', async () => {
+    const { order } = await paidOrder();
+    const { GatewayError } = await import('./payment.gateway.js');
+    const real = gateway.refund.bind(gateway);
+    const keys: string[] = [];
+    gateway.refund = async (req) => {
+      keys.push(req.idempotencyKey);
+      // The gateway refunded, but its answer was lost on the way back.
+      await real(req);
+      throw new GatewayError('Razorpay is unreachable: socket hang up');
+    };
+    expect(await errorOf(payments.refundOrder(order.id, { role: 'admin' }))).toEqual({ status: 503, code: 'unavailable' });
+    expect(await errorOf(payments.refundOrder(order.id, { role: 'admin' }))).toEqual({ status: 409, code: 'conflict' });
+    expect((await orders.getOrder(order.id)).status).toBe('confirmed');
+    gateway.refund = real;
+    await payments.refunds.retryDue();
+    expect(await orders.getOrder(order.id)).toMatchObject({ status: 'refunded', paymentStatus: 'refunded' });
+    expect(gateway.refunds).toHaveLength(1);
+    expect(new Set(keys).size).toBe(1);
+    expect((await events.eventsSince('theatres', 0, 10)).map((e) => e.type)).toEqual(['order.confirmed', 'order.refunded']);
   });
 
   it('keeps every stream gap-free when captures, cancels and new orders race', async () => {
@@ -284,6 +311,150 @@ describe.each(engines)('payments on $name', (engine) => {
       const list = await events.eventsSince(stream, 0, 1000);
       expect(list.map((e) => e.seq)).toEqual(Array.from({ length: seq }, (_, i) => i + 1));
     }
-    for (const { order } of pending) expect((await orders.getOrder(order.id)).paymentStatus).toBe('success');
+    // Whichever came first, the order's final state is the one its events tell, and money taken
+    // for an order cancelled before its capture is going back.
+    const theatreEvents = await events.eventsSince(`theatre:${galaxy().id}`, 0, 1000);
+    for (const { order } of pending) {
+      const final = await orders.getOrder(order.id);
+      const types = theatreEvents.filter((e) => (e.data as { order: { id: number } }).order.id === order.id).map((e) => e.type);
+      const surplus = await handle.db.selectFrom('refunds').select('reason').where('order_id', '=', order.id).execute();
+      if (types[0] === 'order.confirmed') {
+        expect(types).toEqual(['order.confirmed', 'order.cancelled']);
+        expect(final).toMatchObject({ status: 'cancelled', paymentStatus: 'success' });
+        expect(surplus).toEqual([]);
+      } else {
+        expect(types).toEqual(['order.cancelled']);
+        expect(final.status).toBe('cancelled');
+        expect(surplus).toEqual([{ reason: 'surplus' }]);
+      }
+    }
+  });
+
+  const hookFor = (event: 'payment.captured' | 'payment.failed', gatewayOrderId: string, gatewayPaymentId: string, eventId: string, amount = 50000) =>
+    buildWebhook({ event, gatewayOrderId, gatewayPaymentId, amount, secret: SECRET, eventId, at: clock.now() });
+  const deliver = (hook: { rawBody: string; signature: string; eventId: string }) => payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId);
+  const typesOn = async (stream: string) => (await events.eventsSince(stream, 0, 1000)).map((e) => e.type);
+
+  it('a late failure of a superseded attempt changes nothing on the paid order (finding 2)', async () => {
+    const order = await onlineOrder();
+    const first = await payments.startPayment(order.id);
+    const second = await payments.startPayment(order.id);
+    expect((await payments.getPayment(first.paymentId)).status).toBe('superseded');
+    expect(await deliver(hookFor('payment.captured', second.gatewayOrderId, 'pay_second', 'evt_c2'))).toEqual({ status: 'processed' });
+    const before = await snapshot();
+    expect(await deliver(hookFor('payment.failed', first.gatewayOrderId, 'pay_first', 'evt_f1'))).toMatchObject({ status: 'ignored' });
+    expect(await snapshot()).toEqual(before);
+    expect(await orders.getOrder(order.id)).toMatchObject({ status: 'confirmed', paymentStatus: 'success' });
+    const statuses = (await events.eventsSince(`order:${order.id}`, 0, 10)).map((e) => (e.data as { status: string }).status);
+    expect(statuses).toEqual(['pending', 'pending', 'success']);
+    expect(await payments.refundOrder(order.id, { role: 'admin' })).toMatchObject({ status: 'refunded', paymentStatus: 'refunded' });
+    expect(gateway.refunds).toMatchObject([{ gatewayPaymentId: 'pay_second', amount: 50000 }]);
+  });
+
+  it('a failure of the attempt the order follows still tells the guest; of an older one, nothing', async () => {
+    const order = await onlineOrder();
+    const first = await payments.startPayment(order.id);
+    const second = await payments.startPayment(order.id);
+    expect(await deliver(hookFor('payment.failed', first.gatewayOrderId, 'pay_first', 'evt_f1'))).toMatchObject({ status: 'ignored' });
+    expect((await orders.getOrder(order.id)).paymentStatus).toBe('pending');
+    expect(await deliver(hookFor('payment.failed', second.gatewayOrderId, 'pay_second', 'evt_f2'))).toEqual({ status: 'processed' });
+    expect((await orders.getOrder(order.id)).paymentStatus).toBe('failed');
+  });
+
+  it('refunds a second capture automatically and records it; the order is paid once (finding 2)', async () => {
+    const order = await onlineOrder();
+    const first = await payments.startPayment(order.id);
+    const second = await payments.startPayment(order.id);
+    expect(await deliver(hookFor('payment.captured', second.gatewayOrderId, 'pay_second', 'evt_c2'))).toEqual({ status: 'processed' });
+    expect(await deliver(hookFor('payment.captured', first.gatewayOrderId, 'pay_first', 'evt_c1'))).toEqual({ status: 'processed' });
+    // The same capture told again (another event id) does not refund it twice.
+    expect(await deliver(hookFor('payment.captured', first.gatewayOrderId, 'pay_first', 'evt_c1b'))).toMatchObject({ status: 'ignored' });
+    await payments.refunds.retryDue();
+    expect(gateway.refunds).toMatchObject([{ gatewayPaymentId: 'pay_first', amount: 50000 }]);
+    expect(await handle.db.selectFrom('refunds').select(['reason', 'status', 'gateway_payment_id']).execute()).toEqual([
+      { reason: 'surplus', status: 'processed', gateway_payment_id: 'pay_first' },
+    ]);
+    expect((await payments.getPayment(first.paymentId)).status).toBe('refunded');
+    expect(await orders.getOrder(order.id)).toMatchObject({ status: 'confirmed', paymentStatus: 'success' });
+    expect(await typesOn('theatres')).toEqual(['order.confirmed']);
+    expect(alerts.map(([m]) => m)).toContain('payment captured that the order did not take; refunding it automatically');
+    // The order can still be refunded by staff: the paying capture, not the surplus one.
+    await payments.refundOrder(order.id, { role: 'admin' });
+    expect(gateway.refunds.map((r) => r.gatewayPaymentId)).toEqual(['pay_first', 'pay_second']);
+  });
+
+  it('refunds a capture that arrives after the unpaid order was cancelled, and tells the guest', async () => {
+    const order = await onlineOrder();
+    const started = await payments.startPayment(order.id);
+    await orders.transition(order.id, 'cancel', { role: 'admin' });
+    expect(await deliver(hookFor('payment.captured', started.gatewayOrderId, 'pay_late', 'evt_late'))).toEqual({ status: 'processed' });
+    await payments.refunds.retryDue();
+    expect(gateway.refunds).toMatchObject([{ gatewayPaymentId: 'pay_late', amount: 50000 }]);
+    expect(await orders.getOrder(order.id)).toMatchObject({ status: 'cancelled', paymentStatus: 'refunded' });
+    expect(await typesOn('theatres')).toEqual(['order.cancelled']);
+    expect((await events.eventsSince(`order:${order.id}`, 0, 10)).map((e) => (e.data as { status: string }).status).at(-1)).toBe('refunded');
+  });
+
+  it('checks the amount of refund.processed and the currency of every event (finding 5)', async () => {
+    const { order, started } = await paidOrder();
+    const before = await snapshot();
+    const oneRupee = buildWebhook({ event: 'refund.processed', gatewayOrderId: started.gatewayOrderId, gatewayPaymentId: 'pay_sim_p-2', amount: 100, secret: SECRET, eventId: 'evt_r1', at: clock.now() });
+    expect(await deliver(oneRupee)).toMatchObject({ status: 'ignored' });
+    expect(await snapshot()).toEqual(before);
+    expect((await orders.getOrder(order.id)).status).toBe('confirmed');
+
+    const other = await onlineOrder();
+    const pay = await payments.startPayment(other.id);
+    const hook = hookFor('payment.captured', pay.gatewayOrderId, 'pay_usd', 'evt_usd');
+    const usd = JSON.stringify({ ...JSON.parse(hook.rawBody), payload: { payment: { entity: { ...JSON.parse(hook.rawBody).payload.payment.entity, currency: 'USD' } } } });
+    const signed = { rawBody: usd, signature: (await import('./webhook.js')).signWebhook(usd, SECRET), eventId: 'evt_usd' };
+    expect(await deliver(signed)).toEqual({ status: 'ignored', reason: 'currency mismatch' });
+    expect((await orders.getOrder(other.id)).status).toBe('placed');
+    expect(alerts.some(([m]) => m.includes('currency mismatch'))).toBe(true);
+  });
+
+  it('of 24 parallel staff refunds, one reaches the gateway and answers 200; the rest 409 (finding 6)', async () => {
+    const { order } = await paidOrder();
+    const results = await Promise.allSettled(Array.from({ length: 24 }, () => payments.refundOrder(order.id, { role: 'admin' })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'conflict' });
+    expect(gateway.refunds).toHaveLength(1);
+    expect(await typesOn('theatres')).toEqual(['order.confirmed', 'order.refunded']);
+  });
+
+  it('of 6 parallel captures with distinct event ids, one confirms the order (finding 4)', async () => {
+    const order = await onlineOrder();
+    const started = await payments.startPayment(order.id);
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => deliver(hookFor('payment.captured', started.gatewayOrderId, 'pay_once', `evt_cap_${i}`))));
+    expect(results.filter((r) => r.status === 'processed')).toHaveLength(1);
+    expect(await typesOn('theatres')).toEqual(['order.confirmed']);
+    expect(gateway.refunds).toEqual([]);
+  });
+
+  it('a staff refund racing two refund.processed webhooks refunds once (finding 4)', async () => {
+    const { order, started } = await paidOrder();
+    const refundHooks = [1, 2].map((i) =>
+      buildWebhook({ event: 'refund.processed', gatewayOrderId: started.gatewayOrderId, gatewayPaymentId: 'pay_sim_p-2', amount: 50000, secret: SECRET, eventId: `evt_rp_${i}`, at: clock.now(), refundId: 'rfnd_dashboard' }),
+    );
+    await Promise.allSettled([payments.refundOrder(order.id, { role: 'admin' }), ...refundHooks.map(deliver)]);
+    expect(await typesOn('theatres')).toEqual(['order.confirmed', 'order.refunded']);
+    expect(await orders.getOrder(order.id)).toMatchObject({ status: 'refunded', paymentStatus: 'refunded' });
+    const statuses = (await events.eventsSince(`order:${order.id}`, 0, 10)).map((e) => (e.data as { status: string }).status);
+    expect(statuses.filter((s) => s === 'refunded')).toHaveLength(1);
+  });
+
+  it('40 staff cancels racing a capture: at most one cancel wins and the final state matches the events (finding 4)', async () => {
+    const order = await onlineOrder();
+    const started = await payments.startPayment(order.id);
+    const capture = hookFor('payment.captured', started.gatewayOrderId, 'pay_race', 'evt_race');
+    const [hook, ...cancels] = await Promise.allSettled([deliver(capture), ...Array.from({ length: 40 }, () => orders.transition(order.id, 'cancel', { role: 'admin' }))]);
+    expect(hook).toMatchObject({ status: 'fulfilled', value: { status: 'processed' } });
+    expect(cancels.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of cancels) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'conflict' });
+    const types = await typesOn(`theatre:${galaxy().id}`);
+    const final = await orders.getOrder(order.id);
+    expect(final.status).toBe('cancelled');
+    if (types[0] === 'order.confirmed') expect(types).toEqual(['order.confirmed', 'order.cancelled']);
+    else expect(types).toEqual(['order.cancelled']);
   });
 });

@@ -1,15 +1,16 @@
-import { canSeeTheatre, type Actor } from '../accounts/actor.js';
+import type { Actor } from '../accounts/actor.js';
 import { appError } from '../http/errors.js';
 import { OrderRepository } from '../orders/order.repository.js';
 import type { RefundPort } from '../orders/order.service.js';
-import { nextOrderStatus } from '../orders/order.state.js';
 import { toOrderView, type OrderRecord, type OrderView } from '../orders/order.view.js';
 import type { Executor } from '../streams/event.repository.js';
-import { emitPaymentStatus, recordRefund, type PaymentStatusView } from './payment.events.js';
+import { emitPaymentStatus, type PaymentStatusView } from './payment.events.js';
 import { GatewayError, type PaymentGateway } from './payment.gateway.js';
 import { PaymentRepository, type PaymentRow } from './payment.repository.js';
 import { nextPaymentStatus } from './payment.state.js';
 import type { GatewayName } from './payment.table.js';
+import { RefundRepository } from './refund.repository.js';
+import { REFUND_DEFAULTS, Refunds, type RefundWorkerOptions } from './refunds.js';
 import { buildWebhook } from './webhook.js';
 import { WebhookHandler, type WebhookResult } from './webhook.handler.js';
 
@@ -24,6 +25,10 @@ export interface PaymentServiceDeps {
   webhookSecret: string;
   /** Reports what an operator must look at (amount mismatch, payment for a cancelled order). */
   alert?: Alert;
+  /** The refund worker's timings (tests shorten them). */
+  refundWorker?: Partial<RefundWorkerOptions>;
+  /** Where a failed worker round is reported. */
+  onError?: (err: unknown) => void;
 }
 
 export interface StartedPayment {
@@ -52,17 +57,26 @@ export class PaymentService implements RefundPort {
   private readonly orders: OrderRepository;
   private readonly payments: PaymentRepository;
   private readonly webhooks: WebhookHandler;
+  /** Refunds and their worker (start/stop it with the app: it retries refunds a crash left pending). */
+  readonly refunds: Refunds;
 
   constructor(private readonly deps: PaymentServiceDeps) {
     this.orders = new OrderRepository(deps.db);
     this.payments = new PaymentRepository(deps.db);
+    const alert = deps.alert ?? (() => undefined);
+    this.refunds = new Refunds(
+      { db: deps.db, clock: deps.clock, newId: deps.newId, gateway: deps.gateway, orders: this.orders, payments: this.payments, refunds: new RefundRepository(deps.db), alert },
+      { ...REFUND_DEFAULTS, ...deps.refundWorker },
+      deps.onError,
+    );
     this.webhooks = new WebhookHandler({
       db: deps.db,
       clock: deps.clock,
       webhookSecret: deps.webhookSecret,
-      alert: deps.alert ?? (() => undefined),
+      alert,
       orders: this.orders,
       payments: this.payments,
+      refunds: this.refunds,
     });
   }
 
@@ -81,8 +95,12 @@ export class PaymentService implements RefundPort {
     );
     const now = this.deps.clock();
     const at = now.toISOString();
+    // Under the order's lock: one live attempt per order. The new one supersedes any older one
+    // (gateway orders cannot be cancelled; a late capture of an old one is refunded if the
+    // order is paid by then, and its late failure changes nothing).
     const paymentId = await this.deps.db.transaction().execute(async (trx) => {
-      const current = await this.mustFindOrder(orderId, trx);
+      const current = await this.orders.lock(trx, orderId);
+      if (!current) throw appError('not_found', 'No such order.');
       assertAwaitingPayment(current);
       const id = await this.payments.insert(trx, {
         order_id: orderId,
@@ -95,7 +113,8 @@ export class PaymentService implements RefundPort {
         created_at: at,
         updated_at: at,
       });
-      await this.orders.update(trx, orderId, { payment_status: 'pending', updated_at: at });
+      await this.payments.supersedeOthers(trx, orderId, id, at);
+      await this.orders.update(trx, orderId, { payment_status: 'pending', live_payment_id: id, updated_at: at });
       const order = toOrderView({ row: { ...current.row, payment_status: 'pending' }, items: current.items });
       await emitPaymentStatus(trx, order, 'pending', gateway.name, now);
       return id;
@@ -115,29 +134,9 @@ export class PaymentService implements RefundPort {
     return this.webhooks.handle(rawBody, signatureHeader, eventId);
   }
 
-  /**
-   * The staff refund: refunds the captured payment at the gateway first (outside the
-   * transaction: money moves before we record it), then marks payment and order refunded with
-   * their events. If the gateway's refund.processed webhook got there first, nothing more
-   * changes. @throws not_found (incl. another theatre's order), conflict, unavailable
-   */
-  async refundOrder(orderId: number, actor: Actor): Promise<OrderView> {
-    const record = await this.mustFindOrder(orderId);
-    if (!canSeeTheatre(actor, record.row.theatre_id)) throw appError('not_found', 'No such order.');
-    assertRefundable(record);
-    const payment = await this.payments.successfulForOrder(orderId);
-    if (!payment?.gateway_payment_id) throw appError('conflict', 'This order has no captured payment to refund.');
-    await callGateway(() =>
-      this.deps.gateway.refund({ gatewayPaymentId: payment.gateway_payment_id!, amount: payment.amount }),
-    );
-    const now = this.deps.clock();
-    return this.deps.db.transaction().execute(async (trx) => {
-      const current = await this.mustFindOrder(orderId, trx);
-      const currentPayment = await this.payments.find(payment.id, trx);
-      if (current.row.status === 'refunded' || currentPayment?.status === 'refunded') return toOrderView(current);
-      assertRefundable(current);
-      return recordRefund(trx, { orders: this.orders, payments: this.payments }, current, currentPayment!, now);
-    });
+  /** The staff refund: see Refunds.refundOrder. @throws not_found, conflict, unavailable */
+  refundOrder(orderId: number, actor: Actor): Promise<OrderView> {
+    return this.refunds.refundOrder(orderId, actor);
   }
 
   /** The order's payment state, as `payment.status` data. @throws not_found */
@@ -178,6 +177,7 @@ export class PaymentService implements RefundPort {
     const p = await this.payments.find(paymentId);
     if (!p) throw appError('not_found', 'No such payment.');
     if (p.gateway !== 'simulated') throw appError('conflict', 'Not a simulated payment.');
+    if (p.status === 'superseded') throw appError('conflict', 'A newer payment was started for this order; pay on that one.');
     if (p.status !== 'pending' && p.status !== 'failed') throw appError('conflict', `The payment is already ${p.status}.`);
     return buildWebhook({
       event: outcome === 'pay' ? 'payment.captured' : 'payment.failed',
@@ -200,13 +200,7 @@ export class PaymentService implements RefundPort {
 function assertAwaitingPayment(record: OrderRecord): void {
   const { row } = record;
   if (row.payment_method !== 'online') throw appError('conflict', 'A cash order is paid at the seat.');
-  if (row.status !== 'placed') throw appError('conflict', `The order is already ${row.status}.`);
-}
-
-function assertRefundable(record: OrderRecord): void {
-  const { row } = record;
-  const next = nextOrderStatus({ status: row.status, paymentMethod: row.payment_method, paymentStatus: row.payment_status }, 'refund');
-  if (!next.ok) throw appError('conflict', next.reason);
+  if (row.status !== 'placed' || row.payment_status === 'success') throw appError('conflict', `The order is already ${row.status}.`);
 }
 
 async function callGateway<T>(call: () => Promise<T>): Promise<T> {

@@ -1,6 +1,8 @@
 import type { Generated } from 'kysely';
 
-export type PaymentStatus = 'created' | 'pending' | 'success' | 'failed' | 'refunded';
+export type PaymentStatus = 'created' | 'pending' | 'success' | 'failed' | 'refunded' | 'superseded';
+/** What the guest's payment socket and the API show (a superseded attempt is never shown). */
+export type PublicPaymentStatus = Exclude<PaymentStatus, 'superseded'>;
 export type GatewayName = 'simulated' | 'razorpay';
 
 export interface PaymentTable {
@@ -21,4 +23,35 @@ export interface WebhookEventTable {
   id: string;
   received_at: string;
   outcome: string;
+}
+
+export type RefundStatus = 'pending' | 'processed' | 'failed';
+/**
+ * Why money goes back: `staff` (a staff or admin refund of the order), `gateway` (a refund made
+ * at the gateway's dashboard, learnt from its webhook), `surplus` (a capture the order did not
+ * take: a second capture of a paid order, or a capture after the order was cancelled unpaid).
+ */
+export type RefundReason = 'staff' | 'gateway' | 'surplus';
+
+export interface RefundTable {
+  id: Generated<number>;
+  order_id: number;
+  payment_id: number;
+  gateway: GatewayName;
+  /** The captured gateway payment being refunded (a surplus capture may differ from the payment row's). */
+  gateway_payment_id: string;
+  amount: number;
+  reason: RefundReason;
+  status: RefundStatus;
+  /** Sent to the gateway with every attempt (X-Refund-Idempotency): a retry never refunds twice. */
+  idempotency_key: string;
+  gateway_refund_id: string | null;
+  /** The account that asked for it (staff refunds). */
+  requested_by: number | null;
+  attempts: Generated<number>;
+  /** When the refund worker may (re)try it; staff refunds are held off while their request runs. */
+  next_attempt_at: string;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
 }

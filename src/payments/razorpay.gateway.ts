@@ -1,4 +1,4 @@
-import { GatewayError, type PaymentGateway } from './payment.gateway.js';
+import { GatewayError, type PaymentGateway, type RefundRequest } from './payment.gateway.js';
 
 export const RAZORPAY_API_BASE = 'https://api.razorpay.com/v1';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -37,9 +37,10 @@ export class RazorpayGateway implements PaymentGateway {
     return { gatewayOrderId: body.id };
   }
 
-  async refund(req: { gatewayPaymentId: string; amount: number }): Promise<{ refundId: string }> {
+  /** Razorpay's idempotent refund: a retry with the same X-Refund-Idempotency never refunds twice. */
+  async refund(req: RefundRequest): Promise<{ refundId: string }> {
     const path = `/payments/${encodeURIComponent(req.gatewayPaymentId)}/refund`;
-    const body = await this.post(path, { amount: req.amount });
+    const body = await this.post(path, { amount: req.amount }, { 'x-refund-idempotency': req.idempotencyKey });
     if (typeof body.id !== 'string') throw new GatewayError('Razorpay refund answer has no id');
     return { refundId: body.id };
   }
@@ -48,12 +49,12 @@ export class RazorpayGateway implements PaymentGateway {
     return `/pay/razorpay/${paymentId}`;
   }
 
-  private async post(path: string, payload: unknown): Promise<Record<string, unknown>> {
+  private async post(path: string, payload: unknown, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
     let res: Response;
     try {
       res = await fetch(this.apiBase + path, {
         method: 'POST',
-        headers: { authorization: this.authorization, 'content-type': 'application/json', accept: 'application/json' },
+        headers: { authorization: this.authorization, 'content-type': 'application/json', accept: 'application/json', ...headers },
         body: JSON.stringify(payload),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });

@@ -1,4 +1,4 @@
-import type { PaymentGateway } from './payment.gateway.js';
+import type { PaymentGateway, RefundRequest } from './payment.gateway.js';
 
 /**
  * The built-in gateway for local use and tests: ids are made locally and nothing leaves the
@@ -8,7 +8,9 @@ import type { PaymentGateway } from './payment.gateway.js';
  */
 export class SimulatedGateway implements PaymentGateway {
   readonly name = 'simulated' as const;
-  readonly refunds: Array<{ gatewayPaymentId: string; amount: number }> = [];
+  /** Refunds made, once per idempotency key (as a real gateway does). */
+  readonly refunds: RefundRequest[] = [];
+  private readonly refundIds = new Map<string, string>();
 
   constructor(private readonly newId: () => string) {}
 
@@ -16,9 +18,13 @@ export class SimulatedGateway implements PaymentGateway {
     return { gatewayOrderId: `order_sim_${this.newId()}` };
   }
 
-  async refund(req: { gatewayPaymentId: string; amount: number }): Promise<{ refundId: string }> {
+  async refund(req: RefundRequest): Promise<{ refundId: string }> {
+    const earlier = this.refundIds.get(req.idempotencyKey);
+    if (earlier) return { refundId: earlier };
+    const refundId = `rfnd_sim_${this.newId()}`;
+    this.refundIds.set(req.idempotencyKey, refundId);
     this.refunds.push(req);
-    return { refundId: `rfnd_sim_${this.newId()}` };
+    return { refundId };
   }
 
   checkoutUrl(paymentId: number): string {

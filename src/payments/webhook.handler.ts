@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { isUniqueViolation } from '../db/dialect.js';
 import { appError } from '../http/errors.js';
 import { emitOrderEvent } from '../orders/order.events.js';
 import type { OrderRepository } from '../orders/order.repository.js';
 import { toOrderView, type OrderRecord } from '../orders/order.view.js';
 import type { Executor } from '../streams/event.repository.js';
-import { emitPaymentStatus, recordRefund } from './payment.events.js';
+import { emitPaymentStatus } from './payment.events.js';
 import type { PaymentRepository, PaymentRow } from './payment.repository.js';
 import { nextPaymentStatus } from './payment.state.js';
-import { verifyWebhookSignature, webhookSchema, type GatewayWebhook } from './webhook.js';
+import type { Refunds } from './refunds.js';
+import { EVENT_ID, verifyWebhookSignature, webhookSchema, type GatewayWebhook, type PaymentEntity } from './webhook.js';
 
 export type WebhookResult =
   | { status: 'processed' }
@@ -23,6 +23,7 @@ interface Deps {
   alert: (message: string, fields: Record<string, unknown>) => void;
   orders: OrderRepository;
   payments: PaymentRepository;
+  refunds: Refunds;
 }
 
 type Outcome = { changed: true } | { changed: false; reason: string; alert?: Record<string, unknown> };
@@ -32,8 +33,13 @@ type Outcome = { changed: true } | { changed: false; reason: string; alert?: Rec
  * - the signature is checked first, in constant time; a bad one is a 400 and changes nothing;
  * - each event id is processed once: its row in webhook_events commits with the changes it
  *   caused, so a replay (even a concurrent one) is answered `duplicate` and changes nothing;
- * - a captured amount different from the order's changes nothing and raises an alert;
- * - every change and its events commit in one transaction.
+ * - an amount or currency different from the payment's changes nothing and raises an alert;
+ * - every change takes the order's row lock first and commits with its events, so webhooks,
+ *   staff actions and jobs on any number of processes apply one after another, each seeing
+ *   what the previous one committed;
+ * - the order follows one attempt (`live_payment_id`): a failure of any other changes nothing;
+ *   the first capture pays the order and any capture it cannot take (a second one, or one after
+ *   the order was cancelled) is refunded automatically.
  */
 export class WebhookHandler {
   constructor(private readonly deps: Deps) {}
@@ -43,21 +49,18 @@ export class WebhookHandler {
       throw appError('bad_request', 'Invalid webhook signature.');
     }
     const webhook = parse(rawBody);
+    if (eventId !== undefined && eventId !== '' && !EVENT_ID.test(eventId)) throw appError('bad_request', 'The webhook event id is malformed.');
     // Razorpay always sends an event id; without one, the body itself identifies the event.
     const id = eventId || `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
     const now = this.deps.clock();
-    let outcome: Outcome;
-    try {
-      outcome = await this.deps.db.transaction().execute(async (trx) => {
-        await this.deps.payments.recordWebhookEvent(trx, id, now.toISOString(), 'processing');
-        const result = await this.apply(trx, webhook, now);
-        await this.deps.payments.setWebhookOutcome(trx, id, result.changed ? 'processed' : `ignored: ${result.reason}`);
-        return result;
-      });
-    } catch (err) {
-      if (isUniqueViolation(err)) return { status: 'duplicate' };
-      throw err;
-    }
+    const outcome = await this.deps.db.transaction().execute(async (trx): Promise<Outcome | 'duplicate'> => {
+      // A concurrent delivery of the same id waits here for the first one's commit, then sees it.
+      if (!(await this.deps.payments.recordWebhookEvent(trx, id, now.toISOString(), 'processing'))) return 'duplicate';
+      const result = await this.apply(trx, webhook, now);
+      await this.deps.payments.setWebhookOutcome(trx, id, result.changed ? 'processed' : `ignored: ${result.reason}`);
+      return result;
+    });
+    if (outcome === 'duplicate') return { status: 'duplicate' };
     if (outcome.changed) return { status: 'processed' };
     if (outcome.alert) this.deps.alert(`payment webhook ignored: ${outcome.reason}`, { eventId: id, event: webhook.event, ...outcome.alert });
     return { status: 'ignored', reason: outcome.reason };
@@ -66,64 +69,73 @@ export class WebhookHandler {
   private async apply(trx: Executor, webhook: GatewayWebhook, now: Date): Promise<Outcome> {
     const entity = webhook.payload.payment?.entity;
     if (!entity) return { changed: false, reason: 'no payment entity' };
-    const payment = await this.deps.payments.findByGatewayOrderId(entity.order_id, trx);
-    if (!payment) return { changed: false, reason: 'unknown gateway order', alert: { gatewayOrderId: entity.order_id } };
-    const record = await this.deps.orders.find(payment.order_id, trx);
-    if (!record) return { changed: false, reason: 'payment without order', alert: { paymentId: payment.id } };
+    const found = await this.deps.payments.findByGatewayOrderId(entity.order_id, trx);
+    if (!found) return { changed: false, reason: 'unknown gateway order', alert: { gatewayOrderId: entity.order_id } };
+    const record = await this.deps.orders.lock(trx, found.order_id);
+    if (!record) return { changed: false, reason: 'payment without order', alert: { paymentId: found.id } };
+    // Read again under the order's lock: another writer may have changed it meanwhile.
+    const payment = (await this.deps.payments.find(found.id, trx))!;
+    if (entity.currency !== payment.currency) {
+      return { changed: false, reason: 'currency mismatch', alert: { orderId: record.row.id, expected: payment.currency, received: entity.currency ?? null } };
+    }
     switch (webhook.event) {
       case 'payment.captured':
         return this.captured(trx, record, payment, entity, now);
       case 'payment.failed':
         return this.failed(trx, record, payment, now);
-      case 'refund.processed':
-        if (payment.status === 'refunded') return { changed: false, reason: 'already refunded' };
-        if (!nextPaymentStatus(payment.status, 'refund')) return { changed: false, reason: `payment is ${payment.status}`, alert: { paymentId: payment.id } };
-        await recordRefund(trx, this.deps, record, payment, now);
-        return { changed: true };
+      case 'refund.processed': {
+        const refund = webhook.payload.refund?.entity;
+        if (!refund) return { changed: false, reason: 'no refund entity' };
+        if (refund.currency !== undefined && refund.currency !== payment.currency) {
+          return { changed: false, reason: 'currency mismatch', alert: { orderId: record.row.id, expected: payment.currency, received: refund.currency } };
+        }
+        return this.deps.refunds.gatewayRefunded(trx, record, payment, { id: refund.id, paymentId: refund.payment_id, amount: refund.amount }, now);
+      }
       default:
         return { changed: false, reason: `event ${webhook.event} not handled` };
     }
   }
 
-  private async captured(
-    trx: Executor,
-    record: OrderRecord,
-    payment: PaymentRow,
-    entity: { id: string; amount: number },
-    now: Date,
-  ): Promise<Outcome> {
-    if (entity.amount !== record.row.amount || entity.amount !== payment.amount) {
+  private async captured(trx: Executor, record: OrderRecord, payment: PaymentRow, entity: PaymentEntity, now: Date): Promise<Outcome> {
+    if (entity.amount !== payment.amount || entity.amount !== record.row.amount) {
       return {
         changed: false,
         reason: 'amount mismatch',
-        alert: { orderId: record.row.id, expected: record.row.amount, received: entity.amount, gatewayPaymentId: entity.id },
+        alert: { orderId: record.row.id, expected: payment.amount, received: entity.amount, gatewayPaymentId: entity.id },
       };
     }
-    const next = nextPaymentStatus(payment.status, 'capture');
-    if (!next) return { changed: false, reason: `payment is already ${payment.status}` };
     const at = now.toISOString();
+    const next = nextPaymentStatus(payment.status, 'capture');
+    if (!next) {
+      if (payment.gateway_payment_id === entity.id) return { changed: false, reason: `payment is already ${payment.status}` };
+      // A second payment captured on the same gateway order: the order is paid once.
+      const refunding = await this.deps.refunds.refundSurplus(trx, record, payment, entity.id, now);
+      return refunding ? { changed: true } : { changed: false, reason: 'surplus capture already being refunded' };
+    }
     await this.deps.payments.update(trx, payment.id, { status: next, gateway_payment_id: entity.id, updated_at: at });
-    const placed = record.row.status === 'placed';
+    if (record.row.status !== 'placed' || record.row.payment_status === 'success') {
+      // Paid by another attempt already, or cancelled before the money came: it goes back.
+      await this.deps.refunds.refundSurplus(trx, record, payment, entity.id, now);
+      return { changed: true };
+    }
     const row = {
       ...record.row,
+      status: 'confirmed' as const,
       payment_status: 'success' as const,
+      confirmed_at: at,
+      live_payment_id: payment.id,
       updated_at: at,
-      ...(placed ? { status: 'confirmed' as const, confirmed_at: at } : {}),
     };
     await this.deps.orders.update(trx, row.id, {
       status: row.status,
       payment_status: row.payment_status,
       confirmed_at: row.confirmed_at,
+      live_payment_id: row.live_payment_id,
       updated_at: at,
     });
     const order = toOrderView({ row, items: record.items });
     await emitPaymentStatus(trx, order, 'success', payment.gateway, now);
-    if (placed) {
-      await emitOrderEvent(trx, 'order.confirmed', order, now);
-    } else {
-      // Paid after it was cancelled: the money is in, the order will not be served. Staff refund it.
-      this.deps.alert('payment captured for an order that is not awaiting payment', { orderId: row.id, status: row.status });
-    }
+    await emitOrderEvent(trx, 'order.confirmed', order, now);
     return { changed: true };
   }
 
@@ -132,7 +144,9 @@ export class WebhookHandler {
     if (!next) return { changed: false, reason: `payment is already ${payment.status}` };
     const at = now.toISOString();
     await this.deps.payments.update(trx, payment.id, { status: next, updated_at: at });
-    // The order stays placed, so the guest can try again with a new payment.
+    const live = record.row.live_payment_id === null ? (await this.deps.payments.latestForOrder(record.row.id, trx))?.id === payment.id : record.row.live_payment_id === payment.id;
+    // Only the attempt the order follows moves it; the order stays placed so the guest can retry.
+    if (!live || record.row.status !== 'placed' || record.row.payment_status === 'success') return { changed: true };
     const row = { ...record.row, payment_status: 'failed' as const, updated_at: at };
     await this.deps.orders.update(trx, row.id, { payment_status: row.payment_status, updated_at: at });
     await emitPaymentStatus(trx, toOrderView({ row, items: record.items }), 'failed', payment.gateway, now);

@@ -12,21 +12,35 @@ export function verifyWebhookSignature(rawBody: Buffer, header: string | undefin
   return timingSafeEqual(Buffer.from(header, 'hex'), Buffer.from(signWebhook(rawBody, secret), 'hex'));
 }
 
+/**
+ * Gateway ids (`pay_…`, `order_…`, `rfnd_…`) and event names are short words: anything else is
+ * not from a gateway, and refusing it here keeps NUL and the like out of the database (where
+ * PostgreSQL would fail on it).
+ */
+const gatewayId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/);
+const eventName = z.string().regex(/^[a-z_.]{1,64}$/);
+const amount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const currency = z.string().regex(/^[A-Z]{3}$/);
+
 /** The part of a Razorpay webhook we use; everything else is allowed and ignored. */
 const paymentEntity = z.looseObject({
-  id: z.string(),
-  order_id: z.string(),
-  amount: z.number().int(),
-  status: z.string(),
+  id: gatewayId,
+  order_id: gatewayId,
+  amount,
+  currency: currency.optional(),
+  status: z.string().max(64),
 });
 
 export const webhookSchema = z.looseObject({
-  event: z.string(),
+  event: eventName,
   payload: z.looseObject({
     payment: z.looseObject({ entity: paymentEntity }).optional(),
-    refund: z.looseObject({ entity: z.looseObject({ id: z.string(), payment_id: z.string(), amount: z.number() }) }).optional(),
+    refund: z.looseObject({ entity: z.looseObject({ id: gatewayId, payment_id: gatewayId, amount, currency: currency.optional() }) }).optional(),
   }),
 });
+
+/** X-Razorpay-Event-Id: printable, bounded (it is stored to recognise a replay). */
+export const EVENT_ID = /^[\x21-\x7e]{1,200}$/;
 
 export type GatewayWebhook = z.infer<typeof webhookSchema>;
 export type PaymentEntity = z.infer<typeof paymentEntity>;

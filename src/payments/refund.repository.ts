@@ -1,0 +1,107 @@
+import { sql, type Insertable, type Selectable } from 'kysely';
+import type { Executor } from '../streams/event.repository.js';
+import type { RefundTable } from './payment.table.js';
+
+export type RefundRow = Selectable<RefundTable>;
+
+/** Refunds asked of a gateway. Writes take the caller's transaction. */
+export class RefundRepository {
+  constructor(private readonly db: Executor) {}
+
+  /** @throws a unique violation when the payment already has a pending refund. */
+  async insert(trx: Executor, row: Insertable<RefundTable>): Promise<RefundRow> {
+    return trx.insertInto('refunds').values(row).returningAll().executeTakeFirstOrThrow();
+  }
+
+  async find(id: number, trx: Executor = this.db): Promise<RefundRow | null> {
+    return (await trx.selectFrom('refunds').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+  }
+
+  async findByGatewayRefundId(gatewayRefundId: string, trx: Executor = this.db): Promise<RefundRow | null> {
+    return (await trx.selectFrom('refunds').selectAll().where('gateway_refund_id', '=', gatewayRefundId).executeTakeFirst()) ?? null;
+  }
+
+  /** The pending refund of this captured gateway payment, if any (at most one: refunds_one_pending). */
+  async pendingFor(gatewayPaymentId: string, trx: Executor = this.db): Promise<RefundRow | null> {
+    const row = await trx
+      .selectFrom('refunds')
+      .selectAll()
+      .where('gateway_payment_id', '=', gatewayPaymentId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  /** Whether any refund (pending, processed or failed) was asked for this captured gateway payment. */
+  async existsFor(gatewayPaymentId: string, reason: RefundRow['reason'], trx: Executor = this.db): Promise<boolean> {
+    const row = await trx
+      .selectFrom('refunds')
+      .select('id')
+      .where('gateway_payment_id', '=', gatewayPaymentId)
+      .where('reason', '=', reason)
+      .where('status', '!=', 'failed')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** pending → processed; false when it was not pending any more (another path finished it). */
+  async markProcessed(trx: Executor, id: number, gatewayRefundId: string, at: string): Promise<boolean> {
+    const r = await trx
+      .updateTable('refunds')
+      .set({ status: 'processed', gateway_refund_id: gatewayRefundId, error: null, updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** pending → failed, which frees the payment for another refund. */
+  async markFailed(trx: Executor, id: number, error: string, at: string): Promise<boolean> {
+    const r = await trx
+      .updateTable('refunds')
+      .set({ status: 'failed', error: error.slice(0, 500), updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Pending refunds the worker may try now, oldest first. */
+  async due(now: string, limit: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('refunds')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Takes a due refund for one attempt until `leaseUntil` (a conditional update: of several
+   * processes exactly one gets it; if this one dies the lease runs out and another retries with
+   * the same idempotency key).
+   */
+  async claim(id: number, now: string, leaseUntil: string, error?: string): Promise<RefundRow | undefined> {
+    return this.db
+      .updateTable('refunds')
+      .set({ next_attempt_at: leaseUntil, attempts: sql<number>`attempts + 1`, updated_at: now, ...(error ? { error } : {}) })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** After a failed attempt: try again at `nextAttemptAt`. */
+  async retryAt(id: number, nextAttemptAt: string, error: string, at: string): Promise<void> {
+    await this.db
+      .updateTable('refunds')
+      .set({ next_attempt_at: nextAttemptAt, error: error.slice(0, 500), updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+}

@@ -1,0 +1,267 @@
+import { canSeeTheatre, type Actor } from '../accounts/actor.js';
+import { isUniqueViolation } from '../db/dialect.js';
+import { appError } from '../http/errors.js';
+import { SerialJob } from '../jobs/serial-job.js';
+import type { OrderRepository } from '../orders/order.repository.js';
+import { nextOrderStatus } from '../orders/order.state.js';
+import { toOrderView, type OrderRecord, type OrderView } from '../orders/order.view.js';
+import type { Executor } from '../streams/event.repository.js';
+import { applyOrderRefunded, emitPaymentStatus } from './payment.events.js';
+import { GatewayError, type PaymentGateway } from './payment.gateway.js';
+import type { PaymentRepository, PaymentRow } from './payment.repository.js';
+import type { RefundReason } from './payment.table.js';
+import type { RefundRepository, RefundRow } from './refund.repository.js';
+
+export type Alert = (message: string, fields: Record<string, unknown>) => void;
+
+export interface RefundsDeps {
+  db: Executor;
+  clock: () => Date;
+  newId: () => string;
+  gateway: PaymentGateway;
+  orders: OrderRepository;
+  payments: PaymentRepository;
+  refunds: RefundRepository;
+  alert: Alert;
+}
+
+export interface RefundWorkerOptions {
+  pollMs: number;
+  /** How long a staff refund is left to its own request before the worker may retry it. */
+  staffHoldMs: number;
+  /** How long one attempt holds a refund (the gateway call's timeout fits in it). */
+  leaseMs: number;
+  maxAttempts: number;
+  batch: number;
+}
+
+export const REFUND_DEFAULTS: RefundWorkerOptions = { pollMs: 5_000, staffHoldMs: 60_000, leaseMs: 30_000, maxAttempts: 10, batch: 20 };
+
+/** The gateway refused for good (bad request, unknown payment): retrying with the same key cannot help. */
+function isDefinitive(err: unknown): boolean {
+  return err instanceof GatewayError && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 409 && err.status !== 429;
+}
+
+const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Every refund goes through here: the staff refund of an order, a refund made at the gateway's
+ * dashboard (learnt from its webhook), and the automatic refund of a capture the order did not
+ * take (a second capture, or a capture after the order was cancelled unpaid).
+ *
+ * A refund is first recorded as `pending` with an idempotency key, in a transaction that holds
+ * the order's row lock; only then is the gateway called (outside any transaction: money moves
+ * before we record that it moved), with that key, so a retry — by the same request, or by the
+ * worker after a crash — never refunds twice. At most one refund is pending per captured
+ * payment (a partial unique index), so parallel staff refunds make one gateway call and the
+ * others answer 409. Completing it is a conditional update (pending → processed) in the
+ * transaction that writes its events, so of the staff request and the gateway's
+ * `refund.processed` webhooks exactly one applies it.
+ */
+export class Refunds {
+  readonly job: SerialJob;
+
+  constructor(
+    private readonly deps: RefundsDeps,
+    private readonly opts: RefundWorkerOptions = REFUND_DEFAULTS,
+    onError: (err: unknown) => void = () => undefined,
+  ) {
+    this.job = new SerialJob(() => this.retryDue(), { intervalMs: opts.pollMs, runOnStart: true, onError });
+  }
+
+  /**
+   * The staff (or admin) refund of an order's payment, in full.
+   * @throws not_found (incl. another theatre's order), conflict (not refundable, or a refund
+   *   already under way), unavailable (the gateway did not answer; the refund is retried)
+   */
+  async refundOrder(orderId: number, actor: Actor): Promise<OrderView> {
+    const now = this.deps.clock();
+    const refund = await this.deps.db.transaction().execute(async (trx) => {
+      const record = await this.deps.orders.lock(trx, orderId);
+      if (!record || !canSeeTheatre(actor, record.row.theatre_id)) throw appError('not_found', 'No such order.');
+      assertRefundable(record);
+      const payment = await this.payingPayment(record, trx);
+      if (!payment?.gateway_payment_id) throw appError('conflict', 'This order has no captured payment to refund.');
+      try {
+        // requested_by stays empty until an Actor carries its account id (who refunded: issue 13).
+        return await this.record(trx, record, payment, payment.gateway_payment_id, 'staff', now, { requestedBy: null, holdMs: this.opts.staffHoldMs });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw appError('conflict', 'A refund of this order is already under way.');
+        throw err;
+      }
+    });
+    let gatewayRefundId: string;
+    try {
+      ({ refundId: gatewayRefundId } = await this.callGateway(refund));
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      const at = this.deps.clock().toISOString();
+      if (isDefinitive(err)) {
+        await this.deps.db.transaction().execute((trx) => this.deps.refunds.markFailed(trx, refund.id, describe(err), at));
+        throw appError('unavailable', 'The payment gateway refused the refund; nothing was refunded.');
+      }
+      // The gateway may or may not have refunded: the worker retries with the same key soon.
+      await this.deps.refunds.retryAt(refund.id, at, describe(err), at);
+      void this.job.kick();
+      throw appError('unavailable', 'The payment gateway did not answer; the refund is being retried, do not refund again.');
+    }
+    return this.complete(refund.id, gatewayRefundId);
+  }
+
+  /**
+   * Records the automatic refund of a capture the order did not take (caller holds the order
+   * lock). Once per captured gateway payment, however often the gateway repeats the capture.
+   */
+  async refundSurplus(trx: Executor, record: OrderRecord, payment: PaymentRow, gatewayPaymentId: string, now: Date): Promise<boolean> {
+    if (await this.deps.refunds.existsFor(gatewayPaymentId, 'surplus', trx)) return false;
+    await this.record(trx, record, payment, gatewayPaymentId, 'surplus', now, { requestedBy: null, holdMs: 0 });
+    this.deps.alert('payment captured that the order did not take; refunding it automatically', {
+      orderId: record.row.id,
+      orderStatus: record.row.status,
+      paymentId: payment.id,
+      gatewayPaymentId,
+    });
+    return true;
+  }
+
+  /**
+   * The gateway says a refund was processed (caller holds the order lock): completes our pending
+   * refund of that payment, or records one made at the gateway's dashboard. Refunds of another
+   * amount than ours, or partial refunds made at the dashboard, change nothing and alert.
+   */
+  async gatewayRefunded(
+    trx: Executor,
+    record: OrderRecord,
+    payment: PaymentRow,
+    refund: { id: string; paymentId: string; amount: number },
+    now: Date,
+  ): Promise<{ changed: true } | { changed: false; reason: string; alert?: Record<string, unknown> }> {
+    const known = (await this.deps.refunds.findByGatewayRefundId(refund.id, trx)) ?? (await this.deps.refunds.pendingFor(refund.paymentId, trx));
+    if (known && known.status !== 'pending') return { changed: false, reason: `refund already ${known.status}` };
+    if (known) {
+      if (known.amount !== refund.amount) {
+        return { changed: false, reason: 'refund amount mismatch', alert: { orderId: record.row.id, expected: known.amount, received: refund.amount } };
+      }
+      await this.completeLocked(trx, record, known, refund.id, now);
+      return { changed: true };
+    }
+    // Made at the gateway's dashboard: only a full refund of the payment that paid the order.
+    if (payment.gateway_payment_id !== refund.paymentId || payment.status !== 'success') {
+      return { changed: false, reason: `payment is ${payment.status}`, alert: { orderId: record.row.id, gatewayPaymentId: refund.paymentId } };
+    }
+    if (refund.amount !== payment.amount) {
+      return {
+        changed: false,
+        reason: 'partial refund made at the gateway; the order is unchanged',
+        alert: { orderId: record.row.id, paid: payment.amount, refunded: refund.amount },
+      };
+    }
+    if (!nextOrderStatus(facts(record), 'refund').ok) return { changed: false, reason: `order is ${record.row.status}` };
+    const row = await this.record(trx, record, payment, refund.paymentId, 'gateway', now, { requestedBy: null, holdMs: this.opts.staffHoldMs });
+    await this.completeLocked(trx, record, row, refund.id, now);
+    return { changed: true };
+  }
+
+  /** One worker round: retries pending refunds whose time has come (see `record`). */
+  async retryDue(): Promise<void> {
+    const now = this.deps.clock();
+    for (const id of await this.deps.refunds.due(now.toISOString(), this.opts.batch)) {
+      const at = this.deps.clock();
+      const claimed = await this.deps.refunds.claim(id, at.toISOString(), new Date(at.getTime() + this.opts.leaseMs).toISOString());
+      if (!claimed) continue;
+      try {
+        const { refundId } = await this.callGateway(claimed);
+        await this.complete(claimed.id, refundId);
+      } catch (err) {
+        const when = this.deps.clock();
+        const giveUp = isDefinitive(err) || claimed.attempts >= this.opts.maxAttempts;
+        if (giveUp) {
+          await this.deps.db.transaction().execute((trx) => this.deps.refunds.markFailed(trx, claimed.id, describe(err), when.toISOString()));
+          this.deps.alert('refund failed; refund it by hand at the gateway', { refundId: claimed.id, orderId: claimed.order_id, error: describe(err) });
+        } else {
+          const backoffMs = Math.min(1_000 * 2 ** claimed.attempts, 5 * 60_000);
+          await this.deps.refunds.retryAt(claimed.id, new Date(when.getTime() + backoffMs).toISOString(), describe(err), when.toISOString());
+        }
+      }
+    }
+  }
+
+  /** Applies a refund the gateway accepted, unless another path did first. Returns the order as it is now. */
+  private async complete(refundId: number, gatewayRefundId: string): Promise<OrderView> {
+    const now = this.deps.clock();
+    return this.deps.db.transaction().execute(async (trx) => {
+      const refund = await this.deps.refunds.find(refundId, trx);
+      const record = refund && (await this.deps.orders.lock(trx, refund.order_id));
+      if (!refund || !record) throw appError('not_found', 'No such order.');
+      const fresh = (await this.deps.refunds.find(refundId, trx))!;
+      return (await this.completeLocked(trx, record, fresh, gatewayRefundId, now)) ?? toOrderView(record);
+    });
+  }
+
+  private async completeLocked(trx: Executor, record: OrderRecord, refund: RefundRow, gatewayRefundId: string, now: Date): Promise<OrderView | null> {
+    const at = now.toISOString();
+    if (!(await this.deps.refunds.markProcessed(trx, refund.id, gatewayRefundId, at))) return null;
+    const payment = await this.deps.payments.find(refund.payment_id, trx);
+    if (!payment) return null;
+    if (refund.reason !== 'surplus') {
+      if (payment.status !== 'success' || !nextOrderStatus(facts(record), 'refund').ok) return toOrderView(record);
+      return applyOrderRefunded(trx, { orders: this.deps.orders, payments: this.deps.payments }, record, payment, now);
+    }
+    // A surplus capture went back. Its attempt is refunded unless it is the one that paid the order.
+    if (payment.gateway_payment_id === refund.gateway_payment_id && record.row.live_payment_id !== payment.id) {
+      await this.deps.payments.update(trx, payment.id, { status: 'refunded', updated_at: at });
+    }
+    if (record.row.payment_status === 'success' || record.row.payment_status === 'refunded') return toOrderView(record);
+    // The order never took any money (cancelled before a capture): tell the guest it went back.
+    const row = { ...record.row, payment_status: 'refunded' as const, updated_at: at };
+    await this.deps.orders.update(trx, row.id, { payment_status: row.payment_status, updated_at: at });
+    const order = toOrderView({ row, items: record.items });
+    await emitPaymentStatus(trx, order, 'refunded', payment.gateway, now);
+    return order;
+  }
+
+  private async record(
+    trx: Executor,
+    record: OrderRecord,
+    payment: PaymentRow,
+    gatewayPaymentId: string,
+    reason: RefundReason,
+    now: Date,
+    opts: { requestedBy: number | null; holdMs: number },
+  ): Promise<RefundRow> {
+    const at = now.toISOString();
+    return this.deps.refunds.insert(trx, {
+      order_id: record.row.id,
+      payment_id: payment.id,
+      gateway: payment.gateway,
+      gateway_payment_id: gatewayPaymentId,
+      amount: payment.amount,
+      reason,
+      status: 'pending',
+      idempotency_key: `rf_${this.deps.newId()}`,
+      gateway_refund_id: null,
+      requested_by: opts.requestedBy,
+      next_attempt_at: new Date(now.getTime() + opts.holdMs).toISOString(),
+      error: null,
+      created_at: at,
+      updated_at: at,
+    });
+  }
+
+  /** The attempt that paid the order (older orders, from before live_payment_id, by status). */
+  private async payingPayment(record: OrderRecord, trx: Executor): Promise<PaymentRow | null> {
+    if (record.row.live_payment_id !== null) return this.deps.payments.find(record.row.live_payment_id, trx);
+    return this.deps.payments.successfulForOrder(record.row.id, trx);
+  }
+
+  private callGateway(refund: RefundRow): Promise<{ refundId: string }> {
+    return this.deps.gateway.refund({ gatewayPaymentId: refund.gateway_payment_id, amount: refund.amount, idempotencyKey: refund.idempotency_key });
+  }
+}
+
+const facts = (record: OrderRecord) => ({ status: record.row.status, paymentMethod: record.row.payment_method, paymentStatus: record.row.payment_status });
+
+function assertRefundable(record: OrderRecord): void {
+  const next = nextOrderStatus(facts(record), 'refund');
+  if (!next.ok) throw appError('conflict', next.reason);
+}
