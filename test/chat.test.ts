@@ -176,6 +176,12 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
     k.send({ type: 'chat.send', phone, text: 'Thanks!', clientMsgId: 'k1' });
     expect(await k.next('ack')).toMatchObject({ clientMsgId: 'k1' });
     expect((await admin.call('GET', '/api/chat/users')).body.conversations.find((c: { phone: string }) => c.phone === phone)).toMatchObject({ theatreId: null });
+    const path = `/api/chat/users/${phone.slice(1)}`;
+    expect((await admin.call('GET', `${path}/messages?theatreId=none`)).body.messages.map((m: { text: string }) => m.text)).toEqual(['Thanks!', '[location] PVR 12.97, 77.59']);
+    expect((await admin.call('GET', `${path}/messages?theatreId=${v.theatre1.id}`)).body.messages).toEqual([]);
+    expect((await admin.call('GET', `${path}/messages?theatreId=null`)).status).toBe(400);
+    expect((await admin.call('POST', `${path}/messages`, { text: 'to the unassigned one', theatreId: null })).body.message).toMatchObject({ theatreId: null });
+    expect((await admin.call('POST', `${path}/read?theatreId=none`)).status).toBe(204);
     k.close();
   });
 
@@ -344,6 +350,10 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
     expect(ambiguous.body.error.message).toContain('theatreId');
     expect((await admin.call('POST', `${path}/messages`, { text: 'Regal admin here', theatreId: v.theatre2.id })).body.message).toMatchObject({ theatreId: v.theatre2.id });
     expect((await admin.call('POST', `${path}/messages`, { text: 'nowhere', theatreId: 999999 })).status).toBe(404);
+    const k = await follow('key');
+    k.send({ type: 'chat.send', phone, text: 'which one?', clientMsgId: 'k2' });
+    expect(await k.next('error')).toMatchObject({ code: 'bad_request', message: expect.stringContaining('theatreId') });
+    k.close();
     expect(texts(await admin.call('GET', `${path}/messages?theatreId=${v.theatre1.id}`))).toEqual(['for Galaxy only', expect.stringMatching(/^Order #\d+ confirmed/)]);
     expect(texts(await staff1.call('GET', `${path}/messages`))).not.toContain('Regal admin here');
   });
