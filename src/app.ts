@@ -43,6 +43,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config/config.js';
 import { healthRoutes } from './health/health.routes.js';
+import { WriteHealth } from './health/write-health.js';
 import { compileTrust } from './http/trust-proxy.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { KeyReloader } from './keys/key-reloader.js';
@@ -134,12 +135,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const trustProxy = compileTrust(config.trustProxy);
   const fastify = Fastify({ loggerInstance: logger as FastifyBaseLogger, trustProxy, bodyLimit: 256 * 1024 });
-  installErrorHandler(fastify);
+  const writeHealth = new WriteHealth(db, database.dialect, now);
+  installErrorHandler(fastify, { onUnhandled: (err) => writeHealth.record(err) });
   await fastify.register(fastifyCookie);
   let draining = false;
   healthRoutes(fastify, {
     metrics,
-    checks: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, ...engines.checks],
+    checks: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, writeHealth, ...engines.checks],
     draining: () => draining,
   });
   authRoutes(fastify, { accounts, sessions, failures: engines.authFailures });

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isStorageError } from '../health/write-health.js';
 import { AppError, isAppError } from './errors.js';
 
 /**
@@ -6,7 +7,7 @@ import { AppError, isAppError } from './errors.js';
  * Fastify's own (bad JSON, body too large, schema) map to the catalogue; anything else is a 500
  * whose details go to the log, never to the client.
  */
-export function installErrorHandler(app: FastifyInstance): void {
+export function installErrorHandler(app: FastifyInstance, opts: { onUnhandled?: (err: unknown) => void } = {}): void {
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     let appErr: AppError;
     if (isAppError(err)) appErr = err;
@@ -14,7 +15,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     else if (err.validation || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') appErr = new AppError('bad_request', err.message);
     else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) appErr = new AppError('bad_request', err.message);
     else {
-      request.log.error({ err }, 'unhandled error');
+      opts.onUnhandled?.(err);
+      request.log.error({ err }, isStorageError(err) ? 'the database cannot store anything (disk full or I/O error)' : 'unhandled error');
       appErr = new AppError('internal');
     }
     void reply.status(appErr.status).headers(appErr.headers).send(appErr.toBody());
