@@ -134,7 +134,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     presence: () => presence.snapshot(),
     conversations: (trx, theatreId) => new ChatRepository(trx).conversations(theatreId, trx),
   });
-  const sessions = new SessionAuth(accounts, config.allowedOrigins);
+  const sessions = new SessionAuth(accounts, config.allowedOrigins, config.production ? true : 'auto');
 
   const trustProxy = compileTrust(config.trustProxy);
   const fastify = Fastify({ loggerInstance: logger as FastifyBaseLogger, trustProxy, bodyLimit: 256 * 1024 });
