@@ -41,15 +41,18 @@ export function generateSecret(): string {
 export function decodeKeysFile(text: string): DecodedKeysFile {
   const values: KeysFileValues = Object.create(null) as KeysFileValues;
   const problems: KeysFileProblem[] = [];
-  const lines = text.split('\n');
+  // A byte-order mark some editors add is not part of the first name; nothing else is forgiven.
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
   lines.forEach((raw, i) => {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1).trim() : raw.trim();
+    // Only spaces, tabs and a CR end are trimmed: String.trim would also eat Unicode separators
+    // and BOMs, turning a damaged line into a key.
+    const line = raw.replace(/^[ \t]+|[ \t\r]+$/g, '');
     if (line === '' || line.startsWith('#')) return;
     const problem = (reason: string) => problems.push({ line: i + 1, reason });
     const eq = line.indexOf('=');
     if (eq <= 0) return problem('not a NAME=value line');
-    const name = line.slice(0, eq).trim();
-    const value = line.slice(eq + 1).trim();
+    const name = line.slice(0, eq).replace(/[ \t]+$/, '');
+    const value = line.slice(eq + 1).replace(/^[ \t]+/, '');
     if (!NAME.test(name)) return problem('the name is not an upper-case variable name');
     if (value.length > MAX_KEYS_FILE_VALUE) return problem(`the value is longer than ${MAX_KEYS_FILE_VALUE} characters`);
     if (!VALUE.test(value)) return problem('the value holds control or non-ASCII characters no key has');
