@@ -30,7 +30,7 @@ describe('a database that cannot write (disk full)', () => {
       notes: `order ${n} `.repeat(40),
     });
 
-  it('logs SQLITE_FULL (not "cannot rollback"), turns /readyz red while writes fail, and green once they work again', async () => {
+  it('answers 503, logs SQLITE_FULL (not "cannot rollback"), turns /readyz red while writes fail, and green once they work again', async () => {
     expect((await readyz()).status).toBe(200);
     const { rows } = await sql<{ page_count: number }>`pragma page_count`.execute(t.app.db.db);
     await sql.raw(`pragma max_page_count = ${rows[0]!.page_count}`).execute(t.app.db.db);
@@ -40,8 +40,9 @@ describe('a database that cannot write (disk full)', () => {
       const r = await order(n);
       if (r.status !== 201) failed = r;
     }
-    expect(failed?.status).toBe(500);
-    expect(failed?.body).toMatchObject({ error: { code: 'internal' } });
+    expect(failed?.status).toBe(503);
+    expect(failed?.body).toMatchObject({ error: { code: 'unavailable' } });
+    expect(failed?.headers.get('retry-after')).toBe('30');
     const logged = t.logLines.filter((l) => l.includes('"level":50'));
     expect(logged.some((l) => l.includes('SQLITE_FULL') && l.includes('database or disk is full'))).toBe(true);
     expect(logged.some((l) => l.includes('cannot rollback'))).toBe(false);
