@@ -131,5 +131,8 @@ describe('loadConfig', () => {
     writeFileSync(file, 'x');
     expect(problemsOf(() => loadConfig({ DATA_DIR: file }))).toEqual([expect.stringMatching(new RegExp(`^DATA_DIR ${file} is a file, not a folder: remove it or set DATA_DIR to a folder`))]);
     expect(problemsOf(() => loadConfig({ DATA_DIR: join(file, 'data') }))).toEqual([expect.stringMatching(/is under .*not-a-folder, a file, not a folder/)]);
+    // Production on PostgreSQL never uses DATA_DIR (a read-only filesystem is fine there).
+    const pg = { ...productionKeys(), DATA_DIR: file, DATABASE_URL: 'postgres://db.invalid/x', RAZORPAY_KEY_ID: 'rzp_test_x', RAZORPAY_KEY_SECRET: generateSecret() };
+    expect(loadConfig(pg).dataDir).toBe(file);
   });
 });

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { generateSecret, inspectKeysFile, keepCorruptKeysFile, keysFileUnusable, readKeysFile, splitKeyList, writeKeysFile } from '../keys/keys-file.js';
+import { decodeKeysFile, generateSecret, inspectKeysFile, keepCorruptKeysFile, keysFileUnusable, readKeysFile, splitKeyList, writeKeysFile } from '../keys/keys-file.js';
 import type { SocketKeys } from '../keys/key-store.js';
 import { SOCKET_KEY_VARS, SOCKET_NAMES } from '../realtime/sockets.js';
 import { WHATSAPP_DEFAULTS, type WhatsAppConfig } from '../chat/whatsapp.config.js';
@@ -162,9 +162,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const allowedOrigins = parseOrigins(e.ALLOWED_ORIGINS, problems);
   const warnings: string[] = [];
 
-  const unusable = pathProblems(dataDir, keysFile, e.DATABASE_URL ? 'keys' : 'keys and database');
-  if (unusable.length > 0) throw new ConfigError(unusable);
-  const decoded = inspectKeysFile(keysFile);
+  // DATA_DIR matters when it holds the SQLite database or keys generated outside production;
+  // production on PostgreSQL may run on a read-only filesystem and never touches it.
+  const holds = [...(production ? [] : ['generated keys']), ...(e.DATABASE_URL ? [] : ['SQLite database'])];
+  const unusable = pathProblems(holds.length > 0 ? { dataDir, holds: holds.join(' and ') } : null, keysFile);
+  problems.push(...unusable);
+  const decoded = unusable.length > 0 ? decodeKeysFile('') : inspectKeysFile(keysFile);
   const corrupt = decoded.problems.length > 0;
   if (corrupt) {
     const where = decoded.problems.map((p) => `line ${p.line}: ${p.reason}`).join('; ');
@@ -260,14 +263,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * A data folder or keys file that cannot be used, as one sentence per problem saying what to do,
  * so the start fails with that instead of a stack trace from deep inside fs or SQLite.
  */
-function pathProblems(dataDir: string, keysFile: string, holds: string): string[] {
+function pathProblems(data: { dataDir: string; holds: string } | null, keysFile: string): string[] {
   const problems: string[] = [];
-  const existing = nearestExisting(dataDir);
-  if (!statSync(existing).isDirectory()) {
-    problems.push(`DATA_DIR ${dataDir} is ${existing === dataDir ? 'a file' : `under ${existing}, a file`}, not a folder: remove it or set DATA_DIR to a folder (it holds the ${holds})`);
-  } else {
-    const notWritable = unwritableFolder(dataDir);
-    if (notWritable) problems.push(`DATA_DIR ${dataDir} cannot be written (${notWritable} is not writable by this user): fix its owner or permissions, or set DATA_DIR elsewhere`);
+  if (data) {
+    const { dataDir, holds } = data;
+    const existing = nearestExisting(dataDir);
+    if (!statSync(existing).isDirectory()) {
+      problems.push(`DATA_DIR ${dataDir} is ${existing === dataDir ? 'a file' : `under ${existing}, a file`}, not a folder: remove it or set DATA_DIR to a folder (it holds the ${holds})`);
+    } else {
+      const notWritable = unwritableFolder(dataDir);
+      if (notWritable) problems.push(`DATA_DIR ${dataDir} cannot be written (${notWritable} is not writable by this user): fix its owner or permissions, or set DATA_DIR elsewhere`);
+    }
   }
   const keysProblem = keysFileUnusable(keysFile);
   if (keysProblem) problems.push(keysProblem);
