@@ -81,7 +81,7 @@ export function readKeysFile(path: string): KeysFileValues {
 
 /** Replaces the file atomically (write then rename) so a reader never sees half a file. */
 export function writeKeysFile(path: string, values: KeysFileValues): void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const body =
     '# scan2food keys and secrets. Keep this file private (mode 0600); never commit it.\n' +
     Object.entries(values)
