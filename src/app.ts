@@ -15,6 +15,7 @@ import { ChatRepository } from './chat/chat.repository.js';
 import { LiveOrders } from './orders/live-orders.js';
 import { OrderService } from './orders/order.service.js';
 import { orderExists } from './orders/order-exists.js';
+import { CheckoutLinks } from './payments/checkout-links.js';
 import { checkoutRoutes } from './payments/checkout.routes.js';
 import { paymentRoutes } from './payments/payment.routes.js';
 import { createPaymentGateway } from './payments/gateway.factory.js';
@@ -43,8 +44,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config/config.js';
 import { healthRoutes } from './health/health.routes.js';
+import { WriteHealth } from './health/write-health.js';
 import { compileTrust } from './http/trust-proxy.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { KeyReloader } from './keys/key-reloader.js';
 import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -113,11 +116,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   );
   const newToken = () => randomBytes(32).toString('base64url');
   const accounts = new AccountService({ db, clock, newToken });
+  const checkoutLinks = new CheckoutLinks(config.secrets.PAYMENT_WEBHOOK_SECRET);
   const payments = new PaymentService({
     db,
     clock,
     newId: () => randomUUID(),
-    gateway: createPaymentGateway(config.payments),
+    gateway: createPaymentGateway(config.payments, checkoutLinks),
     webhookSecret: config.secrets.PAYMENT_WEBHOOK_SECRET,
     alert: (message, fields) => logger.warn({ alert: true, ...fields }, message),
     onError: (err) => logger.error({ err }, 'refund worker round failed'),
@@ -131,16 +135,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     presence: () => presence.snapshot(),
     conversations: (trx, theatreId) => new ChatRepository(trx).conversations(theatreId, trx),
   });
-  const sessions = new SessionAuth(accounts, config.allowedOrigins);
+  const sessions = new SessionAuth(accounts, config.allowedOrigins, config.production ? true : 'auto');
 
   const trustProxy = compileTrust(config.trustProxy);
   const fastify = Fastify({ loggerInstance: logger as FastifyBaseLogger, trustProxy, bodyLimit: 256 * 1024 });
-  installErrorHandler(fastify);
+  const writeHealth = new WriteHealth(db, database.dialect, now);
+  installSecurityHeaders(fastify);
+  installErrorHandler(fastify, { onUnhandled: (err) => writeHealth.record(err) });
   await fastify.register(fastifyCookie);
   let draining = false;
   healthRoutes(fastify, {
     metrics,
-    checks: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, ...engines.checks],
+    checks: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, writeHealth, ...engines.checks],
     draining: () => draining,
   });
   authRoutes(fastify, { accounts, sessions, failures: engines.authFailures });
@@ -150,7 +156,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // A webhook may have queued an automatic refund (a capture the order did not take): send it now.
   paymentRoutes(fastify, { payments, orders, committed: () => (committed(), void payments.refunds.job.kick()) });
   options.routes?.(fastify);
-  checkoutRoutes(fastify, { payments, razorpayKeyId: config.payments.gateway === 'razorpay' ? config.payments.keyId : undefined });
+  checkoutRoutes(fastify, {
+    payments,
+    links: checkoutLinks,
+    gateway: config.payments.gateway === 'razorpay' ? { name: 'razorpay', keyId: config.payments.keyId } : { name: 'simulated' },
+  });
   chat.routes(fastify, sessions);
 
   // Management API for staff and admins (docs/api.md).

@@ -134,4 +134,26 @@ describe('online payment: webhook → live orders and payment status', () => {
     expect(await res.json()).toMatchObject({ webhookStatus: 200 });
     expect((await token.call('GET', `/api/orders/${order.id}`)).body.order).toMatchObject({ status: 'confirmed', paymentStatus: 'success' });
   });
+
+  it('the simulated checkout opens only by the link the payment start gave out: a sequential id or a wrong mac is 404 and pays nothing', async () => {
+    const { order, payment, token } = await placeAndStart();
+    const link = new URL(payment.checkoutUrl, 'http://x').pathname;
+    expect(link).toMatch(new RegExp(`^/pay/sim/${payment.paymentId}/[A-Za-z0-9_-]{43}$`));
+    const other = await placeAndStart();
+    const otherMac = new URL(other.payment.checkoutUrl, 'http://x').pathname.split('/').pop();
+    const wrongMac = `${link.slice(0, -1)}${link.endsWith('A') ? 'B' : 'A'}`;
+    for (const path of [`/pay/sim/${payment.paymentId}`, wrongMac, `/pay/sim/${payment.paymentId}/${otherMac}`, `/pay/sim/${payment.paymentId}/`]) {
+      const page = await fetch(t.http(path));
+      expect({ path, status: page.status }).toEqual({ path, status: 404 });
+      expect(await page.text()).not.toContain('250.00');
+      const pay = await fetch(t.http(path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"outcome":"pay"}' });
+      expect({ path, status: pay.status }).toEqual({ path, status: 404 });
+    }
+    expect((await token.call('GET', `/api/orders/${order.id}`)).body.order).toMatchObject({ status: 'placed', paymentStatus: 'pending' });
+    const page = await fetch(t.http(link));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await page.text()).not.toMatch(/<script>|<style>/);
+  });
 });

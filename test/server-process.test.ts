@@ -1,10 +1,13 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freshKeys } from './support/test-app.js';
 import { connectOpen, connectRefused } from './support/ws-client.js';
-import { runCli, spawnServer } from './support/spawn-server.js';
+import { generateSecret } from '../src/keys/keys-file.js';
+import { CLI, runCli, spawnServer } from './support/spawn-server.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'scan2food-proc-'));
 
@@ -91,5 +94,79 @@ describe('the server process', () => {
     expect(r.stderr).toContain('PAYMENT_STATUS_WS_KEY');
     expect(r.stderr).not.toContain('LIVE_ORDERS_WS_KEY');
     expect(r.stderr).not.toContain(keys.payment.slice(0, 42));
+  });
+
+  it('outside production says loudly that a corrupt keys file was kept aside, and starts', async () => {
+    const dataDir = tmp();
+    const kept = generateSecret();
+    const original = `CHAT_WS_KEY=${kept}\nTICKET_SECRET=${generateSecret()}\u0000\n`;
+    writeFileSync(join(dataDir, 'keys.env'), original, { mode: 0o600 });
+    const server = await spawnServer({ DATA_DIR: dataDir });
+    try {
+      const aside = readdirSync(dataDir).filter((f) => f.startsWith('keys.env.corrupt-'));
+      expect(aside).toHaveLength(1);
+      expect(readFileSync(join(dataDir, aside[0]!), 'utf8')).toBe(original);
+      expect(server.stderr()).toMatch(/WARNING: the keys file .*keys\.env was corrupt \(line 2: /);
+      expect(server.stderr()).toContain(`kept it as ${join(dataDir, aside[0]!)}`);
+      expect(server.stdout()).toMatch(/"event":"config_warning".*was corrupt/);
+      expect(readFileSync(join(dataDir, 'keys.env'), 'utf8')).toContain(`CHAT_WS_KEY=${kept}\n`);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
+  describe('start-up problems get one clear line, no stack, and a non-zero exit', () => {
+    const STACK_LINE = /^\s+at /m;
+    const expectClear = (r: { code: number | null; stderr: string }, message: RegExp) => {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(STACK_LINE);
+      // One line for the problem, beside at most the two header lines of a configuration error.
+      const lines = r.stderr.trim().split('\n');
+      expect(lines.filter((l) => l !== 'scan2food: cannot start.' && l !== 'Invalid configuration:')).toEqual([expect.stringMatching(message)]);
+    };
+
+    it('the keys file is a folder', async () => {
+      const dataDir = tmp();
+      mkdirSync(join(dataDir, 'keys.env'));
+      expectClear(await runCli(['serve'], { DATA_DIR: dataDir, PORT: '0' }), /keys file .*keys\.env is a folder, not a file: remove it or point KEYS_FILE at a file/);
+    });
+
+    it('the data folder is a file', async () => {
+      const file = join(tmp(), 'data');
+      writeFileSync(file, '');
+      expectClear(await runCli(['serve'], { DATA_DIR: file, PORT: '0' }), /DATA_DIR .*data is a file, not a folder: remove it or set DATA_DIR to a folder/);
+    });
+
+    it('the data folder cannot be written by the user the server runs as', async () => {
+      const parent = tmp();
+      chmodSync(parent, 0o755);
+      const dataDir = join(parent, 'data');
+      mkdirSync(dataDir, { mode: 0o755 });
+      // As root (which may write anywhere) the server runs as nobody, as a service would; otherwise the folder is made read-only.
+      const asRoot = process.getuid?.() === 0;
+      if (!asRoot) chmodSync(dataDir, 0o555);
+      const child = spawn(process.execPath, [CLI, 'serve'], {
+        env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expectClear({ code, stderr }, new RegExp(`DATA_DIR ${dataDir} cannot be written \\(${dataDir} is not writable by this user\\): fix its owner or permissions`));
+    });
+
+    it('the port is taken', async () => {
+      const blocker = createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      const port = (blocker.address() as { port: number }).port;
+      try {
+        expectClear(await runCli(['serve'], { DATA_DIR: tmp(), HOST: '127.0.0.1', PORT: String(port) }), new RegExp(`cannot start: port ${port} on 127\\.0\\.0\\.1 is already in use: stop the other process or set PORT`));
+      } finally {
+        blocker.close();
+      }
+    });
   });
 });

@@ -26,6 +26,11 @@ export class SessionAuth {
   constructor(
     private readonly accounts: AccountService,
     private readonly allowedOrigins: string[] | null,
+    /**
+     * Production: the cookie is always `Secure`. 'auto' trusts the request's protocol, which
+     * behind a TLS proxy with the default TRUST_PROXY reads as plain http and drops the flag.
+     */
+    private readonly cookieSecure: true | 'auto' = 'auto',
   ) {}
 
   async signedIn(req: FastifyRequest): Promise<SignedIn | null> {
@@ -51,11 +56,11 @@ export class SessionAuth {
   }
 
   setCookie(reply: FastifyReply, token: string, expiresAt: string): void {
-    void reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: 'auto', path: '/', expires: new Date(expiresAt) });
+    void reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: this.cookieSecure, path: '/', expires: new Date(expiresAt) });
   }
 
   clearCookie(reply: FastifyReply): void {
-    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    void reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: this.cookieSecure, path: '/' });
   }
 }
 

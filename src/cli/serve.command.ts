@@ -1,6 +1,7 @@
 import { buildApp } from '../app.js';
 import { ConfigError, loadConfig } from '../config/config.js';
-import { ensureDemo } from '../seed/demo.js';
+import { ensureDemo, type DemoResult } from '../seed/demo.js';
+import { describeStartupError } from './startup-error.js';
 
 /**
  * `scan2food serve` (what `npm start` runs): start, print where to go, reload keys on SIGHUP,
@@ -17,9 +18,21 @@ export async function runServe(env: NodeJS.ProcessEnv): Promise<number> {
     }
     throw err;
   }
-  const app = await buildApp(config);
-  const demo = await ensureDemo(app.db.db);
-  const address = await app.listen();
+  for (const warning of config.warnings) process.stderr.write(`scan2food: WARNING: ${warning}\n`);
+  let app;
+  let demo: DemoResult | null = null;
+  let address;
+  try {
+    app = await buildApp(config);
+    for (const warning of config.warnings) app.logger.warn({ event: 'config_warning' }, warning);
+    // Production never gets demo data: an empty database there is a theatre waiting for its seed file.
+    if (!config.production) demo = await ensureDemo(app.db.db);
+    address = await app.listen();
+  } catch (err) {
+    process.stderr.write(`scan2food: cannot start: ${describeStartupError(err, config)}\n`);
+    await app?.close().catch(() => undefined);
+    return 1;
+  }
   const base = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   const banner = [
     '',

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,5 +58,81 @@ describe('loadConfig', () => {
     expect(d).toMatchObject({ databaseSchema: undefined, redisPrefix: 'scan2food:' });
     expect(() => loadConfig({ DATA_DIR: dir(), PRESENCE_TTL_SECONDS: '30' })).toThrow(/PRESENCE_TTL_SECONDS/);
     expect(() => loadConfig({ DATA_DIR: dir(), DATABASE_SCHEMA: 'x; drop' })).toThrow(/DATABASE_SCHEMA/);
+  });
+
+  const productionKeys = () => ({
+    NODE_ENV: 'production',
+    LIVE_ORDERS_WS_KEY: generateSecret(),
+    PAYMENT_STATUS_WS_KEY: generateSecret(),
+    CHAT_WS_KEY: generateSecret(),
+    TICKET_SECRET: generateSecret(),
+    PAYMENT_WEBHOOK_SECRET: generateSecret(),
+  });
+  const problemsOf = (fn: () => unknown): string[] => {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof ConfigError) return err.problems;
+      throw err;
+    }
+    return [];
+  };
+
+  it('refuses production without a real gateway (the simulated one confirms orders with no money), and takes Razorpay when both variables are set', () => {
+    const problems = problemsOf(() => loadConfig({ ...productionKeys(), DATA_DIR: dir() }));
+    expect(problems).toEqual([expect.stringMatching(/RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET are required in production/)]);
+    const keyId = `rzp_test_${generateSecret().slice(0, 14)}`;
+    const c = loadConfig({ ...productionKeys(), DATA_DIR: dir(), RAZORPAY_KEY_ID: keyId, RAZORPAY_KEY_SECRET: generateSecret() });
+    expect(c.payments).toMatchObject({ gateway: 'razorpay', keyId });
+    expect(loadConfig({ DATA_DIR: dir() }).payments).toEqual({ gateway: 'simulated' });
+  });
+
+  it('outside production keeps a corrupt keys file aside (0600), says so, and keeps the keys of its clean lines', () => {
+    const DATA_DIR = dir();
+    const file = join(DATA_DIR, 'keys.env');
+    const chat = generateSecret();
+    const damaged = generateSecret();
+    const original = `CHAT_WS_KEY=${chat}\nLIVE_ORDERS_WS_KEY=${damaged.slice(0, 10)}\u0000${damaged.slice(10)}\ngarbage line\n`;
+    writeFileSync(file, original, { mode: 0o600 });
+    const c = loadConfig({ DATA_DIR });
+    const aside = readdirSync(DATA_DIR).filter((f) => f.startsWith('keys.env.corrupt-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(DATA_DIR, aside[0]!), 'utf8')).toBe(original);
+    expect(statSync(join(DATA_DIR, aside[0]!)).mode & 0o777).toBe(0o600);
+    expect(c.warnings.join('\n')).toMatch(/was corrupt \(line 2: .*; line 3: not a NAME=value line\)/);
+    expect(c.warnings.join('\n')).toContain(`kept it as ${join(DATA_DIR, aside[0]!)}`);
+    expect(c.warnings.join('\n')).toMatch(/regenerated LIVE_ORDERS_WS_KEY/);
+    expect(c.warnings.join('\n')).not.toContain(damaged.slice(10));
+    expect(c.keys.chat).toEqual([chat]);
+    expect(c.keys['live-orders'][0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(c.keys['live-orders'][0]).not.toContain(damaged.slice(10));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // The new file is clean: the next start neither warns nor regenerates.
+    const again = loadConfig({ DATA_DIR });
+    expect(again.warnings).toEqual([]);
+    expect(again.keys).toEqual(c.keys);
+  });
+
+  it('in production refuses a corrupt keys file, naming the line and never the value', () => {
+    const DATA_DIR = dir();
+    const secret = generateSecret();
+    writeFileSync(join(DATA_DIR, 'keys.env'), `CHAT_WS_KEY=${secret}\u001b\n`, { mode: 0o600 });
+    const problems = problemsOf(() => loadConfig({ ...productionKeys(), DATA_DIR, RAZORPAY_KEY_ID: 'rzp_test_x', RAZORPAY_KEY_SECRET: generateSecret() }));
+    expect(problems).toEqual([expect.stringMatching(/keys file .*keys\.env is corrupt \(line 1: .*\): fix or remove those lines/)]);
+    expect(problems.join()).not.toContain(secret);
+    expect(readdirSync(DATA_DIR)).toEqual(['keys.env']);
+  });
+
+  it('says what is wrong when the keys file is a folder or DATA_DIR is a file', () => {
+    const DATA_DIR = dir();
+    mkdirSync(join(DATA_DIR, 'keys.env'));
+    expect(problemsOf(() => loadConfig({ DATA_DIR }))).toEqual([`the keys file ${join(DATA_DIR, 'keys.env')} is a folder, not a file: remove it or point KEYS_FILE at a file`]);
+    const file = join(dir(), 'not-a-folder');
+    writeFileSync(file, 'x');
+    expect(problemsOf(() => loadConfig({ DATA_DIR: file }))).toEqual([expect.stringMatching(new RegExp(`^DATA_DIR ${file} is a file, not a folder: remove it or set DATA_DIR to a folder`))]);
+    expect(problemsOf(() => loadConfig({ DATA_DIR: join(file, 'data') }))).toEqual([expect.stringMatching(/is under .*not-a-folder, a file, not a folder/)]);
+    // Production on PostgreSQL never uses DATA_DIR (a read-only filesystem is fine there).
+    const pg = { ...productionKeys(), DATA_DIR: file, DATABASE_URL: 'postgres://db.invalid/x', RAZORPAY_KEY_ID: 'rzp_test_x', RAZORPAY_KEY_SECRET: generateSecret() };
+    expect(loadConfig(pg).dataDir).toBe(file);
   });
 });

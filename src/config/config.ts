@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { generateSecret, readKeysFile, splitKeyList, writeKeysFile } from '../keys/keys-file.js';
+import { decodeKeysFile, generateSecret, inspectKeysFile, keepCorruptKeysFile, keysFileUnusable, readKeysFile, splitKeyList, writeKeysFile } from '../keys/keys-file.js';
 import type { SocketKeys } from '../keys/key-store.js';
 import { SOCKET_KEY_VARS, SOCKET_NAMES } from '../realtime/sockets.js';
 import { WHATSAPP_DEFAULTS, type WhatsAppConfig } from '../chat/whatsapp.config.js';
@@ -30,10 +31,12 @@ export interface Config {
   limits: Limits;
   keys: SocketKeys;
   secrets: Record<SigningSecretVar, string>;
-  /** Razorpay when its key id and secret are set; the simulated gateway otherwise. */
+  /** Razorpay when its key id and secret are set; the simulated gateway otherwise (never in production). */
   payments: { gateway: 'simulated' } | { gateway: 'razorpay'; keyId: string; keySecret: string; apiBase: string | undefined };
   /** Variables that were generated into the keys file during this start (names only). */
   generated: string[];
+  /** Things the operator must hear about at start (a corrupt keys file kept aside), never values. */
+  warnings: string[];
   whatsapp: WhatsAppConfig;
 }
 
@@ -157,8 +160,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(e.DATA_DIR);
   const keysFile = resolve(e.KEYS_FILE ?? `${dataDir}/keys.env`);
   const allowedOrigins = parseOrigins(e.ALLOWED_ORIGINS, problems);
+  const warnings: string[] = [];
 
-  const fileValues = readKeysFile(keysFile);
+  // DATA_DIR matters when it holds the SQLite database or keys generated outside production;
+  // production on PostgreSQL may run on a read-only filesystem and never touches it.
+  const holds = [...(production ? [] : ['generated keys']), ...(e.DATABASE_URL ? [] : ['SQLite database'])];
+  const unusable = pathProblems(holds.length > 0 ? { dataDir, holds: holds.join(' and ') } : null, keysFile);
+  problems.push(...unusable);
+  const decoded = unusable.length > 0 ? decodeKeysFile('') : inspectKeysFile(keysFile);
+  const corrupt = decoded.problems.length > 0;
+  if (corrupt) {
+    const where = decoded.problems.map((p) => `line ${p.line}: ${p.reason}`).join('; ');
+    // Production never guesses: the operator fixes the file. Elsewhere the file is kept aside below.
+    if (production) throw new ConfigError([`the keys file ${keysFile} is corrupt (${where}): fix or remove those lines`]);
+    warnings.push(`the keys file ${keysFile} was corrupt (${where})`);
+  }
+  const fileValues = decoded.values;
   const generated: string[] = [];
   const valueOf = (name: string): string | undefined => {
     const v = fileValues[name] ?? env[name];
@@ -196,11 +213,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.RAZORPAY_KEY_ID || e.RAZORPAY_KEY_SECRET) {
     if (!e.RAZORPAY_KEY_ID || !e.RAZORPAY_KEY_SECRET) problems.push('RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET go together: set both, or neither for the simulated gateway');
     else payments = { gateway: 'razorpay', keyId: e.RAZORPAY_KEY_ID, keySecret: e.RAZORPAY_KEY_SECRET, apiBase: e.RAZORPAY_API_BASE };
+  } else if (production) {
+    // The simulated gateway confirms orders with no money moving: it must never take real guests.
+    problems.push('RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET are required in production (the simulated gateway is for local use and tests only)');
   }
   if (production && e.WHATSAPP_TOKEN && !e.WHATSAPP_APP_SECRET) problems.push('WHATSAPP_APP_SECRET is required in production when WHATSAPP_TOKEN is set (the webhook must check signatures)');
   if (Boolean(e.WHATSAPP_TOKEN) !== Boolean(e.WHATSAPP_PHONE_NUMBER_ID)) problems.push('WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID go together: set both, or neither');
   if (problems.length > 0) throw new ConfigError(problems);
-  if (generated.length > 0) writeKeysFile(keysFile, fileValues);
+  if (corrupt) {
+    // Never silently: the old file is kept for the operator, and what was regenerated is named.
+    const aside = keepCorruptKeysFile(keysFile);
+    warnings.push(`kept it as ${aside} and wrote a new ${keysFile} from its valid lines${generated.length ? `; regenerated ${generated.join(', ')}: integrations using the old values must be given the new ones` : ''}`);
+    writeKeysFile(keysFile, fileValues);
+  } else if (generated.length > 0) writeKeysFile(keysFile, fileValues);
 
   const limits: Limits = { ...DEFAULT_LIMITS };
   if (e.AUTH_FAIL_LIMIT !== undefined) limits.authFailLimit = e.AUTH_FAIL_LIMIT;
@@ -229,8 +254,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secrets,
     payments,
     generated,
+    warnings,
     whatsapp: whatsappConfig(e),
   };
+}
+
+/**
+ * A data folder or keys file that cannot be used, as one sentence per problem saying what to do,
+ * so the start fails with that instead of a stack trace from deep inside fs or SQLite.
+ */
+function pathProblems(data: { dataDir: string; holds: string } | null, keysFile: string): string[] {
+  const problems: string[] = [];
+  if (data) {
+    const { dataDir, holds } = data;
+    const existing = nearestExisting(dataDir);
+    if (!statSync(existing).isDirectory()) {
+      problems.push(`DATA_DIR ${dataDir} is ${existing === dataDir ? 'a file' : `under ${existing}, a file`}, not a folder: remove it or set DATA_DIR to a folder (it holds the ${holds})`);
+    } else {
+      const notWritable = unwritableFolder(dataDir);
+      if (notWritable) problems.push(`DATA_DIR ${dataDir} cannot be written (${notWritable} is not writable by this user): fix its owner or permissions, or set DATA_DIR elsewhere`);
+    }
+  }
+  const keysProblem = keysFileUnusable(keysFile);
+  if (keysProblem) problems.push(keysProblem);
+  else if (existsSync(keysFile)) {
+    try {
+      accessSync(keysFile, constants.R_OK);
+    } catch {
+      problems.push(`the keys file ${keysFile} cannot be read by this user: fix its owner or permissions (it should be mode 0600)`);
+    }
+  }
+  return problems;
+}
+
+function nearestExisting(path: string): string {
+  let at = path;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
+  return at;
+}
+
+/** The folder, or its nearest existing ancestor (it will be created), when that is not writable. */
+function unwritableFolder(dir: string): string | null {
+  const at = nearestExisting(dir);
+  try {
+    accessSync(at, constants.W_OK | constants.X_OK);
+    return null;
+  } catch {
+    return at;
+  }
 }
 
 /** Re-reads only the socket keys (SIGHUP or a change of the keys file); same precedence as at start. */

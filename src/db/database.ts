@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import { initialMigration } from './migrations/0001-initial.js';
@@ -46,15 +46,50 @@ export async function createDatabase(opts: DatabaseOptions): Promise<Db> {
   return handle;
 }
 
+/** Guests' phones and staff password hashes live here: only the service's own user may read it. */
+const SQLITE_FILE_MODE = 0o600;
+
+/**
+ * Creates the database file 0600 before SQLite does (SQLite then gives its -wal and -shm files
+ * the same mode) and tightens files an older version left 0644.
+ */
+function privateSqliteFiles(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', SQLITE_FILE_MODE));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, SQLITE_FILE_MODE);
+}
+
+/**
+ * When a statement fails with SQLITE_FULL or an I/O error, SQLite has already rolled the
+ * transaction back; Kysely's ROLLBACK then fails with "cannot rollback - no transaction is
+ * active" and that error replaces the real one. Skipping the needless ROLLBACK keeps the real
+ * error (disk full) for the caller and the log.
+ */
+class SqliteDialectKeepingErrors extends SqliteDialect {
+  constructor(private readonly sqlite: SqliteDatabase.Database) {
+    super({ database: sqlite });
+  }
+
+  override createDriver(): Driver {
+    const sqlite = this.sqlite;
+    return new (class extends SqliteDriver {
+      override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+        if (!sqlite.inTransaction) return;
+        await super.rollbackTransaction(connection);
+      }
+    })({ database: sqlite });
+  }
+}
+
 function openSqlite(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') privateSqliteFiles(file);
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   // WAL + NORMAL is durable against application crashes; only an OS crash can lose the last commits.
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors(sqlite) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

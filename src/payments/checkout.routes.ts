@@ -1,6 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { appError } from '../http/errors.js';
 import { parseId, parseInput } from '../http/validate.js';
+import { CHECKOUT_ASSETS } from './checkout.assets.js';
+import type { CheckoutLinks, CheckoutPage } from './checkout-links.js';
 import type { PaymentService } from './payment.service.js';
 
 const outcomeBody = z.object({ outcome: z.enum(['pay', 'fail']) });
@@ -8,70 +11,110 @@ const outcomeBody = z.object({ outcome: z.enum(['pay', 'fail']) });
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const rupees = (paise: number) => `₹${(paise / 100).toFixed(2)}`;
 
-function page(title: string, body: string, script = ''): string {
+const SELF_ONLY = ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "img-src 'self'"];
+/**
+ * Razorpay Checkout is a script from checkout.razorpay.com that opens Razorpay's own frames and
+ * calls its API; it styles its overlay with a style element, hence inline styles (never scripts).
+ */
+const RAZORPAY = [
+  "default-src 'none'",
+  "script-src 'self' https://checkout.razorpay.com",
+  "style-src 'self' 'unsafe-inline'",
+  "connect-src 'self' https://*.razorpay.com",
+  "frame-src https://*.razorpay.com",
+  "img-src 'self' data: https://*.razorpay.com",
+];
+/** No page here may be framed (clickjacking a Pay button), nor change where forms or relative links go. */
+const ALWAYS = ["frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"];
+export const CHECKOUT_CSP: Record<CheckoutPage, string> = {
+  sim: [...SELF_ONLY, ...ALWAYS].join('; '),
+  razorpay: [...RAZORPAY, ...ALWAYS].join('; '),
+};
+
+function page(title: string, data: Record<string, string>, body: string, scripts: string[]): string {
+  const attrs = Object.entries(data)
+    .map(([k, v]) => ` data-${k}="${escapeHtml(v)}"`)
+    .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}
-button{font-size:1.1rem;padding:.8rem 1.2rem;margin:.3rem .3rem 0 0;border-radius:.5rem;border:1px solid #444;cursor:pointer}
-#pay{background:#0a7d32;color:#fff}#fail{background:#fff;color:#a00}</style></head><body>${body}${script}</body></html>`;
+<title>${escapeHtml(title)}</title><link rel="stylesheet" href="/pay/assets/checkout.css"></head><body><main id="checkout"${attrs}>${body}</main>
+${scripts.map((src) => `<script src="${escapeHtml(src)}"></script>`).join('')}</body></html>`;
+}
+
+function sendPage(reply: FastifyReply, which: CheckoutPage, html: string): FastifyReply {
+  return reply.header('content-security-policy', CHECKOUT_CSP[which]).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8').send(html);
+}
+
+export interface CheckoutDeps {
+  payments: PaymentService;
+  links: CheckoutLinks;
+  /** Which gateway this deployment uses: only its checkout page exists. */
+  gateway: { name: 'simulated' } | { name: 'razorpay'; keyId: string };
 }
 
 /**
- * The simulated gateway's checkout: a page where a person pays or fails a payment. Either button
- * makes the server sign a webhook exactly as a real gateway would and deliver it to
- * `POST /api/payments/webhook`, so the rest of the system cannot tell the difference.
- * The Razorpay page opens Razorpay Checkout with the public key id and the gateway order.
+ * The checkout pages, each only for the configured gateway and only behind the link the payment
+ * start handed out (CheckoutLinks); a wrong or bare link is 404 like an unknown payment.
+ * The simulated page lets a person pay or fail: either button makes the server sign a webhook
+ * exactly as a real gateway would and deliver it to `POST /api/payments/webhook`, so the rest
+ * of the system cannot tell the difference. Production never configures the simulated gateway,
+ * so there `/pay/sim` does not exist at all. The Razorpay page opens Razorpay Checkout with the
+ * public key id and the gateway order.
  */
-export function checkoutRoutes(app: FastifyInstance, deps: { payments: PaymentService; razorpayKeyId: string | undefined }): void {
-  app.get<{ Params: { id: string } }>('/pay/sim/:id', async (req, reply) => {
-    const payment = await deps.payments.getPayment(parseId(req.params.id, 'payment'));
-    const back = `/o/${payment.orderId}`;
-    const html = page(
-      'Simulated payment',
-      `<h1>Simulated payment</h1><p>Order ${payment.orderId}: <strong>${rupees(payment.amount)}</strong></p>
+export function checkoutRoutes(app: FastifyInstance, deps: CheckoutDeps): void {
+  const paymentOf = (which: CheckoutPage, params: { id: string; mac: string }): number => {
+    const id = parseId(params.id, 'payment');
+    if (!deps.links.verify(which, id, params.mac)) throw appError('not_found', 'No such payment.');
+    return id;
+  };
+
+  app.get<{ Params: { name: string } }>('/pay/assets/:name', async (req, reply) => {
+    const asset = Object.hasOwn(CHECKOUT_ASSETS, req.params.name) ? CHECKOUT_ASSETS[req.params.name] : undefined;
+    if (!asset) throw appError('not_found');
+    return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
+  });
+
+  if (deps.gateway.name === 'simulated') {
+    app.get<{ Params: { id: string; mac: string } }>('/pay/sim/:id/:mac', async (req, reply) => {
+      const payment = await deps.payments.getPayment(paymentOf('sim', req.params));
+      const html = page(
+        'Simulated payment',
+        { back: `/o/${payment.orderId}` },
+        `<h1>Simulated payment</h1><p>Order ${payment.orderId}: <strong>${rupees(payment.amount)}</strong></p>
 <p>This is the built-in test gateway. No money moves.</p>
 <button id="pay" type="button">Pay ${rupees(payment.amount)}</button><button id="fail" type="button">Fail payment</button>
 <p id="status" role="status" aria-live="polite"></p>`,
-      `<script>
-for (const outcome of ['pay','fail']) document.getElementById(outcome).addEventListener('click', async () => {
-  const status = document.getElementById('status');
-  status.textContent = 'Processing…';
-  const res = await fetch(location.pathname, {method:'POST', headers:{'content-type':'application/json'}, body: JSON.stringify({outcome})});
-  status.textContent = res.ok ? 'Done. Returning to your order…' : 'Could not complete: ' + res.status;
-  if (res.ok) setTimeout(() => location.assign(${JSON.stringify(back)}), 300);
-});
-</script>`,
-    );
-    return reply.type('text/html; charset=utf-8').send(html);
-  });
-
-  app.post<{ Params: { id: string } }>('/pay/sim/:id', async (req) => {
-    const { outcome } = parseInput(outcomeBody, req.body);
-    const webhook = await deps.payments.simulateCheckout(parseId(req.params.id, 'payment'), outcome);
-    // Delivered through the real webhook route: signature check, idempotency and all.
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/payments/webhook',
-      headers: { 'content-type': 'application/json', 'x-razorpay-signature': webhook.signature, 'x-razorpay-event-id': webhook.eventId },
-      payload: webhook.rawBody,
+        ['/pay/assets/sim-checkout.js'],
+      );
+      return sendPage(reply, 'sim', html);
     });
-    return { webhookStatus: res.statusCode, result: res.json() as unknown };
-  });
 
-  app.get<{ Params: { id: string } }>('/pay/razorpay/:id', async (req, reply) => {
-    const payment = await deps.payments.getPayment(parseId(req.params.id, 'payment'));
-    const options = { key: deps.razorpayKeyId ?? '', order_id: payment.gatewayOrderId, amount: payment.amount, currency: payment.currency, name: 'scan2food' };
-    const back = `/o/${payment.orderId}`;
-    return reply.type('text/html; charset=utf-8').send(
-      page(
+    app.post<{ Params: { id: string; mac: string } }>('/pay/sim/:id/:mac', async (req) => {
+      const paymentId = paymentOf('sim', req.params);
+      const { outcome } = parseInput(outcomeBody, req.body);
+      const webhook = await deps.payments.simulateCheckout(paymentId, outcome);
+      // Delivered through the real webhook route: signature check, idempotency and all.
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/payments/webhook',
+        headers: { 'content-type': 'application/json', 'x-razorpay-signature': webhook.signature, 'x-razorpay-event-id': webhook.eventId },
+        payload: webhook.rawBody,
+      });
+      return { webhookStatus: res.statusCode, result: res.json() as unknown };
+    });
+  }
+
+  if (deps.gateway.name === 'razorpay') {
+    const keyId = deps.gateway.keyId;
+    app.get<{ Params: { id: string; mac: string } }>('/pay/razorpay/:id/:mac', async (req, reply) => {
+      const payment = await deps.payments.getPayment(paymentOf('razorpay', req.params));
+      const options = { key: keyId, order_id: payment.gatewayOrderId, amount: payment.amount, currency: payment.currency, name: 'scan2food' };
+      const html = page(
         'Pay',
+        { back: `/o/${payment.orderId}`, options: JSON.stringify(options) },
         `<h1>Pay ${rupees(payment.amount)}</h1><button id="pay" type="button">Pay with Razorpay</button>`,
-        `<script src="https://checkout.razorpay.com/v1/checkout.js"></script><script>
-const options = ${JSON.stringify(options)};
-options.handler = () => location.assign(${JSON.stringify(back)});
-options.modal = { ondismiss: () => location.assign(${JSON.stringify(back)}) };
-document.getElementById('pay').addEventListener('click', () => new Razorpay(options).open());
-</script>`,
-      ),
-    );
-  });
+        ['https://checkout.razorpay.com/v1/checkout.js', '/pay/assets/razorpay-checkout.js'],
+      );
+      return sendPage(reply, 'razorpay', html);
+    });
+  }
 }

@@ -39,7 +39,7 @@ describe('the web app: a guest orders and pays, staff serve it live', () => {
     await guest.page.getByRole('button', { name: 'Pay ₹370' }).click();
 
     // The simulated gateway's own page; its Pay button signs a webhook as a real gateway would.
-    await guest.page.waitForURL(/\/pay\/sim\/\d+$/);
+    await guest.page.waitForURL(/\/pay\/sim\/\d+\/[\w-]{43}$/);
     await screenshot(guest.page, 'guest-simulated-checkout');
     await guest.page.locator('#pay').click();
     const paidAt = Date.now();
