@@ -45,6 +45,7 @@ import type { Config } from './config/config.js';
 import { healthRoutes } from './health/health.routes.js';
 import { compileTrust } from './http/trust-proxy.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { GuestLimits } from './http/rate-limits.js';
 import { KeyReloader } from './keys/key-reloader.js';
 import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -121,7 +122,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     webhookSecret: config.secrets.PAYMENT_WEBHOOK_SECRET,
     alert: (message, fields) => logger.warn({ alert: true, ...fields }, message),
   });
-  const orders = new OrderService({ db, clock, newToken, newId: () => randomUUID(), refunds: payments, unseenAlertSeconds: config.whatsapp.unseenAlertSeconds });
+  const guestLimits = new GuestLimits(engines.rateLimiter, config.limits);
+  const orders = new OrderService({
+    db,
+    clock,
+    newToken,
+    newId: () => randomUUID(),
+    refunds: payments,
+    unseenAlertSeconds: config.whatsapp.unseenAlertSeconds,
+    orderLimits: config.limits,
+    admitOrder: (phone, address) => guestLimits.admitOrder(phone, address),
+  });
   const seats = new SeatService({ db });
   const liveOrders = new LiveOrders({ db, clock });
   const streams = new StreamService(db, database.dialect, {
@@ -146,7 +157,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   ticketRoutes(fastify, { tickets, sessions, orders });
   seatRoutes(fastify, { seats });
   orderRoutes(fastify, { orders, sessions, committed });
-  paymentRoutes(fastify, { payments, orders, committed });
+  paymentRoutes(fastify, { payments, orders, committed, limits: guestLimits });
   options.routes?.(fastify);
   checkoutRoutes(fastify, { payments, razorpayKeyId: config.payments.gateway === 'razorpay' ? config.payments.keyId : undefined });
   chat.routes(fastify, sessions);
