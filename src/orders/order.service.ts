@@ -138,8 +138,8 @@ export class OrderService {
 
     return this.deps.db.transaction().execute(async (trx) => {
       await this.orders.lockTheatre(trx, theatre.id);
-      if (cash) await assertCashAllowed(trx, theatre.id, who, limits);
       if ((await this.orders.countOpen(theatre.id, trx)) >= theatre.orderLimit) throw appError('order_limit_reached');
+      if (cash) await assertCashAllowed(trx, theatre.id, who, limits);
       const orderId = await this.orders.insert(
         trx,
         {
