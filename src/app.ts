@@ -130,7 +130,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     newId: () => randomUUID(),
     refunds: payments,
     unseenAlertSeconds: config.whatsapp.unseenAlertSeconds,
-    orderLimits: config.limits,
+    maxOrderTotalPaise: config.limits.maxOrderTotalPaise,
+    openCashLimits: config.limits,
     admitOrder: (phone, address) => guestLimits.admitOrder(phone, address),
   });
   const seats = new SeatService({ db });

@@ -29,13 +29,13 @@ export interface OrderServiceDeps {
   refunds?: RefundPort;
   /** Unseen-alert threshold of theatres without their own; absent = only those with one alert. */
   unseenAlertSeconds?: number;
-  /** Caps on an order's total and on open cash orders; DEFAULT_LIMITS when absent. */
-  orderLimits?: OrderLimits;
+  /** The most one order may come to, in paise; DEFAULT_LIMITS.maxOrderTotalPaise when absent. */
+  maxOrderTotalPaise?: number;
+  /** Caps on open cash orders per phone and per client address; none when absent (the app always sets them). */
+  openCashLimits?: OpenCashLimits;
   /** Rate limits on guests (per phone and client address), checked before a new order is placed. */
   admitOrder?: (phone: string, clientAddress: string) => Promise<void>;
 }
-
-export type OrderLimits = OpenCashLimits & { maxOrderTotalPaise: number };
 
 export interface CreateOrderOptions {
   idempotencyKey?: string;
@@ -120,15 +120,15 @@ export class OrderService {
 
   private async placeOrder(request: ParsedCreateOrder, who: { phone: string; clientAddress: string | undefined }, key: string | undefined): Promise<CreatedOrder> {
     const { phone } = who;
-    const limits = this.deps.orderLimits ?? DEFAULT_LIMITS;
+    const maxTotal = this.deps.maxOrderTotalPaise ?? DEFAULT_LIMITS.maxOrderTotalPaise;
     const place = await this.theatres.findSeatPlace(request.seatId);
     if (!place) throw appError('not_found', 'No such seat.');
     const { theatre } = place;
     const lines = priceLines(request, await this.theatres.findItems(request.items.map((i) => i.itemId)), theatre.id);
     if (request.paymentMethod === 'cash' && !theatre.cashEnabled) throw appError('cash_not_accepted');
     const amount = lines.reduce((sum, l) => sum + l.price * l.quantity, 0);
-    if (!(amount <= limits.maxOrderTotalPaise)) {
-      throw appError('unprocessable', `This order comes to Rs ${rupees(amount)}; one order may be at most Rs ${rupees(limits.maxOrderTotalPaise)}. Split it into smaller orders.`);
+    if (!(amount <= maxTotal)) {
+      throw appError('unprocessable', `This order comes to Rs ${rupees(amount)}; one order may be at most Rs ${rupees(maxTotal)}. Split it into smaller orders.`);
     }
 
     const now = this.deps.clock();
@@ -139,7 +139,7 @@ export class OrderService {
     return this.deps.db.transaction().execute(async (trx) => {
       await this.orders.lockTheatre(trx, theatre.id);
       if ((await this.orders.countOpen(theatre.id, trx)) >= theatre.orderLimit) throw appError('order_limit_reached');
-      if (cash) await assertCashAllowed(trx, theatre.id, who, limits);
+      if (cash && this.deps.openCashLimits) await assertCashAllowed(trx, theatre.id, who, this.deps.openCashLimits);
       const orderId = await this.orders.insert(
         trx,
         {
