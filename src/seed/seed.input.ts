@@ -22,7 +22,7 @@ const theatre = z.strictObject({
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM')
     .nullable()
     .optional(),
-  unseenAlertSeconds: z.number().int().min(1).nullable().optional(),
+  unseenAlertSeconds: z.number().int().min(1).max(24 * 60 * 60).nullable().optional(),
   notificationPhones: z.array(safeText(32)).optional(),
   halls: z
     .array(z.strictObject({ name, rows: z.array(z.strictObject({ name, seats: z.array(name) })).default([]) }))
