@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { canSeeTheatre, type Actor } from '../accounts/actor.js';
+import { DEFAULT_LIMITS } from '../config/limits.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { appError } from '../http/errors.js';
 import type { Executor } from '../streams/event.repository.js';
@@ -10,7 +11,6 @@ import { TheatreRepository, type MenuItem } from '../theatres/theatre.repository
 import { LiveOrders } from './live-orders.js';
 import { fingerprint, idempotencyLookupHash, openAnswer, sealAnswer } from './idempotency.js';
 import { emitOrderEvent, type OrderEventType } from './order.events.js';
-import { DEFAULT_LIMITS } from '../config/limits.js';
 import { assertCashAllowed, type OpenCashLimits } from './open-cash.js';
 import { createOrderSchema, type ParsedCreateOrder } from './order.input.js';
 import { OrderRepository, type NewOrderItem } from './order.repository.js';
