@@ -48,6 +48,7 @@ import { WriteHealth } from './health/write-health.js';
 import { compileTrust } from './http/trust-proxy.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { installSecurityHeaders } from './http/security-headers.js';
+import { GuestLimits } from './http/rate-limits.js';
 import { KeyReloader } from './keys/key-reloader.js';
 import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -126,7 +127,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     alert: (message, fields) => logger.warn({ alert: true, ...fields }, message),
     onError: (err) => logger.error({ err }, 'refund worker round failed'),
   });
-  const orders = new OrderService({ db, clock, newToken, newId: () => randomUUID(), refunds: payments, unseenAlertSeconds: config.whatsapp.unseenAlertSeconds });
+  const guestLimits = new GuestLimits(engines.rateLimiter, config.limits);
+  const orders = new OrderService({
+    db,
+    clock,
+    newToken,
+    newId: () => randomUUID(),
+    refunds: payments,
+    unseenAlertSeconds: config.whatsapp.unseenAlertSeconds,
+    maxOrderTotalPaise: config.limits.maxOrderTotalPaise,
+    openCashLimits: config.limits,
+    admitOrder: (phone, address) => guestLimits.admitOrder(phone, address),
+  });
   const seats = new SeatService({ db });
   const liveOrders = new LiveOrders({ db, clock });
   const streams = new StreamService(db, database.dialect, {
@@ -154,7 +166,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   seatRoutes(fastify, { seats });
   orderRoutes(fastify, { orders, sessions, committed });
   // A webhook may have queued an automatic refund (a capture the order did not take): send it now.
-  paymentRoutes(fastify, { payments, orders, committed: () => (committed(), void payments.refunds.job.kick()) });
+  paymentRoutes(fastify, { payments, orders, committed: () => (committed(), void payments.refunds.job.kick()), limits: guestLimits });
   options.routes?.(fastify);
   checkoutRoutes(fastify, {
     payments,

@@ -1,9 +1,11 @@
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { EventBus } from './bus/event-bus.js';
 import { MemoryBus } from './bus/memory-bus.js';
 import { RedisBus } from './bus/redis-bus.js';
 import type { Config } from './config/config.js';
+import type { RateLimiterFactory } from './http/rate-limits.js';
 import type { ReadinessCheck } from './health/health.routes.js';
 import { MemoryPresenceStore, type PresenceStore } from './presence/presence-store.js';
 import { RedisPresenceStore } from './presence/redis-presence-store.js';
@@ -21,6 +23,8 @@ export interface Engines {
   spentTickets: SingleUseStore;
   authFailures: AuthFailureLimiter;
   presence: PresenceStore;
+  /** Request-rate limiters (per phone, order, address): counts shared by every process through Redis. */
+  rateLimiter: RateLimiterFactory;
   /** Readiness checks of the engines' backends (/readyz). */
   checks: ReadinessCheck[];
   close(): Promise<void>;
@@ -46,6 +50,7 @@ export async function createEngines(config: Config, opts: EngineOptions): Promis
     spentTickets: new MemorySingleUseStore(opts.now),
     authFailures: AuthFailureLimiter.inMemory(config.limits.authFailLimit, config.limits.authFailWindowSeconds),
     presence: new MemoryPresenceStore(opts.processId),
+    rateLimiter: ({ name, points, durationSeconds }) => new RateLimiterMemory({ keyPrefix: name, points, duration: durationSeconds }),
     checks: [{ name: 'bus', check: async () => bus.healthy }],
     close: () => bus.close(),
   };
@@ -64,6 +69,16 @@ async function redisEngines(url: string, config: Config, opts: EngineOptions): P
     spentTickets: new RedisSingleUseStore(redis, prefix),
     authFailures: AuthFailureLimiter.inRedis(redis, `${prefix}authfail`, config.limits.authFailLimit, config.limits.authFailWindowSeconds),
     presence: new RedisPresenceStore({ redis, prefix, processId: opts.processId, ttlMs: config.limits.presenceTtlMs }),
+    // While Redis is down each process counts on its own (the insurance limiter) rather than refusing every guest.
+    rateLimiter: ({ name, points, durationSeconds }) =>
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${prefix}rl:${name}`,
+        points,
+        duration: durationSeconds,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points, duration: durationSeconds }),
+      }),
     checks: [
       { name: 'bus', check: async () => bus.healthy },
       { name: 'redis', check: async () => redis.status === 'ready' },

@@ -15,7 +15,7 @@ import { spawnServer, type SpawnedServer } from './support/spawn-server.js';
 import { range, seqsOf } from './support/stream-writer.js';
 import type { TestApp } from './support/test-app.js';
 import { connectTimed, latencies, percentile, type TimedSocket } from './support/timed-socket.js';
-import { ApiClient, LOGINS } from './support/venue.js';
+import { ApiClient, LOGINS, ROOMY_GUEST_LIMITS } from './support/venue.js';
 import { connect, connectOpen, TestSocket } from './support/ws-client.js';
 
 const redisUrl = await requireRedisUrl();
@@ -42,6 +42,8 @@ if (redisUrl && databaseUrl) {
       PRESENCE_TTL_SECONDS: String(PRESENCE_TTL_SECONDS),
       AUTH_FAIL_LIMIT: '1000',
       LOG_LEVEL: 'warn',
+      // One phone places orders in a loop here; the limits have their own test (order-abuse.multi-process.test.ts).
+      ...ROOMY_GUEST_LIMITS,
     };
     let db: Db;
     let seeded: SeedResult;

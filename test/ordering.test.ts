@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { ApiClient, LOGINS, seedVenue, startVenueWorld, type Venue } from './support/venue.js';
+import { ApiClient, LOGINS, ROOMY_GUEST_LIMITS, seedVenue, startVenueWorld, type Venue } from './support/venue.js';
 import { connectOpen, connectRefused } from './support/ws-client.js';
 
 describe('ordering over HTTP and the live-orders stream', () => {
@@ -8,7 +8,7 @@ describe('ordering over HTTP and the live-orders stream', () => {
   const guest = () => new ApiClient(t);
 
   beforeAll(async () => {
-    ({ t, v, staff1, staff2, admin } = await startVenueWorld());
+    ({ t, v, staff1, staff2, admin } = await startVenueWorld(ROOMY_GUEST_LIMITS));
   });
   afterAll(() => t.close());
 

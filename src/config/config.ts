@@ -57,6 +57,31 @@ const intFrom = (name: string, min: number) =>
     .transform(Number)
     .refine((n) => n >= min, `${name} must be at least ${min}`);
 
+/** Environment names of the anonymous-ordering limits (limits.ts), e.g. ORDERS_PER_PHONE. */
+const GUEST_LIMIT_VARS = {
+  ORDERS_PER_PHONE: 'ordersPerPhone',
+  ORDERS_PER_PHONE_WINDOW_SECONDS: 'ordersPerPhoneWindowSeconds',
+  ORDERS_PER_ADDRESS: 'ordersPerAddress',
+  ORDERS_PER_ADDRESS_WINDOW_SECONDS: 'ordersPerAddressWindowSeconds',
+  PAYMENT_STARTS_PER_ORDER: 'paymentStartsPerOrder',
+  PAYMENT_STARTS_PER_ORDER_WINDOW_SECONDS: 'paymentStartsPerOrderWindowSeconds',
+  PAYMENT_STARTS_PER_ADDRESS: 'paymentStartsPerAddress',
+  PAYMENT_STARTS_PER_ADDRESS_WINDOW_SECONDS: 'paymentStartsPerAddressWindowSeconds',
+  OPEN_CASH_ORDERS_PER_PHONE: 'openCashOrdersPerPhone',
+  OPEN_CASH_ORDERS_PER_ADDRESS: 'openCashOrdersPerAddress',
+  MAX_ORDER_TOTAL_PAISE: 'maxOrderTotalPaise',
+} as const satisfies Record<string, keyof Limits>;
+
+function guestLimitVars() {
+  const vars = {} as Record<keyof typeof GUEST_LIMIT_VARS, z.ZodOptional<z.ZodType<number, string>>>;
+  for (const name of Object.keys(GUEST_LIMIT_VARS) as Array<keyof typeof GUEST_LIMIT_VARS>) {
+    vars[name] = intFrom(name, 1)
+      .refine((n) => Number.isSafeInteger(n), `${name} must be at most ${Number.MAX_SAFE_INTEGER}`)
+      .optional();
+  }
+  return vars;
+}
+
 const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -95,6 +120,7 @@ const envSchema = z.object({
   UNSEEN_CHECK_MS: intFrom('UNSEEN_CHECK_MS', 10).optional(),
   RETENTION_EVENTS: intFrom('RETENTION_EVENTS', 1).optional(),
   RETENTION_HOURS: intFrom('RETENTION_HOURS', 1).optional(),
+  ...guestLimitVars(),
   PRESENCE_TTL_SECONDS: intFrom('PRESENCE_TTL_SECONDS', 1)
     .refine((n) => n <= 22, 'PRESENCE_TTL_SECONDS must be at most 22 (a dead process must leave presence within 30 s)')
     .optional(),
@@ -235,6 +261,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.RETENTION_EVENTS !== undefined) limits.retentionEvents = e.RETENTION_EVENTS;
   if (e.RETENTION_HOURS !== undefined) limits.retentionMs = e.RETENTION_HOURS * 60 * 60 * 1000;
   if (e.PRESENCE_TTL_SECONDS !== undefined) limits.presenceTtlMs = e.PRESENCE_TTL_SECONDS * 1000;
+  for (const [name, key] of Object.entries(GUEST_LIMIT_VARS)) {
+    const value = e[name as keyof typeof GUEST_LIMIT_VARS];
+    if (value !== undefined) limits[key] = value;
+  }
 
   return {
     production,

@@ -38,6 +38,29 @@ export const DEFAULT_LIMITS = {
    * within ttl + ttl/3 (20 s by default; SPEC asks for at most 30 s).
    */
   presenceTtlMs: 15_000,
+  /*
+   * Anonymous ordering (issue 10). Guests of one cinema often share its Wi-Fi's one public address,
+   * so the per-address limits let a full house (300+ orders in a few minutes) through; the
+   * per-phone and per-order limits are the ones that stop a single abuser.
+   */
+  ordersPerPhone: 10,
+  ordersPerPhoneWindowSeconds: 600,
+  ordersPerAddress: 600,
+  ordersPerAddressWindowSeconds: 300,
+  /** Payment starts of one order (a handful: retries after a failed or abandoned checkout). */
+  paymentStartsPerOrder: 5,
+  paymentStartsPerOrderWindowSeconds: 600,
+  paymentStartsPerAddress: 600,
+  paymentStartsPerAddressWindowSeconds: 300,
+  /**
+   * Open (confirmed, not yet served) cash orders one phone, or one client address, may hold at a
+   * theatre, so a few invented cash orders cannot fill its `orderLimit`. Counted in the database
+   * under the theatre's lock, so it holds under races and across processes.
+   */
+  openCashOrdersPerPhone: 3,
+  openCashOrdersPerAddress: 30,
+  /** The most one order may come to, in paise (Rs 5,00,000); at most Number.MAX_SAFE_INTEGER. */
+  maxOrderTotalPaise: 50_000_000,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };

@@ -8,6 +8,7 @@ import { initialMigration } from './migrations/0001-initial.js';
 import { chatMigration } from './migrations/0002-chat.js';
 import { paymentAttemptsMigration } from './migrations/0003-payment-attempts.js';
 import { chatPerTheatreMigration } from './migrations/0004-chat-per-theatre.js';
+import { moneyAndAbuseMigration } from './migrations/0005-money-and-abuse.js';
 import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
@@ -107,12 +108,24 @@ async function openPostgres(opts: DatabaseOptions): Promise<Db> {
   }
   const pool = new pg.Pool({
     connectionString: opts.databaseUrl,
+    types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === pg.types.builtins.INT8 ? parseInt8 : pg.types.getTypeParser(oid, format)) },
     max: opts.poolSize ?? DEFAULT_POOL_SIZE,
     // Set at connection start-up, so every pooled connection sees the schema before its first query.
     ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/**
+ * int8 (money columns, counts) as a JS number, as SQLite gives it, instead of pg's default
+ * string. A value beyond Number.MAX_SAFE_INTEGER fails the query rather than come back rounded;
+ * amounts are capped far below that when written.
+ */
+function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${text} is beyond Number.MAX_SAFE_INTEGER`);
+  return n;
 }
 
 /** Migrations are listed in code (no file globbing) so a bundled or compiled build finds them. */
@@ -122,6 +135,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0002-chat': chatMigration(dialect),
     '0003-payment-attempts': paymentAttemptsMigration(dialect),
     '0004-chat-per-theatre': chatPerTheatreMigration(),
+    '0005-money-and-abuse': moneyAndAbuseMigration(dialect),
   };
 }
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bearerToken, type SessionAuth } from '../accounts/session.http.js';
 import { canSeeTheatre } from '../accounts/actor.js';
 import { appError } from '../http/errors.js';
+import { clientAddressKey } from '../http/rate-limits.js';
 import { parseId } from '../http/validate.js';
 import type { OrderService, StaffAction } from './order.service.js';
 import type { OrderView } from './order.view.js';
@@ -34,7 +35,7 @@ export function orderRoutes(app: FastifyInstance, deps: OrderRouteDeps): void {
     if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))) {
       throw appError('validation_failed', 'Idempotency-Key must be 1 to 200 visible ASCII characters.');
     }
-    const created = await deps.orders.createOrder(req.body, key === undefined ? {} : { idempotencyKey: key });
+    const created = await deps.orders.createOrder(req.body, { clientAddress: clientAddressKey(req.ip), ...(key === undefined ? {} : { idempotencyKey: key }) });
     deps.committed();
     return reply.status(201).send(created);
   });

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { canSeeTheatre, type Actor } from '../accounts/actor.js';
+import { DEFAULT_LIMITS } from '../config/limits.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { appError } from '../http/errors.js';
 import type { Executor } from '../streams/event.repository.js';
@@ -10,6 +11,7 @@ import { TheatreRepository, type MenuItem } from '../theatres/theatre.repository
 import { LiveOrders } from './live-orders.js';
 import { fingerprint, idempotencyLookupHash, openAnswer, sealAnswer } from './idempotency.js';
 import { emitOrderEvent, type OrderEventType } from './order.events.js';
+import { assertCashAllowed, type OpenCashLimits } from './open-cash.js';
 import { createOrderSchema, type ParsedCreateOrder } from './order.input.js';
 import { OrderRepository, type NewOrderItem } from './order.repository.js';
 import { nextOrderStatus, type OrderAction } from './order.state.js';
@@ -27,6 +29,18 @@ export interface OrderServiceDeps {
   refunds?: RefundPort;
   /** Unseen-alert threshold of theatres without their own; absent = only those with one alert. */
   unseenAlertSeconds?: number;
+  /** The most one order may come to, in paise; DEFAULT_LIMITS.maxOrderTotalPaise when absent. */
+  maxOrderTotalPaise?: number;
+  /** Caps on open cash orders per phone and per client address; none when absent (the app always sets them). */
+  openCashLimits?: OpenCashLimits;
+  /** Rate limits on guests (per phone and client address), checked before a new order is placed. */
+  admitOrder?: (phone: string, clientAddress: string) => Promise<void>;
+}
+
+export interface CreateOrderOptions {
+  idempotencyKey?: string;
+  /** The guest's address key (rate-limits.ts clientAddressKey), for per-address limits and counts. */
+  clientAddress?: string;
 }
 
 export interface RefundPort {
@@ -67,10 +81,12 @@ export class OrderService {
    * confirmed at once (paymentStatus 'due', event `order.confirmed`); an online one waits in
    * `placed` for its payment. With an idempotency key, a repeat gets the first answer verbatim.
    */
-  async createOrder(input: unknown, opts: { idempotencyKey?: string } = {}): Promise<CreatedOrder> {
+  async createOrder(input: unknown, opts: CreateOrderOptions = {}): Promise<CreatedOrder> {
     const parsed = createOrderSchema.safeParse(input);
     if (!parsed.success) throw appError('validation_failed', z.prettifyError(parsed.error));
     const request = parsed.data;
+    const phone = normalisePhone(request.phone);
+    if (!phone) throw appError('validation_failed', 'phone is not a valid phone number.');
     const key = opts.idempotencyKey;
     if (key !== undefined && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
       throw appError('validation_failed', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`);
@@ -79,8 +95,10 @@ export class OrderService {
       const earlier = await this.replay(key, request);
       if (earlier) return earlier;
     }
+    // After the replay: answering a repeat again costs the guest nothing.
+    if (opts.clientAddress !== undefined) await this.deps.admitOrder?.(phone, opts.clientAddress);
     try {
-      return await this.placeOrder(request, key);
+      return await this.placeOrder(request, { phone, clientAddress: opts.clientAddress }, key);
     } catch (err) {
       // The same key raced us and committed first: answer what it answered.
       if (key !== undefined && isUniqueViolation(err)) {
@@ -100,14 +118,18 @@ export class OrderService {
     return openAnswer<CreatedOrder>(IDEMPOTENCY_SCOPE, key, stored.answer);
   }
 
-  private async placeOrder(request: ParsedCreateOrder, key: string | undefined): Promise<CreatedOrder> {
-    const phone = normalisePhone(request.phone);
-    if (!phone) throw appError('validation_failed', 'phone is not a valid phone number.');
+  private async placeOrder(request: ParsedCreateOrder, who: { phone: string; clientAddress: string | undefined }, key: string | undefined): Promise<CreatedOrder> {
+    const { phone } = who;
+    const maxTotal = this.deps.maxOrderTotalPaise ?? DEFAULT_LIMITS.maxOrderTotalPaise;
     const place = await this.theatres.findSeatPlace(request.seatId);
     if (!place) throw appError('not_found', 'No such seat.');
     const { theatre } = place;
     const lines = priceLines(request, await this.theatres.findItems(request.items.map((i) => i.itemId)), theatre.id);
     if (request.paymentMethod === 'cash' && !theatre.cashEnabled) throw appError('cash_not_accepted');
+    const amount = lines.reduce((sum, l) => sum + l.price * l.quantity, 0);
+    if (!(amount <= maxTotal)) {
+      throw appError('unprocessable', `This order comes to Rs ${rupees(amount)}; one order may be at most Rs ${rupees(maxTotal)}. Split it into smaller orders.`);
+    }
 
     const now = this.deps.clock();
     const at = now.toISOString();
@@ -117,6 +139,7 @@ export class OrderService {
     return this.deps.db.transaction().execute(async (trx) => {
       await this.orders.lockTheatre(trx, theatre.id);
       if ((await this.orders.countOpen(theatre.id, trx)) >= theatre.orderLimit) throw appError('order_limit_reached');
+      if (cash && this.deps.openCashLimits) await assertCashAllowed(trx, theatre.id, who, this.deps.openCashLimits);
       const orderId = await this.orders.insert(
         trx,
         {
@@ -126,11 +149,12 @@ export class OrderService {
           row_name: place.row.name,
           hall_name: place.hall.name,
           phone,
+          client_address: who.clientAddress ?? null,
           notes: request.notes ?? null,
           payment_method: request.paymentMethod,
           payment_status: cash ? 'due' : 'created',
           status: cash ? 'confirmed' : 'placed',
-          amount: lines.reduce((sum, l) => sum + l.price * l.quantity, 0),
+          amount,
           max_time: Math.max(...lines.map((l) => l.maxTime)),
           token_hash: sha256(orderToken),
           placed_at: at,
@@ -226,6 +250,9 @@ export class OrderService {
 }
 
 type PricedLine = NewOrderItem & { maxTime: number };
+
+/** Paise as rupees the way guests read them: `5,00,000.00`. */
+const rupees = (paise: number): string => (paise / 100).toLocaleString('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /** Lines priced from the menu. @throws item_unavailable for unknown, foreign or unavailable items. */
 function priceLines(request: ParsedCreateOrder, menuItems: MenuItem[], theatreId: number): PricedLine[] {

@@ -14,6 +14,8 @@ export interface OrderTable {
   row_name: string;
   hall_name: string;
   phone: string;
+  /** Key of the placing client's address (rate-limits.ts clientAddressKey), for per-address cash limits. */
+  client_address: string | null;
   notes: string | null;
   payment_method: PaymentMethod;
   payment_status: OrderPaymentStatus;

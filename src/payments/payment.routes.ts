@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { bearerToken } from '../accounts/session.http.js';
 import { appError } from '../http/errors.js';
+import { clientAddressKey, type GuestLimits } from '../http/rate-limits.js';
 import { parseId } from '../http/validate.js';
 import type { OrderService } from '../orders/order.service.js';
 import type { PaymentService } from './payment.service.js';
@@ -9,6 +10,8 @@ export interface PaymentRouteDeps {
   payments: PaymentService;
   orders: OrderService;
   committed: () => void;
+  /** Payment starts per order and per client address (429 with Retry-After beyond). */
+  limits: GuestLimits;
 }
 
 /** Starting a payment (guest, with the order token) and the gateway's webhook (SPEC §4). */
@@ -18,6 +21,8 @@ export function paymentRoutes(app: FastifyInstance, deps: PaymentRouteDeps): voi
     const token = bearerToken(req);
     if (!token) throw appError('unauthorized', 'The order token is required.');
     if (!(await deps.orders.verifyOrderToken(orderId, token))) throw appError('not_found', 'No such order.');
+    // Only the order's own guest spends its allowance: a wrong token above never reaches here.
+    await deps.limits.admitPaymentStart(orderId, clientAddressKey(req.ip));
     const started = await deps.payments.startPayment(orderId);
     deps.committed();
     return reply.status(201).send(started);

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { safeText } from '../http/safe-text.js';
 
 /** The seed file (SPEC §5). Unknown keys are refused so a typo does not silently do nothing. */
-const name = z.string().trim().min(1).max(100);
-const account = z.strictObject({ username: z.string().trim().min(1).max(64), password: z.string().min(8).max(200) });
+/** Names and usernames: trimmed, then no control characters or invalid Unicode (safe-text.ts). */
+const name = z.string().trim().pipe(safeText(100));
+const account = z.strictObject({ username: z.string().trim().pipe(safeText(64)), password: z.string().min(8).max(200) });
 
 const item = z.strictObject({
   name,
@@ -20,8 +22,8 @@ const theatre = z.strictObject({
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM')
     .nullable()
     .optional(),
-  unseenAlertSeconds: z.number().int().min(1).nullable().optional(),
-  notificationPhones: z.array(z.string()).optional(),
+  unseenAlertSeconds: z.number().int().min(1).max(24 * 60 * 60).nullable().optional(),
+  notificationPhones: z.array(safeText(32)).optional(),
   halls: z
     .array(z.strictObject({ name, rows: z.array(z.strictObject({ name, seats: z.array(name) })).default([]) }))
     .default([]),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from '../http/safe-text.js';
 import { normalisePhone } from '../orders/phone.js';
 
 /*
@@ -13,12 +14,11 @@ export const MAX_UNSEEN_ALERT_SECONDS = 24 * 60 * 60;
 export const MAX_NOTIFICATION_PHONES = 20;
 export const MAX_SEATS_PER_REQUEST = 500;
 
-export const nameSchema = z.string().trim().min(1).max(MAX_NAME_LENGTH);
+/** Trimmed, then refused if it holds a control character or invalid Unicode (safe-text.ts). */
+export const nameSchema = z.string().trim().pipe(safeText(MAX_NAME_LENGTH));
 export const namedBody = z.strictObject({ name: nameSchema });
 
-const phone = z
-  .string()
-  .max(32)
+const phone = safeText(32)
   .transform((value, ctx) => {
     const normalised = normalisePhone(value);
     if (normalised === null) {
