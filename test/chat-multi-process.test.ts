@@ -14,7 +14,7 @@ import { requirePostgresUrl, requireRedisUrl } from './support/services.js';
 import { spawnServer, type SpawnedServer } from './support/spawn-server.js';
 import { range } from './support/stream-writer.js';
 import type { TestApp } from './support/test-app.js';
-import { ApiClient } from './support/venue.js';
+import { ApiClient, ROOMY_GUEST_LIMITS } from './support/venue.js';
 import { postWebhook, textMessage, whatsappWebhook } from './support/whatsapp-webhook.js';
 
 const redisUrl = await requireRedisUrl();
@@ -56,6 +56,7 @@ if (redisUrl && databaseUrl) {
         WHATSAPP_APP_SECRET: appSecret,
         WHATSAPP_SENDER_POLL_MS: '100',
         LOG_LEVEL: 'warn',
+        ...ROOMY_GUEST_LIMITS,
       };
       servers = await Promise.all([0, 1].map(() => spawnServer({ ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'scan2food-chat-mp-')) }, 20_000)));
     });

@@ -5,7 +5,7 @@ import { generateSecret } from '../src/keys/keys-file.js';
 import { buildWebhook } from '../src/payments/webhook.js';
 import { FakeGraphApi } from './support/fake-graph-api.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { ApiClient, LOGINS, seedVenue, type Venue } from './support/venue.js';
+import { ApiClient, LOGINS, seedVenue, type Venue, ROOMY_GUEST_LIMITS } from './support/venue.js';
 import { postWebhook, statusUpdate, textMessage, whatsappWebhook } from './support/whatsapp-webhook.js';
 import { connectOpen, type TestSocket } from './support/ws-client.js';
 
@@ -29,6 +29,8 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
   beforeAll(async () => {
     await fake.start();
     t = await startTestApp({
+      // The WhatsApp cap is tested with several cash orders of one number: guest limits out of the way.
+      ...ROOMY_GUEST_LIMITS,
       AUTH_FAIL_LIMIT: '1000',
       PAYMENT_WEBHOOK_SECRET: paymentSecret,
       WHATSAPP_API_BASE: fake.url,
