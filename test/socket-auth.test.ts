@@ -110,6 +110,9 @@ describe('WebSocket upgrade authentication (SPEC §2)', () => {
     }
     const { ticket } = await t.app.tickets.mint('payment', { kind: 'order', orderId: id });
     expect((await connectRefused(t.ws(`/ws/payment-socket/00${id}/?ticket=${ticket}`))).status).toBe(404);
+    const guest = new ApiClient(t, placed.body.orderToken);
+    expect((await guest.call('GET', `/api/orders/0${id}`)).status).toBe(404);
+    expect((await guest.call('GET', `/api/orders/${id}`)).status).toBe(200);
     const canonical = await connectOpen(t.ws(`/ws/payment-socket/${id}/?key=${t.keys.payment}`));
     expect(await canonical.next('hello')).toMatchObject({ stream: `order:${id}` });
     canonical.close();

@@ -10,6 +10,7 @@ import type { EventBus } from '../bus/event-bus.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { Logger } from '../observability/logger.js';
 import { redactUrl } from '../observability/logger.js';
+import { parseRequestTarget } from '../http/request-target.js';
 import type { Metrics } from '../observability/metrics.js';
 import { Client } from './client.js';
 import { DISCONNECTS, type Disconnect } from './close-codes.js';
@@ -17,7 +18,7 @@ import { GapFiller } from './gap-filler.js';
 import { Hub } from './hub.js';
 import { MessageRouter, type MessageHandlers } from './messages.js';
 import { encodeEvent, type StreamSource } from './stream-source.js';
-import { authenticateUpgrade, SUBPROTOCOL, type Accepted, type AuthDeps, type Refused } from './upgrade/authenticate.js';
+import { authenticateUpgrade, authorizationHeaders, SUBPROTOCOL, type Accepted, type AuthDeps, type Refused } from './upgrade/authenticate.js';
 import { startHeartbeat, WsConnection } from './ws-transport.js';
 import { routeSocketPath, type SocketName } from './sockets.js';
 import { SnapshotCache } from './snapshot-cache.js';
@@ -102,7 +103,7 @@ export class Gateway {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const clientAddress = this.clientAddress(req);
-    authenticateUpgrade({ url: req.url ?? '/', headers: req.headers, clientAddress }, this.deps.auth).then(
+    authenticateUpgrade({ url: req.url ?? '/', headers: req.headers, authorization: authorizationHeaders(req.rawHeaders), clientAddress }, this.deps.auth).then(
       (result) => {
         if (socket.destroyed) return;
         if (!result.ok) return this.refuse(req, socket, clientAddress, result);
@@ -210,7 +211,8 @@ export class Gateway {
 
 
 function socketLabel(url: string | undefined): string {
-  return routeSocketPath(new URL(url ?? '/', 'http://upgrade.invalid').pathname)?.socket ?? 'unknown';
+  const target = parseRequestTarget(url ?? '/');
+  return (target && routeSocketPath(target.pathname)?.socket) ?? 'unknown';
 }
 
 function describePrincipal(auth: Accepted): string {

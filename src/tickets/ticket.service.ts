@@ -30,7 +30,7 @@ export function scopeFromString(value: unknown): TicketScope | null {
   if (typeof value !== 'string') return null;
   const theatre = /^theatre:(\d{1,15})$/.exec(value);
   if (theatre?.[1]) return { kind: 'theatre', theatreId: Number(theatre[1]) };
-  const order = /^order:([A-Za-z0-9_-]{1,64})$/.exec(value);
+  const order = /^order:([1-9][0-9]{0,14})$/.exec(value);
   if (order?.[1]) return { kind: 'order', orderId: order[1] };
   return null;
 }
