@@ -12,16 +12,22 @@ const loginBody = z.object({ username: z.string().min(1).max(100), password: z.s
 export function authRoutes(app: FastifyInstance, deps: { accounts: AccountService; sessions: SessionAuth; failures: AuthFailureLimiter }): void {
   app.post('/api/auth/login', async (req, reply) => {
     deps.sessions.checkSameOrigin(req);
-    // Password guessing is limited per client address, like refused socket credentials.
-    const limitKey = `login:${req.ip}`;
-    const retryAfter = await deps.failures.retryAfter(limitKey);
-    if (retryAfter > 0) throw appError('rate_limited', 'Too many failed logins from this address; wait and retry.', { 'Retry-After': String(retryAfter) });
     const { username, password } = parseInput(loginBody, req.body);
-    const account = await deps.accounts.authenticate(username, password);
-    if (!account) {
-      await deps.failures.recordFailure(limitKey);
-      throw appError('unauthorized', 'Wrong username or password.');
+    // Password guessing is limited per client address, like refused socket credentials. The attempt
+    // is counted before the (slow) password check, so 60 parallel guesses cannot all get through
+    // while the hashes run; a right password gives its point back.
+    const limitKey = `login:${req.ip}`;
+    const retryAfter = await deps.failures.reserve(limitKey);
+    if (retryAfter > 0) throw appError('rate_limited', 'Too many failed logins from this address; wait and retry.', { 'Retry-After': String(retryAfter) });
+    let account: Awaited<ReturnType<AccountService['authenticate']>>;
+    try {
+      account = await deps.accounts.authenticate(username, password);
+    } catch (err) {
+      await deps.failures.refund(limitKey);
+      throw err;
     }
+    if (!account) throw appError('unauthorized', 'Wrong username or password.');
+    await deps.failures.refund(limitKey);
     const session = await deps.accounts.createSession(account.id);
     deps.sessions.setCookie(reply, session.token, session.expiresAt);
     req.log.info({ event: 'login', accountId: account.id, role: account.role }, 'logged in');
