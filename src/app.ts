@@ -133,7 +133,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const sessions = new SessionAuth(accounts, config.allowedOrigins);
 
   const trustProxy = compileTrust(config.trustProxy);
-  const fastify = Fastify({ loggerInstance: logger as FastifyBaseLogger, trustProxy, bodyLimit: 256 * 1024 });
+  const { httpHeadersTimeoutMs, httpRequestTimeoutMs } = config.limits;
+  const fastify = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    trustProxy,
+    bodyLimit: 256 * 1024,
+    // Trickled headers or bodies are answered 408 and closed (Node checks at the interval, so it
+    // is kept a fraction of the shortest timeout).
+    requestTimeout: httpRequestTimeoutMs,
+    http: { headersTimeout: httpHeadersTimeoutMs, requestTimeout: httpRequestTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(httpHeadersTimeoutMs / 4))) },
+  });
   installErrorHandler(fastify);
   await fastify.register(fastifyCookie);
   let draining = false;

@@ -97,7 +97,7 @@ describe('connection caps, refused at the upgrade with 429 and counted in /metri
 describe('HTTP request and header timeouts', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ HTTP_REQUEST_TIMEOUT_MS: '800', HTTP_HEADERS_TIMEOUT_MS: '400' });
+    t = await startTestApp({ HTTP_REQUEST_TIMEOUT_MS: '800', HTTP_HEADERS_TIMEOUT_MS: '400', HEARTBEAT_INTERVAL_MS: '150' });
   });
   afterAll(() => t.close());
 
@@ -139,6 +139,21 @@ describe('HTTP request and header timeouts', () => {
     const cut = await trickle(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\n`, 'X-Slow: ' + 'a'.repeat(60));
     expect(cut.afterMs).toBeGreaterThanOrEqual(300);
     expect(cut.afterMs).toBeLessThan(3000);
+  });
+
+  it('leaves an open WebSocket alone well past the request timeout', async () => {
+    const s = await connectOpen(t.ws(`/ws/all-seat-datasocket/?key=${t.keys.liveOrders}`));
+    let pings = 0;
+    // Each server ping is answered with a message ping, whose pong wakes the wait below.
+    s.ws.on('ping', () => {
+      pings += 1;
+      s.send({ type: 'ping' });
+    });
+    await s.next('hello');
+    // Twelve server pings at 150 ms: about 1.8 s, more than twice the request timeout.
+    await s.until(() => pings >= 12 || s.closed, 'twelve pings', 5000);
+    expect(s.closed).toBeNull();
+    s.close();
   });
 
   it('still serves a request that arrives in time', async () => {

@@ -92,6 +92,11 @@ const envSchema = z.object({
   UNSEEN_CHECK_MS: intFrom('UNSEEN_CHECK_MS', 10).optional(),
   RETENTION_EVENTS: intFrom('RETENTION_EVENTS', 1).optional(),
   RETENTION_HOURS: intFrom('RETENTION_HOURS', 1).optional(),
+  HTTP_HEADERS_TIMEOUT_MS: intFrom('HTTP_HEADERS_TIMEOUT_MS', 100).optional(),
+  HTTP_REQUEST_TIMEOUT_MS: intFrom('HTTP_REQUEST_TIMEOUT_MS', 100).optional(),
+  MAX_SOCKETS_PER_ORDER: intFrom('MAX_SOCKETS_PER_ORDER', 1).optional(),
+  MAX_SOCKETS_PER_THEATRE: intFrom('MAX_SOCKETS_PER_THEATRE', 1).optional(),
+  MAX_TICKET_SOCKETS_PER_ADDRESS: intFrom('MAX_TICKET_SOCKETS_PER_ADDRESS', 1).optional(),
   PRESENCE_TTL_SECONDS: intFrom('PRESENCE_TTL_SECONDS', 1)
     .refine((n) => n <= 22, 'PRESENCE_TTL_SECONDS must be at most 22 (a dead process must leave presence within 30 s)')
     .optional(),
@@ -210,6 +215,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.RETENTION_EVENTS !== undefined) limits.retentionEvents = e.RETENTION_EVENTS;
   if (e.RETENTION_HOURS !== undefined) limits.retentionMs = e.RETENTION_HOURS * 60 * 60 * 1000;
   if (e.PRESENCE_TTL_SECONDS !== undefined) limits.presenceTtlMs = e.PRESENCE_TTL_SECONDS * 1000;
+  if (e.HTTP_HEADERS_TIMEOUT_MS !== undefined) limits.httpHeadersTimeoutMs = e.HTTP_HEADERS_TIMEOUT_MS;
+  if (e.HTTP_REQUEST_TIMEOUT_MS !== undefined) limits.httpRequestTimeoutMs = e.HTTP_REQUEST_TIMEOUT_MS;
+  if (e.MAX_SOCKETS_PER_ORDER !== undefined) limits.maxSocketsPerOrder = e.MAX_SOCKETS_PER_ORDER;
+  if (e.MAX_SOCKETS_PER_THEATRE !== undefined) limits.maxSocketsPerTheatre = e.MAX_SOCKETS_PER_THEATRE;
+  if (e.MAX_TICKET_SOCKETS_PER_ADDRESS !== undefined) limits.maxTicketSocketsPerAddress = e.MAX_TICKET_SOCKETS_PER_ADDRESS;
+  // Node refuses a header timeout longer than the whole request's.
+  if (limits.httpHeadersTimeoutMs > limits.httpRequestTimeoutMs) {
+    throw new ConfigError([`HTTP_HEADERS_TIMEOUT_MS (${limits.httpHeadersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${limits.httpRequestTimeoutMs})`]);
+  }
 
   return {
     production,

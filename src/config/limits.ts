@@ -38,6 +38,23 @@ export const DEFAULT_LIMITS = {
    * within ttl + ttl/3 (20 s by default; SPEC asks for at most 30 s).
    */
   presenceTtlMs: 15_000,
+  /**
+   * Slow clients: a request whose headers have not all arrived after httpHeadersTimeoutMs, or whose
+   * body has not arrived after httpRequestTimeoutMs, is answered 408 and its connection closed, so
+   * trickled requests cannot hold connections open (Fastify's default is no limit at all).
+   */
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 30_000,
+  /**
+   * Open sockets a process accepts, refused at the upgrade with 429 beyond: per order (its guest
+   * page, perhaps in two tabs, and a key-holding integration: a handful); per theatre (its staff
+   * devices on the live-orders and chat sockets); and per client address for ticket sockets only,
+   * with a default no cinema reaches even when every guest of a full house shares its Wi-Fi's one
+   * public address. Key holders (server integrations) are never capped per address.
+   */
+  maxSocketsPerOrder: 5,
+  maxSocketsPerTheatre: 200,
+  maxTicketSocketsPerAddress: 5_000,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };

@@ -22,6 +22,7 @@ import { authenticateUpgrade, authorizationHeaders, SUBPROTOCOL, type Accepted, 
 import { startHeartbeat, WsConnection } from './ws-transport.js';
 import { routeSocketPath, type SocketName } from './sockets.js';
 import { SnapshotCache } from './snapshot-cache.js';
+import { ConnectionCaps, type CapReason } from './connection-caps.js';
 import { scopeToString } from '../tickets/ticket.service.js';
 
 /** Told when a client has started following its stream and when it has gone (presence). */
@@ -49,6 +50,7 @@ export interface GatewayDeps {
  */
 export class Gateway {
   readonly hub = new Hub();
+  readonly caps: ConnectionCaps;
   private readonly wss: WebSocketServer;
   private readonly router: MessageRouter;
   private readonly transports = new Map<Client, WsConnection>();
@@ -71,6 +73,7 @@ export class Gateway {
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
     this.trust = deps.trustProxy;
+    this.caps = new ConnectionCaps(deps.limits);
     this.router = new MessageRouter(deps.handlers, deps.limits, (err, client) =>
       deps.logger.error({ err, connectionId: client.id }, 'socket message handler failed'),
     );
@@ -107,6 +110,10 @@ export class Gateway {
       (result) => {
         if (socket.destroyed) return;
         if (!result.ok) return this.refuse(req, socket, clientAddress, result);
+        const admission = this.caps.admit(result, clientAddress);
+        if (!admission.ok) return this.refuse(req, socket, clientAddress, capRefusal(admission.reason));
+        // The slot is the TCP connection's: freed however it ends, handshake failures included.
+        socket.once('close', admission.release);
         this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(req, ws, clientAddress, result));
       },
       (err: unknown) => {
@@ -213,6 +220,16 @@ export class Gateway {
 function socketLabel(url: string | undefined): string {
   const target = parseRequestTarget(url ?? '/');
   return (target && routeSocketPath(target.pathname)?.socket) ?? 'unknown';
+}
+
+const CAP_MESSAGES: Record<CapReason, string> = {
+  cap_per_order: 'Too many sockets are open for this order; close one and retry.',
+  cap_per_theatre: 'Too many sockets are open for this theatre; close one and retry.',
+  cap_per_address: 'Too many sockets are open from this address; close one and retry.',
+};
+
+function capRefusal(reason: CapReason): Refused {
+  return { ok: false, status: 429, code: 'rate_limited', reason, message: CAP_MESSAGES[reason] };
 }
 
 function describePrincipal(auth: Accepted): string {
