@@ -50,6 +50,7 @@ import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Gateway } from './realtime/gateway.js';
+import { encodeRevocation } from './realtime/revocation.js';
 import { TicketService } from './tickets/ticket.service.js';
 
 export interface AppOptions {
@@ -151,7 +152,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     checks: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, ...engines.checks],
     draining: () => draining,
   });
-  authRoutes(fastify, { accounts, sessions, failures: engines.authFailures });
+  // Ending sessions (logout, password change, account deleted) closes what they opened: on this
+  // process at once, on the others through the bus; a process that misses the message finds the
+  // ended sessions in the database (Gateway.recheckSessions).
+  const revokeSessions = async (sessionIds: string[]): Promise<void> => {
+    if (sessionIds.length === 0) return;
+    sockets.closeSessions(sessionIds);
+    await bus.publishControl(encodeRevocation(sessionIds)).catch((err: unknown) => logger.error({ err }, 'revocation not sent to other processes; they find it at their next session check'));
+  };
+  authRoutes(fastify, { accounts, sessions, failures: engines.authFailures, revokeSessions });
   ticketRoutes(fastify, { tickets, sessions, orders });
   seatRoutes(fastify, { seats });
   orderRoutes(fastify, { orders, sessions, committed });
@@ -164,12 +173,19 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const audit = auditLog(logger);
   manageRoutes(fastify, { venue: new VenueService({ db, clock, audit }), sessions });
   menuRoutes(fastify, { menu: new MenuService({ db, audit }), sessions });
-  staffRoutes(fastify, { staff: new StaffService({ db, clock, audit }), sessions });
+  staffRoutes(fastify, { staff: new StaffService({ db, clock, audit, revokeSessions }), sessions });
   historyRoutes(fastify, { history: new OrderHistoryRepository(db), theatres: new TheatreRepository(db), sessions });
   await webRoutes(fastify, { dir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)) });
 
   const sockets = new Gateway({
-    auth: { keys, tickets, failures: engines.authFailures, allowedOrigins: config.allowedOrigins, orderExists: (id) => orderExists(db, id) },
+    auth: {
+      keys,
+      tickets,
+      failures: engines.authFailures,
+      allowedOrigins: config.allowedOrigins,
+      orderExists: (id) => orderExists(db, id),
+      liveSessions: (ids) => accounts.liveSessions(ids),
+    },
     keys,
     limits: config.limits,
     trustProxy,

@@ -13,6 +13,8 @@ export interface AccountWithHash extends Account {
 }
 
 export interface SessionRecord {
+  /** The stored id: sha256 of the cookie's token. */
+  id: string;
   account: Account;
   expiresAt: string;
 }
@@ -81,7 +83,7 @@ export class AccountRepository {
       .where('sessions.expires_at', '>', now)
       .executeTakeFirst();
     if (!r) return null;
-    return { account: { id: r.id, username: r.username, role: r.role, theatreId: r.theatre_id }, expiresAt: r.expires_at };
+    return { id: idHash, account: { id: r.id, username: r.username, role: r.role, theatreId: r.theatre_id }, expiresAt: r.expires_at };
   }
 
   async deleteSession(idHash: string): Promise<void> {
@@ -102,9 +104,31 @@ export class AccountRepository {
     await trx.updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', id).execute();
   }
 
-  /** Ends every session of an account (logged out everywhere). */
-  async deleteSessionsOf(accountId: number, trx: Executor = this.db): Promise<void> {
-    await trx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
+  /**
+   * Ends every session of an account but `keep` (logged out everywhere else) and answers the ids
+   * it ended, so what they opened can be closed too.
+   */
+  async deleteSessionsOf(accountId: number, trx: Executor = this.db, keep?: string): Promise<string[]> {
+    let query = trx.deleteFrom('sessions').where('account_id', '=', accountId);
+    if (keep !== undefined) query = query.where('id', '!=', keep);
+    const rows = await query.returning('id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Of these session ids, those still live (unexpired), with their account. */
+  async liveSessions(idHashes: string[], now: string): Promise<Map<string, number>> {
+    const live = new Map<string, number>();
+    // Chunks keep the parameter list well under every engine's limit.
+    for (let i = 0; i < idHashes.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('sessions')
+        .select(['id', 'account_id'])
+        .where('id', 'in', idHashes.slice(i, i + 500))
+        .where('expires_at', '>', now)
+        .execute();
+      for (const r of rows) live.set(r.id, r.account_id);
+    }
+    return live;
   }
 
   async delete(id: number, trx: Executor = this.db): Promise<void> {

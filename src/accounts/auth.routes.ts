@@ -9,7 +9,10 @@ import { SESSION_COOKIE, type SessionAuth } from './session.http.js';
 const loginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
 
 /** Staff and admin log-in with an HttpOnly session cookie (SPEC §4). */
-export function authRoutes(app: FastifyInstance, deps: { accounts: AccountService; sessions: SessionAuth; failures: AuthFailureLimiter }): void {
+export function authRoutes(
+  app: FastifyInstance,
+  deps: { accounts: AccountService; sessions: SessionAuth; failures: AuthFailureLimiter; revokeSessions: (sessionIds: string[]) => Promise<void> },
+): void {
   app.post('/api/auth/login', async (req, reply) => {
     deps.sessions.checkSameOrigin(req);
     const { username, password } = parseInput(loginBody, req.body);
@@ -38,7 +41,8 @@ export function authRoutes(app: FastifyInstance, deps: { accounts: AccountServic
     const token = req.cookies[SESSION_COOKIE];
     if (token) {
       deps.sessions.checkSameOrigin(req);
-      await deps.accounts.deleteSession(token);
+      // Logging out ends what this session opened (its sockets, its unspent tickets), not the others'.
+      await deps.revokeSessions([await deps.accounts.deleteSession(token)]);
     }
     deps.sessions.clearCookie(reply);
     return reply.status(204).send();

@@ -55,6 +55,12 @@ export const DEFAULT_LIMITS = {
   maxSocketsPerOrder: 5,
   maxSocketsPerTheatre: 200,
   maxTicketSocketsPerAddress: 5_000,
+  /**
+   * Sockets of an ended session close within a second through the bus; this is the safety net
+   * for a revocation message a process missed: every so often it asks the database which of its
+   * sockets' sessions have ended.
+   */
+  sessionRecheckMs: 30_000,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };

@@ -23,6 +23,7 @@ import { startHeartbeat, WsConnection } from './ws-transport.js';
 import { routeSocketPath, type SocketName } from './sockets.js';
 import { SnapshotCache } from './snapshot-cache.js';
 import { ConnectionCaps, type CapReason } from './connection-caps.js';
+import { decodeRevocation, RecentRevocations } from './revocation.js';
 import { scopeToString } from '../tickets/ticket.service.js';
 
 /** Told when a client has started following its stream and when it has gone (presence). */
@@ -63,6 +64,9 @@ export class Gateway {
   private readonly unsubscribe: () => void;
   private readonly offResubscribed: () => void;
   private readonly onKeysChanged = () => this.closeRetiredKeyConnections();
+  private readonly offControl: () => void;
+  private readonly revoked: RecentRevocations;
+  private readonly recheckTimer: NodeJS.Timeout;
 
   constructor(private readonly deps: GatewayDeps) {
     this.wss = new WebSocketServer({
@@ -94,7 +98,18 @@ export class Gateway {
     this.offResubscribed = deps.bus.onResubscribed(() => {
       this.streams.clear();
       this.gaps.catchUp();
+      // Revocations published while the subscription was down never arrive: re-read them.
+      this.recheckSessions();
     });
+    // Long enough to outlive any upgrade in flight: its ticket expires within ticketTtlSeconds.
+    this.revoked = new RecentRevocations(deps.limits.ticketTtlSeconds * 1000);
+    this.offControl = deps.bus.onControl((payload) => {
+      const sessionIds = decodeRevocation(payload);
+      if (sessionIds) this.closeSessions(sessionIds);
+    });
+    // The safety net under the bus: a revocation whose message was lost is found within this long.
+    this.recheckTimer = setInterval(() => this.recheckSessions(), deps.limits.sessionRecheckMs);
+    this.recheckTimer.unref();
     deps.keys.on('change', this.onKeysChanged);
   }
 
@@ -140,6 +155,8 @@ export class Gateway {
     );
     this.transports.set(client, conn);
     this.hub.add(client);
+    // Its session may have ended between the upgrade's check and now; the message has gone by.
+    if (this.isRevoked(client)) client.disconnect(DISCONNECTS.scopeLost);
     const open = this.deps.metrics.connections.labels(auth.socket);
     open.inc();
     this.deps.metrics.countUpgrade(auth.socket, 'accepted', 'ok');
@@ -197,6 +214,35 @@ export class Gateway {
     }
   }
 
+  /**
+   * Closes, on this process, every socket opened with a ticket of these sessions (4003): they
+   * were logged out, their password changed or their account deleted.
+   */
+  closeSessions(sessionIds: string[]): void {
+    if (sessionIds.length === 0) return;
+    this.revoked.add(sessionIds);
+    for (const client of [...this.hub.clients()]) if (this.isRevoked(client)) client.disconnect(DISCONNECTS.scopeLost);
+  }
+
+  /** Asks the database which sessions of this process's sockets have ended, and closes theirs. */
+  recheckSessions(): void {
+    const ids = new Set<string>();
+    for (const client of this.hub.clients()) {
+      const p = client.principal;
+      if (p.kind === 'ticket' && p.holder) ids.add(p.holder.sessionId);
+    }
+    if (ids.size === 0) return;
+    this.deps.auth.liveSessions([...ids]).then(
+      (live) => this.closeSessions([...ids].filter((id) => !live.has(id))),
+      (err: unknown) => this.deps.logger.error({ err }, 'could not re-check the sessions of open sockets'),
+    );
+  }
+
+  private isRevoked(client: Client): boolean {
+    const p = client.principal;
+    return p.kind === 'ticket' && p.holder !== undefined && this.revoked.has(p.holder.sessionId);
+  }
+
   disconnectAll(d: Disconnect): void {
     for (const client of [...this.hub.clients()]) client.disconnect(d);
   }
@@ -206,6 +252,8 @@ export class Gateway {
     this.deps.keys.off('change', this.onKeysChanged);
     this.unsubscribe();
     this.offResubscribed();
+    this.offControl();
+    clearInterval(this.recheckTimer);
     this.stopHeartbeat();
     this.gaps.stop();
     this.disconnectAll(DISCONNECTS.shutdown);

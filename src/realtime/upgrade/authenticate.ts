@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseRequestTarget, queryValues, type RequestTarget } from '../../http/request-target.js';
 import type { KeyMatch, KeyStore } from '../../keys/key-store.js';
-import type { TicketClaims, TicketScope, TicketService } from '../../tickets/ticket.service.js';
+import type { TicketClaims, TicketHolder, TicketScope, TicketService } from '../../tickets/ticket.service.js';
 import { routeSocketPath, type SocketName, type SocketRoute } from '../sockets.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { isOriginAllowed } from './origin.js';
@@ -13,7 +13,7 @@ const TICKET_PROTOCOL_PREFIX = 'ticket.';
 /** Who is connecting: a service holding a socket key, or a browser holding a ticket. */
 export type Principal =
   | { kind: 'key'; socket: SocketName; key: KeyMatch }
-  | { kind: 'ticket'; socket: SocketName; ticketId: string; scope: TicketScope };
+  | { kind: 'ticket'; socket: SocketName; ticketId: string; scope: TicketScope; holder?: TicketHolder };
 
 export interface UpgradeRequest {
   url: string;
@@ -64,6 +64,8 @@ export interface AuthDeps {
   allowedOrigins: string[] | null;
   /** Whether an order exists; only asked for a key on the payment socket (a ticket implies it). */
   orderExists(orderId: string): Promise<boolean>;
+  /** Of these session ids, those still live, with their account (a ticket's holder must be). */
+  liveSessions(sessionIds: string[]): Promise<Map<string, number>>;
 }
 
 const refuse = (status: Refused['status'], code: Refused['code'], reason: string, message: string, headers?: Record<string, string>): Refused =>
@@ -161,6 +163,11 @@ export async function authenticateUpgrade(req: UpgradeRequest, deps: AuthDeps): 
 
   const claims = await deps.tickets.verify(credential.value);
   if (!claims) return unauthorized('bad_ticket', 'The ticket is not valid or has expired.');
+  // A ticket minted from a session that has since ended (logout, password change, account
+  // deleted) is revoked with it.
+  if (claims.holder && (await deps.liveSessions([claims.holder.sessionId])).get(claims.holder.sessionId) !== claims.holder.accountId) {
+    return unauthorized('ticket_revoked', 'The session this ticket was issued to has ended.');
+  }
   const stream = streamForTicket(route, claims);
   if (!stream) return refuse(403, 'forbidden', 'scope', 'This ticket is for another socket or scope.');
   const since = parseSince(target);
@@ -169,7 +176,9 @@ export async function authenticateUpgrade(req: UpgradeRequest, deps: AuthDeps): 
   return {
     ok: true,
     socket: route.socket,
-    principal: { kind: 'ticket', socket: route.socket, ticketId: claims.id, scope: claims.scope },
+    principal: claims.holder
+      ? { kind: 'ticket', socket: route.socket, ticketId: claims.id, scope: claims.scope, holder: claims.holder }
+      : { kind: 'ticket', socket: route.socket, ticketId: claims.id, scope: claims.scope },
     stream,
     since,
   };
