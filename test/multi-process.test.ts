@@ -115,6 +115,63 @@ if (redisUrl && databaseUrl) {
       first.close();
     });
 
+    /** A fresh staff account of Galaxy, created by the admin through `process`. */
+    const newStaff = async (process: number) => {
+      const admin = await login(process, LOGINS.admin);
+      const who = { username: `mp-${randomUUID().slice(0, 8)}`, password: randomUUID() };
+      const created = await admin.call('POST', `/api/theatres/${galaxy().id}/staff`, who);
+      expect(created.status).toBe(201);
+      return { admin, who, id: created.body.account.id as number };
+    };
+    const closesWithin = async (s: TestSocket, ms: number) => {
+      const started = Date.now();
+      const closed = await s.waitClose(ms + 1000);
+      return { code: closed.code, afterMs: Date.now() - started };
+    };
+
+    it('deleting an account through process 1 closes its socket on process 2 with 4003 within a second; its unspent ticket is refused', async () => {
+      const { admin, who, id } = await newStaff(0);
+      const staff = await login(0, who);
+      const onOther = track(await connectOpen(ws(1, `ticket=${await staff.ticket('live-orders')}`)));
+      const chatOnThird = track(await connectOpen(`ws://${base(2)}/ws/chat-socket/?ticket=${await staff.ticket('chat')}`));
+      await Promise.all([onOther.next('snapshot'), chatOnThird.next('snapshot')]);
+      const unspent = await staff.ticket('live-orders');
+      const bystander = track(await connectOpen(keyed(1)));
+      await bystander.next('snapshot');
+
+      expect((await admin.call('DELETE', `/api/accounts/${id}`)).status).toBe(204);
+      for (const s of [onOther, chatOnThird]) {
+        const closed = await closesWithin(s, 1000);
+        expect(closed.code).toBe(4003);
+        expect(closed.afterMs).toBeLessThan(1000);
+      }
+      const refused = await connect(ws(1, `ticket=${unspent}`));
+      expect(refused).toMatchObject({ status: 401 });
+      const from = bystander.messages.length;
+      bystander.send({ type: 'ping' });
+      await bystander.next('pong', 2000, from);
+    });
+
+    it('logout through process 1 closes only that session’s sockets on processes 2 and 3; the other session’s stay open', async () => {
+      const { who } = await newStaff(0);
+      const [a, b] = [await login(0, who), await login(2, who)];
+      const fromA = [track(await connectOpen(ws(1, `ticket=${await a.ticket('live-orders')}`))), track(await connectOpen(ws(2, `ticket=${await a.ticket('live-orders')}`)))];
+      const fromB = track(await connectOpen(ws(1, `ticket=${await b.ticket('live-orders')}`)));
+      await Promise.all([...fromA, fromB].map((s) => s.next('snapshot')));
+      const unspentA = await a.ticket('live-orders');
+      expect((await a.call('POST', '/api/auth/logout')).status).toBe(204);
+      for (const s of fromA) {
+        const closed = await closesWithin(s, 1000);
+        expect(closed.code).toBe(4003);
+        expect(closed.afterMs).toBeLessThan(1000);
+      }
+      expect(await connect(ws(2, `ticket=${unspentA}`))).toMatchObject({ status: 401 });
+      const from = fromB.messages.length;
+      fromB.send({ type: 'ping' });
+      await fromB.next('pong', 2000, from);
+      expect(fromB.closed).toBeNull();
+    });
+
     it('kill -9 of process 2 while orders flow: its clients resume on process 3 and end with every event once, in order; presence drops its theatre', async () => {
       const watcher = track(await connectTimed(keyed(2)));
       await watcher.socket.next('snapshot');

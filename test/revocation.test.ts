@@ -110,6 +110,16 @@ describe('revoking an account or a session ends its sockets and tickets', () => 
     await withB.next('hello');
   });
 
+  it('a process that missed the revocation message finds the ended session in the database', async () => {
+    const staff = await newStaff();
+    const [live] = await socketsOf(staff.clients[0]!);
+    // The session ends without any message (as if this process's bus subscription had been down).
+    await t.app.db.db.deleteFrom('sessions').where('account_id', '=', staff.id).execute();
+    expect(live!.closed).toBeNull();
+    t.app.gateway.recheckSessions();
+    expect((await closedWithin(live!, 1000)).code).toBe(4003);
+  });
+
   it('changing one’s own password ends the other sessions and their sockets, and keeps the current one', async () => {
     const elsewhere = await ApiClient.login(t, LOGINS.admin);
     const mine = await socketsOf(admin);
