@@ -204,6 +204,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (production && e.WHATSAPP_TOKEN && !e.WHATSAPP_APP_SECRET) problems.push('WHATSAPP_APP_SECRET is required in production when WHATSAPP_TOKEN is set (the webhook must check signatures)');
   if (Boolean(e.WHATSAPP_TOKEN) !== Boolean(e.WHATSAPP_PHONE_NUMBER_ID)) problems.push('WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID go together: set both, or neither');
+  // Node refuses a header timeout longer than the whole request's.
+  const headersMs = e.HTTP_HEADERS_TIMEOUT_MS ?? DEFAULT_LIMITS.httpHeadersTimeoutMs;
+  const requestMs = e.HTTP_REQUEST_TIMEOUT_MS ?? DEFAULT_LIMITS.httpRequestTimeoutMs;
+  if (headersMs > requestMs) problems.push(`HTTP_HEADERS_TIMEOUT_MS (${headersMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestMs})`);
   if (problems.length > 0) throw new ConfigError(problems);
   if (generated.length > 0) writeKeysFile(keysFile, fileValues);
 
@@ -220,10 +224,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.MAX_SOCKETS_PER_ORDER !== undefined) limits.maxSocketsPerOrder = e.MAX_SOCKETS_PER_ORDER;
   if (e.MAX_SOCKETS_PER_THEATRE !== undefined) limits.maxSocketsPerTheatre = e.MAX_SOCKETS_PER_THEATRE;
   if (e.MAX_TICKET_SOCKETS_PER_ADDRESS !== undefined) limits.maxTicketSocketsPerAddress = e.MAX_TICKET_SOCKETS_PER_ADDRESS;
-  // Node refuses a header timeout longer than the whole request's.
-  if (limits.httpHeadersTimeoutMs > limits.httpRequestTimeoutMs) {
-    throw new ConfigError([`HTTP_HEADERS_TIMEOUT_MS (${limits.httpHeadersTimeoutMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${limits.httpRequestTimeoutMs})`]);
-  }
 
   return {
     production,
