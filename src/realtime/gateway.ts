@@ -282,7 +282,9 @@ function capRefusal(reason: CapReason): Refused {
 
 function describePrincipal(auth: Accepted): string {
   const p = auth.principal;
-  return p.kind === 'key' ? `key:${p.socket}#${p.key.keyId}` : `ticket:${p.socket}:${scopeToString(p.scope)}`;
+  if (p.kind === 'key') return `key:${p.socket}#${p.key.keyId}`;
+  // The account (never the session id) says whose socket it was when a revocation closes it.
+  return `ticket:${p.socket}:${scopeToString(p.scope)}${p.holder ? `:account:${p.holder.accountId}` : ''}`;
 }
 
 function writeRefusal(socket: Duplex, status: number, body: unknown, headers: Record<string, string> = {}): void {
