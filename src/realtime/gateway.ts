@@ -156,7 +156,7 @@ export class Gateway {
     this.transports.set(client, conn);
     this.hub.add(client);
     // Its session may have ended between the upgrade's check and now; the message has gone by.
-    if (this.isRevoked(client)) client.disconnect(DISCONNECTS.scopeLost);
+    if (this.isRevoked(client)) client.disconnect(DISCONNECTS.sessionEnded);
     const open = this.deps.metrics.connections.labels(auth.socket);
     open.inc();
     this.deps.metrics.countUpgrade(auth.socket, 'accepted', 'ok');
@@ -221,7 +221,7 @@ export class Gateway {
   closeSessions(sessionIds: string[]): void {
     if (sessionIds.length === 0) return;
     this.revoked.add(sessionIds);
-    for (const client of [...this.hub.clients()]) if (this.isRevoked(client)) client.disconnect(DISCONNECTS.scopeLost);
+    for (const client of [...this.hub.clients()]) if (this.isRevoked(client)) client.disconnect(DISCONNECTS.sessionEnded);
   }
 
   /** Asks the database which sessions of this process's sockets have ended, and closes theirs. */
