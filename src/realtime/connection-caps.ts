@@ -1,5 +1,5 @@
 import type { Limits } from '../config/limits.js';
-import type { Accepted } from './upgrade/authenticate.js';
+import type { Accepted, Refused } from './upgrade/authenticate.js';
 
 /** Which cap refused a connection: the `reason` of the refused-upgrade metric and log line. */
 export type CapReason = 'cap_per_order' | 'cap_per_theatre' | 'cap_per_address';
@@ -53,4 +53,15 @@ export class ConnectionCaps {
   get size(): number {
     return this.open.size;
   }
+}
+
+const CAP_MESSAGES: Record<CapReason, string> = {
+  cap_per_order: 'Too many sockets are open for this order; close one and retry.',
+  cap_per_theatre: 'Too many sockets are open for this theatre; close one and retry.',
+  cap_per_address: 'Too many sockets are open from this address; close one and retry.',
+};
+
+/** The upgrade's answer when a cap is reached: 429, like every other limit (SPEC §2). */
+export function capRefusal(reason: CapReason): Refused {
+  return { ok: false, status: 429, code: 'rate_limited', reason, message: CAP_MESSAGES[reason] };
 }

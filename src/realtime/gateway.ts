@@ -22,8 +22,8 @@ import { authenticateUpgrade, authorizationHeaders, SUBPROTOCOL, type Accepted, 
 import { startHeartbeat, WsConnection } from './ws-transport.js';
 import { routeSocketPath, type SocketName } from './sockets.js';
 import { SnapshotCache } from './snapshot-cache.js';
-import { ConnectionCaps, type CapReason } from './connection-caps.js';
-import { decodeRevocation, RecentRevocations } from './revocation.js';
+import { capRefusal, ConnectionCaps } from './connection-caps.js';
+import { SessionRevocations } from './revocation.js';
 import { scopeToString } from '../tickets/ticket.service.js';
 
 /** Told when a client has started following its stream and when it has gone (presence). */
@@ -64,9 +64,8 @@ export class Gateway {
   private readonly unsubscribe: () => void;
   private readonly offResubscribed: () => void;
   private readonly onKeysChanged = () => this.closeRetiredKeyConnections();
-  private readonly offControl: () => void;
-  private readonly revoked: RecentRevocations;
-  private readonly recheckTimer: NodeJS.Timeout;
+  /** The sockets of ended sessions (logout, password change, account deleted): see revocation.ts. */
+  private readonly revocations: SessionRevocations;
 
   constructor(private readonly deps: GatewayDeps) {
     this.wss = new WebSocketServer({
@@ -99,17 +98,16 @@ export class Gateway {
       this.streams.clear();
       this.gaps.catchUp();
       // Revocations published while the subscription was down never arrive: re-read them.
-      this.recheckSessions();
+      this.revocations.recheck();
     });
-    // Long enough to outlive any upgrade in flight: its ticket expires within ticketTtlSeconds.
-    this.revoked = new RecentRevocations(deps.limits.ticketTtlSeconds * 1000);
-    this.offControl = deps.bus.onControl((payload) => {
-      const sessionIds = decodeRevocation(payload);
-      if (sessionIds) this.closeSessions(sessionIds);
+    this.revocations = new SessionRevocations({
+      clients: () => this.hub.clients(),
+      bus: deps.bus,
+      liveSessions: deps.auth.liveSessions,
+      keepMs: deps.limits.ticketTtlSeconds * 1000,
+      recheckMs: deps.limits.sessionRecheckMs,
+      onError: (err) => deps.logger.error({ err }, 'could not re-check the sessions of open sockets'),
     });
-    // The safety net under the bus: a revocation whose message was lost is found within this long.
-    this.recheckTimer = setInterval(() => this.recheckSessions(), deps.limits.sessionRecheckMs);
-    this.recheckTimer.unref();
     deps.keys.on('change', this.onKeysChanged);
   }
 
@@ -156,7 +154,7 @@ export class Gateway {
     this.transports.set(client, conn);
     this.hub.add(client);
     // Its session may have ended between the upgrade's check and now; the message has gone by.
-    if (this.isRevoked(client)) client.disconnect(DISCONNECTS.sessionEnded);
+    this.revocations.closeIfRevoked(client);
     const open = this.deps.metrics.connections.labels(auth.socket);
     open.inc();
     this.deps.metrics.countUpgrade(auth.socket, 'accepted', 'ok');
@@ -214,33 +212,14 @@ export class Gateway {
     }
   }
 
-  /**
-   * Closes, on this process, every socket opened with a ticket of these sessions (4003): they
-   * were logged out, their password changed or their account deleted.
-   */
+  /** Closes this process's sockets of these ended sessions (4003). */
   closeSessions(sessionIds: string[]): void {
-    if (sessionIds.length === 0) return;
-    this.revoked.add(sessionIds);
-    for (const client of [...this.hub.clients()]) if (this.isRevoked(client)) client.disconnect(DISCONNECTS.sessionEnded);
+    this.revocations.close(sessionIds);
   }
 
   /** Asks the database which sessions of this process's sockets have ended, and closes theirs. */
   recheckSessions(): void {
-    const ids = new Set<string>();
-    for (const client of this.hub.clients()) {
-      const p = client.principal;
-      if (p.kind === 'ticket' && p.holder) ids.add(p.holder.sessionId);
-    }
-    if (ids.size === 0) return;
-    this.deps.auth.liveSessions([...ids]).then(
-      (live) => this.closeSessions([...ids].filter((id) => !live.has(id))),
-      (err: unknown) => this.deps.logger.error({ err }, 'could not re-check the sessions of open sockets'),
-    );
-  }
-
-  private isRevoked(client: Client): boolean {
-    const p = client.principal;
-    return p.kind === 'ticket' && p.holder !== undefined && this.revoked.has(p.holder.sessionId);
+    this.revocations.recheck();
   }
 
   disconnectAll(d: Disconnect): void {
@@ -252,8 +231,7 @@ export class Gateway {
     this.deps.keys.off('change', this.onKeysChanged);
     this.unsubscribe();
     this.offResubscribed();
-    this.offControl();
-    clearInterval(this.recheckTimer);
+    this.revocations.stop();
     this.stopHeartbeat();
     this.gaps.stop();
     this.disconnectAll(DISCONNECTS.shutdown);
@@ -268,16 +246,6 @@ export class Gateway {
 function socketLabel(url: string | undefined): string {
   const target = parseRequestTarget(url ?? '/');
   return (target && routeSocketPath(target.pathname)?.socket) ?? 'unknown';
-}
-
-const CAP_MESSAGES: Record<CapReason, string> = {
-  cap_per_order: 'Too many sockets are open for this order; close one and retry.',
-  cap_per_theatre: 'Too many sockets are open for this theatre; close one and retry.',
-  cap_per_address: 'Too many sockets are open from this address; close one and retry.',
-};
-
-function capRefusal(reason: CapReason): Refused {
-  return { ok: false, status: 429, code: 'rate_limited', reason, message: CAP_MESSAGES[reason] };
 }
 
 function describePrincipal(auth: Accepted): string {

@@ -7,6 +7,10 @@
  * ended session is refused at the upgrade on any process, and a process that missed the message
  * (its bus subscription was down) finds the ended sessions by re-reading them.
  */
+import type { EventBus } from '../bus/event-bus.js';
+import type { Client } from './client.js';
+import { DISCONNECTS } from './close-codes.js';
+
 const TYPE = 'sessions.revoked';
 /** Session ids are sha256 hex; a message naming anything else is not ours. */
 const SESSION_ID = /^[0-9a-f]{64}$/;
@@ -58,5 +62,65 @@ export class RecentRevocations {
       if (until > now) break;
       this.revoked.delete(id);
     }
+  }
+}
+
+export interface SessionRevocationDeps {
+  /** This process's clients. */
+  clients: () => Iterable<Client>;
+  bus: EventBus;
+  /** Of these session ids, those still live (the database's answer). */
+  liveSessions: (sessionIds: string[]) => Promise<Map<string, number>>;
+  /** How long a revocation is remembered for upgrades in flight (the ticket lifetime). */
+  keepMs: number;
+  /** The safety net under the bus: how often open sockets' sessions are re-read. */
+  recheckMs: number;
+  onError: (err: unknown) => void;
+}
+
+/**
+ * Closes this process's sockets of ended sessions with 4003: at once for a revocation message
+ * from the bus (or from this process), at the next re-check for one that never arrived.
+ */
+export class SessionRevocations {
+  private readonly recent: RecentRevocations;
+  private readonly offControl: () => void;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly deps: SessionRevocationDeps) {
+    this.recent = new RecentRevocations(deps.keepMs);
+    this.offControl = deps.bus.onControl((payload) => {
+      const sessionIds = decodeRevocation(payload);
+      if (sessionIds) this.close(sessionIds);
+    });
+    this.timer = setInterval(() => this.recheck(), deps.recheckMs);
+    this.timer.unref();
+  }
+
+  close(sessionIds: string[]): void {
+    if (sessionIds.length === 0) return;
+    this.recent.add(sessionIds);
+    for (const client of [...this.deps.clients()]) this.closeIfRevoked(client);
+  }
+
+  /** For a client that has just joined: its session may have ended after its upgrade was checked. */
+  closeIfRevoked(client: Client): void {
+    const p = client.principal;
+    if (p.kind === 'ticket' && p.holder !== undefined && this.recent.has(p.holder.sessionId)) client.disconnect(DISCONNECTS.sessionEnded);
+  }
+
+  recheck(): void {
+    const ids = new Set<string>();
+    for (const client of this.deps.clients()) {
+      const p = client.principal;
+      if (p.kind === 'ticket' && p.holder) ids.add(p.holder.sessionId);
+    }
+    if (ids.size === 0) return;
+    this.deps.liveSessions([...ids]).then((live) => this.close([...ids].filter((id) => !live.has(id))), this.deps.onError);
+  }
+
+  stop(): void {
+    this.offControl();
+    clearInterval(this.timer);
   }
 }
