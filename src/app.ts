@@ -45,6 +45,7 @@ import type { Config } from './config/config.js';
 import { healthRoutes } from './health/health.routes.js';
 import { compileTrust } from './http/trust-proxy.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { closeSilentConnections } from './http/silent-connections.js';
 import { KeyReloader } from './keys/key-reloader.js';
 import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -140,10 +141,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     trustProxy,
     bodyLimit: 256 * 1024,
     // Trickled headers or bodies are answered 408 and closed (Node checks at the interval, so it
-    // is kept a fraction of the shortest timeout).
+    // is kept a fraction of the shortest timeout); closeSilentConnections below covers a
+    // connection that never sends a byte.
     requestTimeout: httpRequestTimeoutMs,
     http: { headersTimeout: httpHeadersTimeoutMs, requestTimeout: httpRequestTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(httpHeadersTimeoutMs / 4))) },
   });
+  closeSilentConnections(fastify.server, httpHeadersTimeoutMs);
   installErrorHandler(fastify);
   await fastify.register(fastifyCookie);
   let draining = false;

@@ -98,8 +98,46 @@ describe('HTTP request and header timeouts', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({ HTTP_REQUEST_TIMEOUT_MS: '800', HTTP_HEADERS_TIMEOUT_MS: '400', HEARTBEAT_INTERVAL_MS: '150' });
+    quiet = await startTestApp({ HTTP_REQUEST_TIMEOUT_MS: '800', HTTP_HEADERS_TIMEOUT_MS: '400', HEARTBEAT_INTERVAL_MS: '60000' });
   });
-  afterAll(() => t.close());
+  let quiet: TestApp;
+  afterAll(async () => {
+    await t.close();
+    await quiet.close();
+  });
+
+  /** Resolves when the server closes a connection on which nothing was ever sent. */
+  const silentConnection = (port: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const started = Date.now();
+      const socket = tcpConnect(port, '127.0.0.1');
+      const giveUp = setTimeout(() => {
+        socket.destroy();
+        reject(new Error('the silent connection was still open after 5 s'));
+      }, 5000);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearTimeout(giveUp);
+        resolve(Date.now() - started);
+      });
+    });
+
+  it('closes a connection that never sends a byte', async () => {
+    const afterMs = await silentConnection(t.port);
+    expect(afterMs).toBeGreaterThanOrEqual(300);
+    expect(afterMs).toBeLessThan(3000);
+  });
+
+  it('leaves a silent open WebSocket alone while a silent HTTP connection is cut', async () => {
+    const s = await connectOpen(quiet.ws(`/ws/all-seat-datasocket/?key=${quiet.keys.liveOrders}`));
+    await s.next('snapshot');
+    // No heartbeat within this test: both connections are silent from here on.
+    await silentConnection(quiet.port);
+    expect(s.closed).toBeNull();
+    s.send({ type: 'ping' });
+    await s.next('pong');
+    s.close();
+  });
 
   /** Opens a connection, writes `head`, then one byte every 100 ms; resolves with when the server cut it and what it said. */
   const trickle = (head: string, body: string): Promise<{ afterMs: number; answer: string }> =>
