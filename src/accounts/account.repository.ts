@@ -54,16 +54,23 @@ export class AccountRepository {
     return { id: r.id, username: a.username, role: a.role, theatreId: a.theatreId };
   }
 
+  /**
+   * Updates an account in place (the seed command). A changed password, role or theatre ends
+   * every session of the account in the same transaction: what those sessions opened was granted
+   * under the old ones. Running servers close their sockets at their next session check.
+   */
   async update(
     id: number,
     a: { passwordHash?: string; role: Role; theatreId: number | null },
     trx: Executor = this.db,
   ): Promise<void> {
+    const before = await trx.selectFrom('accounts').select(['role', 'theatre_id']).where('id', '=', id).executeTakeFirst();
     await trx
       .updateTable('accounts')
       .set({ role: a.role, theatre_id: a.theatreId, ...(a.passwordHash ? { password_hash: a.passwordHash } : {}) })
       .where('id', '=', id)
       .execute();
+    if (a.passwordHash || before?.role !== a.role || before?.theatre_id !== a.theatreId) await this.deleteSessionsOf(id, trx);
   }
 
   async insertSession(s: { idHash: string; accountId: number; createdAt: string; expiresAt: string }): Promise<void> {
