@@ -198,6 +198,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     bus,
     handlers: { chat: chat.socketHandlers },
     hooks: presence,
+    caps: engines.connectionCaps,
   });
   fastify.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
 

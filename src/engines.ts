@@ -8,6 +8,8 @@ import type { ReadinessCheck } from './health/health.routes.js';
 import { MemoryPresenceStore, type PresenceStore } from './presence/presence-store.js';
 import { RedisPresenceStore } from './presence/redis-presence-store.js';
 import { AuthFailureLimiter } from './realtime/upgrade/auth-failure-limiter.js';
+import { MemoryCapStore, type CapStore } from './realtime/connection-caps.js';
+import { RedisCapStore } from './realtime/redis-cap-store.js';
 import { RedisSingleUseStore } from './tickets/redis-single-use-store.js';
 import { MemorySingleUseStore, type SingleUseStore } from './tickets/single-use-store.js';
 
@@ -21,6 +23,8 @@ export interface Engines {
   spentTickets: SingleUseStore;
   authFailures: AuthFailureLimiter;
   presence: PresenceStore;
+  /** Open sockets per order, theatre and ticket address, counted against their caps. */
+  connectionCaps: CapStore;
   /** Readiness checks of the engines' backends (/readyz). */
   checks: ReadinessCheck[];
   close(): Promise<void>;
@@ -46,6 +50,7 @@ export async function createEngines(config: Config, opts: EngineOptions): Promis
     spentTickets: new MemorySingleUseStore(opts.now),
     authFailures: AuthFailureLimiter.inMemory(config.limits.authFailLimit, config.limits.authFailWindowSeconds),
     presence: new MemoryPresenceStore(opts.processId),
+    connectionCaps: new MemoryCapStore(),
     checks: [{ name: 'bus', check: async () => bus.healthy }],
     close: () => bus.close(),
   };
@@ -59,16 +64,20 @@ async function redisEngines(url: string, config: Config, opts: EngineOptions): P
   const redis = new Redis(url, { retryStrategy, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'scan2food-cmd' });
   redis.on('error', opts.onError);
   await waitReady(Promise.all([bus.ready(), redis.status === 'ready' ? Promise.resolve() : once(redis, 'ready')]));
+  // Shared by every process, so N processes together stay within one cap, not N caps.
+  const caps = new RedisCapStore({ redis, prefix, processId: opts.processId, ttlMs: config.limits.presenceTtlMs, onError: (err) => opts.onError(err as Error) });
   return {
     bus,
     spentTickets: new RedisSingleUseStore(redis, prefix),
     authFailures: AuthFailureLimiter.inRedis(redis, `${prefix}authfail`, config.limits.authFailLimit, config.limits.authFailWindowSeconds),
     presence: new RedisPresenceStore({ redis, prefix, processId: opts.processId, ttlMs: config.limits.presenceTtlMs }),
+    connectionCaps: caps,
     checks: [
       { name: 'bus', check: async () => bus.healthy },
       { name: 'redis', check: async () => redis.status === 'ready' },
     ],
     async close() {
+      await caps.close();
       await bus.close();
       redis.disconnect();
     },

@@ -41,6 +41,7 @@ if (redisUrl && databaseUrl) {
       PAYMENT_WEBHOOK_SECRET: secret,
       PRESENCE_TTL_SECONDS: String(PRESENCE_TTL_SECONDS),
       AUTH_FAIL_LIMIT: '1000',
+      MAX_SOCKETS_PER_ORDER: '3',
       LOG_LEVEL: 'warn',
     };
     let db: Db;
@@ -170,6 +171,31 @@ if (redisUrl && databaseUrl) {
       fromB.send({ type: 'ping' });
       await fromB.next('pong', 2000, from);
       expect(fromB.closed).toBeNull();
+    });
+
+    it('caps sockets per order across the processes: 3 open over three processes, the 4th is refused 429 on any', async () => {
+      const placed = await api(0).call('POST', '/api/orders', { seatId: seat(), items: [{ itemId: item('Masala Chai'), quantity: 1 }], phone: '+919876543210', paymentMethod: 'cash' });
+      expect(placed.status).toBe(201);
+      const id = placed.body.order.id as number;
+      const guest = api(0, placed.body.orderToken);
+      const payment = async (i: number) => connect(`ws://${base(i)}/ws/payment-socket/${id}/?ticket=${await guest.ticket('payment', id)}`);
+      const open = [];
+      for (const i of [0, 1, 2]) {
+        const s = await payment(i);
+        expect(s).toBeInstanceOf(TestSocket);
+        open.push(track(s as TestSocket));
+      }
+      for (const i of [0, 1, 2]) expect(await payment(i)).toMatchObject({ status: 429 });
+      expect(await connect(`ws://${base(1)}/ws/payment-socket/${id}/?key=${env.PAYMENT_STATUS_WS_KEY}`)).toMatchObject({ status: 429 });
+
+      open[1]!.close();
+      await open[1]!.waitClose();
+      // The server sees the close a moment after the client: try until the slot is free (2 s at most).
+      const deadline = Date.now() + 2000;
+      let again = await payment(2);
+      while (!(again instanceof TestSocket) && Date.now() < deadline) again = await payment(2);
+      expect(again).toBeInstanceOf(TestSocket);
+      track(again as TestSocket);
     });
 
     it('kill -9 of process 2 while orders flow: its clients resume on process 3 and end with every event once, in order; presence drops its theatre', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionCaps } from './connection-caps.js';
+import { capChecksOf, MemoryCapStore } from './connection-caps.js';
 import type { Accepted } from './upgrade/authenticate.js';
 
 const limits = { maxSocketsPerOrder: 2, maxSocketsPerTheatre: 3, maxTicketSocketsPerAddress: 4 };
@@ -17,14 +17,23 @@ const staff = (theatreId: number): Accepted => ({
   since: undefined,
   principal: { kind: 'ticket', socket: 'live-orders', ticketId: 't', scope: { kind: 'theatre', theatreId } },
 });
-const admit = (caps: ConnectionCaps, a: Accepted, address: string) => {
-  const r = caps.admit(a, address);
+const admit = (caps: MemoryCapStore, a: Accepted, address: string) => {
+  const r = caps.admitNow(capChecksOf(a, address, limits));
   return r.ok ? r.release : r.reason;
 };
 
-describe('ConnectionCaps', () => {
+describe('connection caps in one process', () => {
+  it('counts payment sockets per order, staff tickets per theatre and every ticket per address; keys never per address', () => {
+    expect(capChecksOf(payment('key'), 'a', limits).map((c) => c.key)).toEqual(['order:9']);
+    expect(capChecksOf(payment('ticket'), 'a', limits).map((c) => c.key)).toEqual(['order:9', 'address:a']);
+    expect(capChecksOf(staff(3), 'a', limits).map((c) => [c.key, c.cap])).toEqual([
+      ['theatre:3', 3],
+      ['address:a', 4],
+    ]);
+  });
+
   it('admits up to each cap, refuses the next with its reason, and frees a slot once (release is idempotent)', () => {
-    const caps = new ConnectionCaps(limits);
+    const caps = new MemoryCapStore();
     const first = admit(caps, payment('ticket'), 'a1');
     admit(caps, payment('key'), 'a2');
     expect(admit(caps, payment('key'), 'a3')).toBe('cap_per_order');
@@ -43,7 +52,7 @@ describe('ConnectionCaps', () => {
   });
 
   it('never caps key holders per address, and forgets every count once all are released', () => {
-    const caps = new ConnectionCaps(limits);
+    const caps = new MemoryCapStore();
     const key = (): Accepted => ({ ok: true, socket: 'chat', stream: 'chat', since: undefined, principal: { kind: 'key', socket: 'chat', key: { socket: 'chat', keyId: 'k' } } });
     const releases = Array.from({ length: 50 }, () => admit(caps, key(), 'same') as () => void);
     expect(releases.every((r) => typeof r === 'function')).toBe(true);

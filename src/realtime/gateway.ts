@@ -22,7 +22,7 @@ import { authenticateUpgrade, authorizationHeaders, SUBPROTOCOL, type Accepted, 
 import { startHeartbeat, WsConnection } from './ws-transport.js';
 import { routeSocketPath, type SocketName } from './sockets.js';
 import { SnapshotCache } from './snapshot-cache.js';
-import { capRefusal, ConnectionCaps } from './connection-caps.js';
+import { capChecksOf, capRefusal, type CapStore } from './connection-caps.js';
 import { SessionRevocations } from './revocation.js';
 import { scopeToString } from '../tickets/ticket.service.js';
 
@@ -43,6 +43,8 @@ export interface GatewayDeps {
   bus: EventBus;
   handlers: MessageHandlers;
   hooks?: ConnectionHooks;
+  /** Where open sockets are counted against their caps (this process, or every one through Redis). */
+  caps: CapStore;
 }
 
 /**
@@ -51,7 +53,6 @@ export interface GatewayDeps {
  */
 export class Gateway {
   readonly hub = new Hub();
-  readonly caps: ConnectionCaps;
   private readonly wss: WebSocketServer;
   private readonly router: MessageRouter;
   private readonly transports = new Map<Client, WsConnection>();
@@ -76,7 +77,6 @@ export class Gateway {
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
     this.trust = deps.trustProxy;
-    this.caps = new ConnectionCaps(deps.limits);
     this.router = new MessageRouter(deps.handlers, deps.limits, (err, client) =>
       deps.logger.error({ err, connectionId: client.id }, 'socket message handler failed'),
     );
@@ -118,22 +118,24 @@ export class Gateway {
   /** The `upgrade` listener of the HTTP server. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
+    this.upgrade(req, socket, head).catch((err: unknown) => {
+      this.deps.logger.error({ err, url: redactUrl(req.url) }, 'upgrade authentication failed');
+      writeRefusal(socket, 503, { error: { code: 'unavailable', message: 'Try again shortly.' } });
+    });
+  }
+
+  /** Authentication, then the caps, then the handshake: nothing opens for a refused request. */
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const clientAddress = this.clientAddress(req);
-    authenticateUpgrade({ url: req.url ?? '/', headers: req.headers, authorization: authorizationHeaders(req.rawHeaders), clientAddress }, this.deps.auth).then(
-      (result) => {
-        if (socket.destroyed) return;
-        if (!result.ok) return this.refuse(req, socket, clientAddress, result);
-        const admission = this.caps.admit(result, clientAddress);
-        if (!admission.ok) return this.refuse(req, socket, clientAddress, capRefusal(admission.reason));
-        // The slot is the TCP connection's: freed however it ends, handshake failures included.
-        socket.once('close', admission.release);
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(req, ws, clientAddress, result));
-      },
-      (err: unknown) => {
-        this.deps.logger.error({ err, url: redactUrl(req.url) }, 'upgrade authentication failed');
-        writeRefusal(socket, 503, { error: { code: 'unavailable', message: 'Try again shortly.' } });
-      },
-    );
+    const result = await authenticateUpgrade({ url: req.url ?? '/', headers: req.headers, authorization: authorizationHeaders(req.rawHeaders), clientAddress }, this.deps.auth);
+    if (socket.destroyed) return;
+    if (!result.ok) return this.refuse(req, socket, clientAddress, result);
+    const admission = await this.deps.caps.admit(capChecksOf(result, clientAddress, this.deps.limits));
+    if (!admission.ok) return this.refuse(req, socket, clientAddress, capRefusal(admission.reason));
+    if (socket.destroyed) return admission.release();
+    // The slot is the TCP connection's: freed however it ends, handshake failures included.
+    socket.once('close', admission.release);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(req, ws, clientAddress, result));
   }
 
   private refuse(req: IncomingMessage, socket: Duplex, clientAddress: string, refusal: Refused): void {
