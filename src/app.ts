@@ -49,11 +49,13 @@ import { compileTrust } from './http/trust-proxy.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { GuestLimits } from './http/rate-limits.js';
+import { closeSilentConnections } from './http/silent-connections.js';
 import { KeyReloader } from './keys/key-reloader.js';
 import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { Gateway } from './realtime/gateway.js';
+import { encodeRevocation } from './realtime/revocation.js';
 import { TicketService } from './tickets/ticket.service.js';
 
 export interface AppOptions {
@@ -150,7 +152,18 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const sessions = new SessionAuth(accounts, config.allowedOrigins, config.production ? true : 'auto');
 
   const trustProxy = compileTrust(config.trustProxy);
-  const fastify = Fastify({ loggerInstance: logger as FastifyBaseLogger, trustProxy, bodyLimit: 256 * 1024 });
+  const { httpHeadersTimeoutMs, httpRequestTimeoutMs } = config.limits;
+  const fastify = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    trustProxy,
+    bodyLimit: 256 * 1024,
+    // Trickled headers or bodies are answered 408 and closed (Node checks at the interval, so it
+    // is kept a fraction of the shortest timeout); closeSilentConnections below covers a
+    // connection that never sends a byte.
+    requestTimeout: httpRequestTimeoutMs,
+    http: { headersTimeout: httpHeadersTimeoutMs, requestTimeout: httpRequestTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(httpHeadersTimeoutMs / 4))) },
+  });
+  closeSilentConnections(fastify.server, httpHeadersTimeoutMs);
   const writeHealth = new WriteHealth(db, database.dialect, now);
   installSecurityHeaders(fastify);
   installErrorHandler(fastify, { onUnhandled: (err) => writeHealth.record(err) });
@@ -161,7 +174,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     checks: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, writeHealth, ...engines.checks],
     draining: () => draining,
   });
-  authRoutes(fastify, { accounts, sessions, failures: engines.authFailures });
+  // Ending sessions (logout, password change, account deleted) closes what they opened: on this
+  // process at once, on the others through the bus; a process that misses the message finds the
+  // ended sessions in the database (Gateway.recheckSessions).
+  const revokeSessions = async (sessionIds: string[]): Promise<void> => {
+    if (sessionIds.length === 0) return;
+    sockets.closeSessions(sessionIds);
+    await bus.publishControl(encodeRevocation(sessionIds)).catch((err: unknown) => logger.error({ err }, 'revocation not sent to other processes; they find it at their next session check'));
+  };
+  authRoutes(fastify, { accounts, sessions, failures: engines.authFailures, revokeSessions });
   ticketRoutes(fastify, { tickets, sessions, orders });
   seatRoutes(fastify, { seats });
   orderRoutes(fastify, { orders, sessions, committed });
@@ -179,12 +200,19 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const audit = auditLog(logger);
   manageRoutes(fastify, { venue: new VenueService({ db, clock, audit }), sessions });
   menuRoutes(fastify, { menu: new MenuService({ db, audit }), sessions });
-  staffRoutes(fastify, { staff: new StaffService({ db, clock, audit }), sessions });
+  staffRoutes(fastify, { staff: new StaffService({ db, clock, audit, revokeSessions }), sessions });
   historyRoutes(fastify, { history: new OrderHistoryRepository(db), theatres: new TheatreRepository(db), sessions });
   await webRoutes(fastify, { dir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)) });
 
   const sockets = new Gateway({
-    auth: { keys, tickets, failures: engines.authFailures, allowedOrigins: config.allowedOrigins, orderExists: (id) => orderExists(db, id) },
+    auth: {
+      keys,
+      tickets,
+      failures: engines.authFailures,
+      allowedOrigins: config.allowedOrigins,
+      orderExists: (id) => orderExists(db, id),
+      liveSessions: (ids) => accounts.liveSessions(ids),
+    },
     keys,
     limits: config.limits,
     trustProxy,
@@ -194,6 +222,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     bus,
     handlers: { chat: chat.socketHandlers },
     hooks: presence,
+    caps: engines.connectionCaps,
   });
   fastify.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
 

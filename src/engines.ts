@@ -10,6 +10,8 @@ import type { ReadinessCheck } from './health/health.routes.js';
 import { MemoryPresenceStore, type PresenceStore } from './presence/presence-store.js';
 import { RedisPresenceStore } from './presence/redis-presence-store.js';
 import { AuthFailureLimiter } from './realtime/upgrade/auth-failure-limiter.js';
+import { MemoryCapStore, type CapStore } from './realtime/connection-caps.js';
+import { RedisCapStore } from './realtime/redis-cap-store.js';
 import { RedisSingleUseStore } from './tickets/redis-single-use-store.js';
 import { MemorySingleUseStore, type SingleUseStore } from './tickets/single-use-store.js';
 
@@ -25,6 +27,8 @@ export interface Engines {
   presence: PresenceStore;
   /** Request-rate limiters (per phone, order, address): counts shared by every process through Redis. */
   rateLimiter: RateLimiterFactory;
+  /** Open sockets per order, theatre and ticket address, counted against their caps. */
+  connectionCaps: CapStore;
   /** Readiness checks of the engines' backends (/readyz). */
   checks: ReadinessCheck[];
   close(): Promise<void>;
@@ -51,6 +55,7 @@ export async function createEngines(config: Config, opts: EngineOptions): Promis
     authFailures: AuthFailureLimiter.inMemory(config.limits.authFailLimit, config.limits.authFailWindowSeconds),
     presence: new MemoryPresenceStore(opts.processId),
     rateLimiter: ({ name, points, durationSeconds }) => new RateLimiterMemory({ keyPrefix: name, points, duration: durationSeconds }),
+    connectionCaps: new MemoryCapStore(),
     checks: [{ name: 'bus', check: async () => bus.healthy }],
     close: () => bus.close(),
   };
@@ -64,6 +69,8 @@ async function redisEngines(url: string, config: Config, opts: EngineOptions): P
   const redis = new Redis(url, { retryStrategy, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'scan2food-cmd' });
   redis.on('error', opts.onError);
   await waitReady(Promise.all([bus.ready(), redis.status === 'ready' ? Promise.resolve() : once(redis, 'ready')]));
+  // Shared by every process, so N processes together stay within one cap, not N caps.
+  const caps = new RedisCapStore({ redis, prefix, processId: opts.processId, ttlMs: config.limits.presenceTtlMs, onError: (err) => opts.onError(err as Error) });
   return {
     bus,
     spentTickets: new RedisSingleUseStore(redis, prefix),
@@ -79,11 +86,13 @@ async function redisEngines(url: string, config: Config, opts: EngineOptions): P
         rejectIfRedisNotReady: true,
         insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points, duration: durationSeconds }),
       }),
+    connectionCaps: caps,
     checks: [
       { name: 'bus', check: async () => bus.healthy },
       { name: 'redis', check: async () => redis.status === 'ready' },
     ],
     async close() {
+      await caps.close();
       await bus.close();
       redis.disconnect();
     },

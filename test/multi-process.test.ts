@@ -41,6 +41,7 @@ if (redisUrl && databaseUrl) {
       PAYMENT_WEBHOOK_SECRET: secret,
       PRESENCE_TTL_SECONDS: String(PRESENCE_TTL_SECONDS),
       AUTH_FAIL_LIMIT: '1000',
+      MAX_SOCKETS_PER_ORDER: '3',
       LOG_LEVEL: 'warn',
       // One phone places orders in a loop here; the limits have their own test (order-abuse.multi-process.test.ts).
       ...ROOMY_GUEST_LIMITS,
@@ -115,6 +116,91 @@ if (redisUrl && databaseUrl) {
       expect(again).toMatchObject({ status: 401 });
       expect(JSON.parse((again as { body: string }).body)).toMatchObject({ error: { code: 'unauthorized' } });
       first.close();
+    });
+
+    /** A fresh staff account of Galaxy, created by the admin through `process`. */
+    const newStaff = async (process: number) => {
+      const admin = await login(process, LOGINS.admin);
+      const who = { username: `mp-${randomUUID().slice(0, 8)}`, password: randomUUID() };
+      const created = await admin.call('POST', `/api/theatres/${galaxy().id}/staff`, who);
+      expect(created.status).toBe(201);
+      return { admin, who, id: created.body.account.id as number };
+    };
+    const closesWithin = async (s: TestSocket, ms: number) => {
+      const started = Date.now();
+      const closed = await s.waitClose(ms + 1000);
+      return { code: closed.code, afterMs: Date.now() - started };
+    };
+
+    it('deleting an account through process 1 closes its socket on process 2 with 4003 within a second; its unspent ticket is refused', async () => {
+      const { admin, who, id } = await newStaff(0);
+      const staff = await login(0, who);
+      const onOther = track(await connectOpen(ws(1, `ticket=${await staff.ticket('live-orders')}`)));
+      const chatOnThird = track(await connectOpen(`ws://${base(2)}/ws/chat-socket/?ticket=${await staff.ticket('chat')}`));
+      await Promise.all([onOther.next('snapshot'), chatOnThird.next('snapshot')]);
+      const unspent = await staff.ticket('live-orders');
+      const bystander = track(await connectOpen(keyed(1)));
+      await bystander.next('snapshot');
+
+      expect((await admin.call('DELETE', `/api/accounts/${id}`)).status).toBe(204);
+      const closes = [];
+      for (const s of [onOther, chatOnThird]) {
+        const closed = await closesWithin(s, 1000);
+        expect(closed.code).toBe(4003);
+        expect(closed.afterMs).toBeLessThan(1000);
+        closes.push(closed.afterMs);
+      }
+      figures.revocationCloseOtherProcessMs = Math.max(...closes);
+      const refused = await connect(ws(1, `ticket=${unspent}`));
+      expect(refused).toMatchObject({ status: 401 });
+      const from = bystander.messages.length;
+      bystander.send({ type: 'ping' });
+      await bystander.next('pong', 2000, from);
+    });
+
+    it('logout through process 1 closes only that session’s sockets on processes 2 and 3; the other session’s stay open', async () => {
+      const { who } = await newStaff(0);
+      const [a, b] = [await login(0, who), await login(2, who)];
+      const fromA = [track(await connectOpen(ws(1, `ticket=${await a.ticket('live-orders')}`))), track(await connectOpen(ws(2, `ticket=${await a.ticket('live-orders')}`)))];
+      const fromB = track(await connectOpen(ws(1, `ticket=${await b.ticket('live-orders')}`)));
+      await Promise.all([...fromA, fromB].map((s) => s.next('snapshot')));
+      const unspentA = await a.ticket('live-orders');
+      expect((await a.call('POST', '/api/auth/logout')).status).toBe(204);
+      for (const s of fromA) {
+        const closed = await closesWithin(s, 1000);
+        expect(closed.code).toBe(4003);
+        expect(closed.afterMs).toBeLessThan(1000);
+      }
+      expect(await connect(ws(2, `ticket=${unspentA}`))).toMatchObject({ status: 401 });
+      const from = fromB.messages.length;
+      fromB.send({ type: 'ping' });
+      await fromB.next('pong', 2000, from);
+      expect(fromB.closed).toBeNull();
+    });
+
+    it('caps sockets per order across the processes: 3 open over three processes, the 4th is refused 429 on any', async () => {
+      const placed = await api(0).call('POST', '/api/orders', { seatId: seat(), items: [{ itemId: item('Masala Chai'), quantity: 1 }], phone: '+919876543210', paymentMethod: 'cash' });
+      expect(placed.status).toBe(201);
+      const id = placed.body.order.id as number;
+      const guest = api(0, placed.body.orderToken);
+      const payment = async (i: number) => connect(`ws://${base(i)}/ws/payment-socket/${id}/?ticket=${await guest.ticket('payment', id)}`);
+      const open = [];
+      for (const i of [0, 1, 2]) {
+        const s = await payment(i);
+        expect(s).toBeInstanceOf(TestSocket);
+        open.push(track(s as TestSocket));
+      }
+      for (const i of [0, 1, 2]) expect(await payment(i)).toMatchObject({ status: 429 });
+      expect(await connect(`ws://${base(1)}/ws/payment-socket/${id}/?key=${env.PAYMENT_STATUS_WS_KEY}`)).toMatchObject({ status: 429 });
+
+      open[1]!.close();
+      await open[1]!.waitClose();
+      // The server sees the close a moment after the client: try until the slot is free (2 s at most).
+      const deadline = Date.now() + 2000;
+      let again = await payment(2);
+      while (!(again instanceof TestSocket) && Date.now() < deadline) again = await payment(2);
+      expect(again).toBeInstanceOf(TestSocket);
+      track(again as TestSocket);
     });
 
     it('kill -9 of process 2 while orders flow: its clients resume on process 3 and end with every event once, in order; presence drops its theatre', async () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest, upgradeLines } from './support/raw-http.js';
 import { connectOpen, connectRefused } from './support/ws-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { ApiClient, seedVenue } from './support/venue.js';
 
 const PATHS = {
   liveOrders: '/ws/all-seat-datasocket/',
@@ -82,6 +84,56 @@ describe('WebSocket upgrade authentication (SPEC §2)', () => {
     expect((await connectRefused(t.ws(`${PATHS.liveOrders}?key=${k}`), { headers: { Authorization: `Bearer ${k}` } })).status).toBe(401);
     const { ticket } = await t.app.tickets.mint('live-orders', { kind: 'admin' });
     expect((await connectRefused(t.ws(`${PATHS.liveOrders}?key=${k}&ticket=${ticket}`))).status).toBe(401);
+  });
+
+  it('refuses two Authorization headers with 401, even when both carry the right key (Node keeps only the first)', async () => {
+    const k = t.keys.liveOrders;
+    const auth = `Authorization: Bearer ${k}`;
+    const twice = await rawRequest(t.port, upgradeLines(t.port, PATHS.liveOrders, [auth, auth]));
+    expect(twice.status).toBe(401);
+    expectErrorBody(twice.body, 'unauthorized', k);
+    const wrongThenRight = await rawRequest(t.port, upgradeLines(t.port, PATHS.liveOrders, ['Authorization: Bearer nope', auth]));
+    expect(wrongThenRight.status).toBe(401);
+    const once = await rawRequest(t.port, upgradeLines(t.port, PATHS.liveOrders, [auth]));
+    expect(once.status).toBe(101);
+  });
+
+  it('answers 404 for an order id not written canonically, whatever the credential', async () => {
+    const v = await seedVenue(t);
+    const placed = await new ApiClient(t).call('POST', '/api/orders', { seatId: v.seat1, items: [{ itemId: v.item(v.theatre1, 'Masala Chai'), quantity: 1 }], phone: '+919876543210', paymentMethod: 'cash' });
+    expect(placed.status).toBe(201);
+    const id = String(placed.body.order.id);
+    for (const padded of [`0${id}`, `000${id}`, `+${id}`, `${id}.0`, `${id}%20`, '0', 'abc', '1'.repeat(16)]) {
+      const r = await connectRefused(t.ws(`/ws/payment-socket/${padded}/?key=${t.keys.payment}`));
+      expect(r.status, padded).toBe(404);
+      expectErrorBody(r.body, 'not_found', t.keys.payment);
+    }
+    const { ticket } = await t.app.tickets.mint('payment', { kind: 'order', orderId: id });
+    expect((await connectRefused(t.ws(`/ws/payment-socket/00${id}/?ticket=${ticket}`))).status).toBe(404);
+    const guest = new ApiClient(t, placed.body.orderToken);
+    expect((await guest.call('GET', `/api/orders/0${id}`)).status).toBe(404);
+    expect((await guest.call('GET', `/api/orders/${id}`)).status).toBe(200);
+    const canonical = await connectOpen(t.ws(`/ws/payment-socket/${id}/?key=${t.keys.payment}`));
+    expect(await canonical.next('hello')).toMatchObject({ stream: `order:${id}` });
+    canonical.close();
+  });
+
+  it('redacts key and ticket values in logged URLs however their names are percent-encoded', async () => {
+    const before = t.logLines.length;
+    const { ticket } = await t.app.tickets.mint('live-orders', { kind: 'admin' });
+    const s = await connectOpen(t.ws(`${PATHS.liveOrders}?%6Bey=${t.keys.liveOrders}`));
+    await s.next('hello');
+    s.close();
+    const p = await connectOpen(t.ws(`${PATHS.liveOrders}?%74icket=${ticket}`));
+    await p.next('hello');
+    p.close();
+    await connectRefused(t.ws(`${PATHS.chat}?k%65y=${t.keys.chat}&%6b%65%79=${t.keys.chat}`));
+    await fetch(t.http(`/api/auth/me?%6Bey=${t.keys.payment}&ticke%74=${ticket}`));
+    const lines = t.logLines.slice(before);
+    expect(lines.filter((l) => l.includes('ws_upgrade'))).toHaveLength(3);
+    for (const secret of [t.keys.liveOrders, t.keys.chat, t.keys.payment, ticket]) {
+      for (const line of lines) expect(line).not.toContain(secret);
+    }
   });
 
   it('refuses a foreign Origin with 403, accepts the same host, and a request without Origin', async () => {

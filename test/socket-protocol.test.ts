@@ -68,6 +68,31 @@ describe('socket message protocol (SPEC §3)', () => {
     bystander.close();
   });
 
+  it('answers hostile frames (deep nesting, __proto__, binary, unknown type) with bad_request, a 1 MB frame with 1009, and keeps serving', async () => {
+    const bystander = await open();
+    const hostile = [
+      `${'['.repeat(30_000)}${']'.repeat(30_000)}`,
+      '{"__proto__":{"type":"ping"}}',
+      '{"type":"__proto__"}',
+      '{"type":"chat.send","phone":"+919876543210","text":"x","clientMsgId":"1","__proto__":{"type":"ping"}}',
+    ];
+    const s = await open();
+    for (const [i, frame] of hostile.entries()) {
+      s.send(frame);
+      await s.until(() => s.messages.filter((m) => m.type === 'error').length === i + 1, `error reply ${i + 1}`);
+    }
+    expect(s.messages.filter((m) => m.type === 'error').map((m) => m.code)).toEqual(['bad_request', 'bad_request', 'bad_request', 'bad_request']);
+    const binary = await open();
+    binary.ws.send(Buffer.from([0, 1, 2, 3]), { binary: true });
+    expect(await binary.next('error')).toMatchObject({ code: 'bad_request' });
+    binary.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(1024 * 1024) }));
+    expect((await binary.waitClose()).code).toBe(1009);
+    s.close();
+    bystander.send({ type: 'ping' });
+    await bystander.next('pong');
+    bystander.close();
+  });
+
   it('drops a peer that misses two pings, and keeps one that answers', async () => {
     const alive = await open();
     const deaf = new TestSocket(new WebSocket(t.ws(`/ws/all-seat-datasocket/?key=${t.keys.liveOrders}`), { autoPong: false }));

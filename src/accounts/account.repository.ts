@@ -13,6 +13,8 @@ export interface AccountWithHash extends Account {
 }
 
 export interface SessionRecord {
+  /** The stored id: sha256 of the cookie's token. */
+  id: string;
   account: Account;
   expiresAt: string;
 }
@@ -52,16 +54,23 @@ export class AccountRepository {
     return { id: r.id, username: a.username, role: a.role, theatreId: a.theatreId };
   }
 
+  /**
+   * Updates an account in place (the seed command). A changed password, role or theatre ends
+   * every session of the account in the same transaction: what those sessions opened was granted
+   * under the old ones. Running servers close their sockets at their next session check.
+   */
   async update(
     id: number,
     a: { passwordHash?: string; role: Role; theatreId: number | null },
     trx: Executor = this.db,
   ): Promise<void> {
+    const before = await trx.selectFrom('accounts').select(['role', 'theatre_id']).where('id', '=', id).executeTakeFirst();
     await trx
       .updateTable('accounts')
       .set({ role: a.role, theatre_id: a.theatreId, ...(a.passwordHash ? { password_hash: a.passwordHash } : {}) })
       .where('id', '=', id)
       .execute();
+    if (a.passwordHash || before?.role !== a.role || before?.theatre_id !== a.theatreId) await this.deleteSessionsOf(id, trx);
   }
 
   async insertSession(s: { idHash: string; accountId: number; createdAt: string; expiresAt: string }): Promise<void> {
@@ -81,7 +90,7 @@ export class AccountRepository {
       .where('sessions.expires_at', '>', now)
       .executeTakeFirst();
     if (!r) return null;
-    return { account: { id: r.id, username: r.username, role: r.role, theatreId: r.theatre_id }, expiresAt: r.expires_at };
+    return { id: idHash, account: { id: r.id, username: r.username, role: r.role, theatreId: r.theatre_id }, expiresAt: r.expires_at };
   }
 
   async deleteSession(idHash: string): Promise<void> {
@@ -102,9 +111,31 @@ export class AccountRepository {
     await trx.updateTable('accounts').set({ password_hash: passwordHash }).where('id', '=', id).execute();
   }
 
-  /** Ends every session of an account (logged out everywhere). */
-  async deleteSessionsOf(accountId: number, trx: Executor = this.db): Promise<void> {
-    await trx.deleteFrom('sessions').where('account_id', '=', accountId).execute();
+  /**
+   * Ends every session of an account but `keep` (logged out everywhere else) and answers the ids
+   * it ended, so what they opened can be closed too.
+   */
+  async deleteSessionsOf(accountId: number, trx: Executor = this.db, keep?: string): Promise<string[]> {
+    let query = trx.deleteFrom('sessions').where('account_id', '=', accountId);
+    if (keep !== undefined) query = query.where('id', '!=', keep);
+    const rows = await query.returning('id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Of these session ids, those still live (unexpired), with their account. */
+  async liveSessions(idHashes: string[], now: string): Promise<Map<string, number>> {
+    const live = new Map<string, number>();
+    // Chunks keep the parameter list well under every engine's limit.
+    for (let i = 0; i < idHashes.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('sessions')
+        .select(['id', 'account_id'])
+        .where('id', 'in', idHashes.slice(i, i + 500))
+        .where('expires_at', '>', now)
+        .execute();
+      for (const r of rows) live.set(r.id, r.account_id);
+    }
+    return live;
   }
 
   async delete(id: number, trx: Executor = this.db): Promise<void> {

@@ -44,12 +44,15 @@ describe.each(engines)('accounts and sessions on $name', (engine) => {
     const rows = await handle.db.selectFrom('sessions').select('id').execute();
     expect(rows.map((r) => r.id)).toEqual([createHash('sha256').update(token).digest('hex')]);
 
-    expect(await accounts.lookupSession(token)).toEqual({ account: expect.objectContaining({ id: accountId, role: 'admin' }), expiresAt });
+    const id = createHash('sha256').update(token).digest('hex');
+    expect(await accounts.lookupSession(token)).toEqual({ id, account: expect.objectContaining({ id: accountId, role: 'admin' }), expiresAt });
+    expect(await accounts.liveSessions([id, 'f'.repeat(64)])).toEqual(new Map([[id, accountId]]));
     expect(await accounts.lookupSession('not-a-token')).toBeNull();
     expect(await accounts.lookupSession('')).toBeNull();
 
     clock.advance(60_000);
     expect(await accounts.lookupSession(token)).toBeNull();
+    expect(await accounts.liveSessions([id])).toEqual(new Map());
     expect(await accounts.deleteExpiredSessions()).toBe(1);
 
     const second = await accounts.createSession(accountId);

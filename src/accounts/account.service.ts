@@ -46,8 +46,17 @@ export class AccountService {
     return this.accounts.findSession(sha256(token), this.deps.clock().toISOString());
   }
 
-  async deleteSession(token: string): Promise<void> {
-    await this.accounts.deleteSession(sha256(token));
+  /** Ends the session behind a cookie token; answers its stored id (to close what it opened). */
+  async deleteSession(token: string): Promise<string> {
+    const id = sha256(token);
+    await this.accounts.deleteSession(id);
+    return id;
+  }
+
+  /** Of these stored session ids, those still live, with their account id. */
+  liveSessions(ids: string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return Promise.resolve(new Map());
+    return this.accounts.liveSessions(ids, this.deps.clock().toISOString());
   }
 
   deleteExpiredSessions(): Promise<number> {

@@ -9,19 +9,28 @@ import { SESSION_COOKIE, type SessionAuth } from './session.http.js';
 const loginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
 
 /** Staff and admin log-in with an HttpOnly session cookie (SPEC §4). */
-export function authRoutes(app: FastifyInstance, deps: { accounts: AccountService; sessions: SessionAuth; failures: AuthFailureLimiter }): void {
+export function authRoutes(
+  app: FastifyInstance,
+  deps: { accounts: AccountService; sessions: SessionAuth; failures: AuthFailureLimiter; revokeSessions: (sessionIds: string[]) => Promise<void> },
+): void {
   app.post('/api/auth/login', async (req, reply) => {
     deps.sessions.checkSameOrigin(req);
-    // Password guessing is limited per client address, like refused socket credentials.
-    const limitKey = `login:${req.ip}`;
-    const retryAfter = await deps.failures.retryAfter(limitKey);
-    if (retryAfter > 0) throw appError('rate_limited', 'Too many failed logins from this address; wait and retry.', { 'Retry-After': String(retryAfter) });
     const { username, password } = parseInput(loginBody, req.body);
-    const account = await deps.accounts.authenticate(username, password);
-    if (!account) {
-      await deps.failures.recordFailure(limitKey);
-      throw appError('unauthorized', 'Wrong username or password.');
+    // Password guessing is limited per client address, like refused socket credentials. The attempt
+    // is counted before the (slow) password check, so 60 parallel guesses cannot all get through
+    // while the hashes run; a right password gives its point back.
+    const limitKey = `login:${req.ip}`;
+    const retryAfter = await deps.failures.reserve(limitKey);
+    if (retryAfter > 0) throw appError('rate_limited', 'Too many failed logins from this address; wait and retry.', { 'Retry-After': String(retryAfter) });
+    let account: Awaited<ReturnType<AccountService['authenticate']>>;
+    try {
+      account = await deps.accounts.authenticate(username, password);
+    } catch (err) {
+      await deps.failures.refund(limitKey);
+      throw err;
     }
+    if (!account) throw appError('unauthorized', 'Wrong username or password.');
+    await deps.failures.refund(limitKey);
     const session = await deps.accounts.createSession(account.id);
     deps.sessions.setCookie(reply, session.token, session.expiresAt);
     req.log.info({ event: 'login', accountId: account.id, role: account.role }, 'logged in');
@@ -32,7 +41,8 @@ export function authRoutes(app: FastifyInstance, deps: { accounts: AccountServic
     const token = req.cookies[SESSION_COOKIE];
     if (token) {
       deps.sessions.checkSameOrigin(req);
-      await deps.accounts.deleteSession(token);
+      // Logging out ends what this session opened (its sockets, its unspent tickets), not the others'.
+      await deps.revokeSessions([await deps.accounts.deleteSession(token)]);
     }
     deps.sessions.clearCookie(reply);
     return reply.status(204).send();

@@ -11,6 +11,8 @@ export const SESSION_COOKIE = 's2f_session';
 export interface SignedIn {
   account: Account;
   actor: Actor;
+  /** The session's stored id: tickets minted with it carry it, so ending the session ends their sockets. */
+  sessionId?: string;
 }
 
 export function actorOf(account: Account): Actor {
@@ -39,7 +41,7 @@ export class SessionAuth {
     const session = await this.accounts.lookupSession(token);
     if (!session) return null;
     if (req.method !== 'GET' && req.method !== 'HEAD') this.checkSameOrigin(req);
-    return { account: session.account, actor: actorOf(session.account) };
+    return { account: session.account, actor: actorOf(session.account), sessionId: session.id };
   }
 
   async require(req: FastifyRequest): Promise<SignedIn> {

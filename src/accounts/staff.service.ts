@@ -16,7 +16,15 @@ export class StaffService {
   private readonly accounts: AccountRepository;
   private readonly theatres: TheatreRepository;
 
-  constructor(private readonly deps: { db: Executor; clock: () => Date; audit: AuditLog }) {
+  constructor(
+    private readonly deps: {
+      db: Executor;
+      clock: () => Date;
+      audit: AuditLog;
+      /** Closes, on every process, the sockets opened from sessions that were just ended (after the commit). */
+      revokeSessions: (sessionIds: string[]) => Promise<void>;
+    },
+  ) {
     this.accounts = new AccountRepository(deps.db);
     this.theatres = new TheatreRepository(deps.db);
   }
@@ -40,30 +48,34 @@ export class StaffService {
   }
 
   /**
-   * Sets a new password. When an admin resets someone else's password, every session of that
-   * account ends (whoever knew the old password is locked out at once); an admin changing their
-   * own password keeps their sessions.
+   * Sets a new password. Every session of that account ends (whoever knew the old password is
+   * locked out at once), and so does every socket they opened, on every process; an admin
+   * changing their own password keeps the session they did it from.
    */
   async setPassword(who: SignedIn, id: number, password: string): Promise<Account> {
     const target = await this.visibleForChange(who, id);
     const passwordHash = await hashPassword(password);
-    await this.deps.db.transaction().execute(async (trx) => {
+    const keep = target.id === who.account.id ? who.sessionId : undefined;
+    const ended = await this.deps.db.transaction().execute(async (trx) => {
       await this.accounts.setPasswordHash(target.id, passwordHash, trx);
-      if (target.id !== who.account.id) await this.accounts.deleteSessionsOf(target.id, trx);
+      return this.accounts.deleteSessionsOf(target.id, trx, keep);
     });
     this.deps.audit(who.account, 'account.password_reset', id);
+    await this.deps.revokeSessions(ended);
     return target;
   }
 
-  /** Deletes an account and all its sessions. An admin cannot delete their own account (409). */
+  /** Deletes an account and all its sessions, closing their sockets. An admin cannot delete their own account (409). */
   async remove(who: SignedIn, id: number): Promise<void> {
     const target = await this.visibleForChange(who, id);
     if (target.id === who.account.id) throw appError('conflict', 'You cannot delete your own account.');
-    await this.deps.db.transaction().execute(async (trx) => {
-      await this.accounts.deleteSessionsOf(target.id, trx);
+    const ended = await this.deps.db.transaction().execute(async (trx) => {
+      const sessions = await this.accounts.deleteSessionsOf(target.id, trx);
       await this.accounts.delete(target.id, trx);
+      return sessions;
     });
     this.deps.audit(who.account, 'account.delete', id);
+    await this.deps.revokeSessions(ended);
   }
 
   private async visibleForChange({ actor }: SignedIn, id: number): Promise<Account> {

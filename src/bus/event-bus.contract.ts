@@ -78,6 +78,28 @@ export function eventBusContract(engine: string, makePair: () => Promise<BusPair
       expect(got).toEqual([]);
     });
 
+    it('delivers control messages to every process, the publishing one too, and keeps them apart from events', async () => {
+      pair = await makePair();
+      const controlsA: string[] = [];
+      const controlsB: string[] = [];
+      pair.a.onControl((p) => controlsA.push(p));
+      const offB = pair.b.onControl((p) => controlsB.push(p));
+      const events = collect(pair.b);
+      const eventsOnA = collect(pair.a);
+      await pair.a.publishControl('{"type":"revoke","sessions":["s1"]}');
+      await pair.a.publish({ stream: 'theatre:1', seq: 1, payload: '{}' });
+      // Published after the control message by the same publisher: once the event is in, so is the control one.
+      await Promise.all([events.until(1), eventsOnA.until(1)]);
+      expect(controlsA).toEqual(['{"type":"revoke","sessions":["s1"]}']);
+      expect(controlsB).toEqual(controlsA);
+      expect(events.got).toEqual([{ stream: 'theatre:1', seq: 1, payload: '{}' }]);
+      offB();
+      await pair.a.publishControl('second');
+      await pair.a.publish({ stream: 'theatre:1', seq: 2, payload: '{}' });
+      await events.until(2);
+      expect(controlsB).toHaveLength(1);
+    });
+
     it('says it is healthy when connected', async () => {
       pair = await makePair();
       expect(pair.a.healthy).toBe(true);

@@ -20,10 +20,22 @@ export interface BusMessage {
 
 export type BusListener = (message: BusMessage) => void;
 
+/** A control message between processes (a revocation), opaque to the bus. */
+export type ControlListener = (payload: string) => void;
+
 export interface EventBus {
   publish(message: BusMessage): Promise<void>;
   /** Returns the function that unsubscribes. */
   subscribe(listener: BusListener): () => void;
+  /**
+   * Control messages, apart from stream events: delivered to every control listener of every
+   * process, the publishing one included, at most once, never to event subscribers (and events
+   * never to control listeners). What a control message says must also be a fact in the database,
+   * so a process that missed one (see onResubscribed) can re-read it.
+   */
+  publishControl(payload: string): Promise<void>;
+  /** Returns the function that unsubscribes. */
+  onControl(listener: ControlListener): () => void;
   /**
    * Called each time the subscription is back after an interruption: messages published while it
    * was down never reach this process, so followers re-read what they miss from history.

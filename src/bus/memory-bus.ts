@@ -1,8 +1,9 @@
-import type { BusListener, BusMessage, EventBus } from './event-bus.js';
+import type { BusListener, BusMessage, ControlListener, EventBus } from './event-bus.js';
 
 /** The in-process bus: one server process, no network. Delivery is synchronous and in order. */
 export class MemoryBus implements EventBus {
   private readonly listeners = new Set<BusListener>();
+  private readonly controls = new Set<ControlListener>();
   readonly healthy = true;
 
   async publish(message: BusMessage): Promise<void> {
@@ -14,6 +15,15 @@ export class MemoryBus implements EventBus {
     return () => this.listeners.delete(listener);
   }
 
+  async publishControl(payload: string): Promise<void> {
+    for (const listener of this.controls) listener(payload);
+  }
+
+  onControl(listener: ControlListener): () => void {
+    this.controls.add(listener);
+    return () => this.controls.delete(listener);
+  }
+
   /** An in-process bus is never interrupted. */
   onResubscribed(): () => void {
     return () => undefined;
@@ -21,5 +31,6 @@ export class MemoryBus implements EventBus {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.controls.clear();
   }
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
-import type { BusListener, BusMessage, EventBus } from './event-bus.js';
+import type { BusListener, BusMessage, ControlListener, EventBus } from './event-bus.js';
 
 export interface RedisBusOptions {
   url: string;
@@ -23,12 +23,16 @@ export class RedisBus implements EventBus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly channel: string;
+  /** Control messages travel on their own channel, so neither kind is ever mistaken for the other. */
+  private readonly controlChannel: string;
   private readonly listeners = new Set<BusListener>();
+  private readonly controls = new Set<ControlListener>();
   private readonly resubscribed = new Set<() => void>();
   private subscribedOnce = false;
 
   constructor(opts: RedisBusOptions) {
     this.channel = opts.channel ?? DEFAULT_CHANNEL;
+    this.controlChannel = `${this.channel}:control`;
     const common = { retryStrategy, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false } as const;
     this.pub = new Redis(opts.url, { ...common, connectionName: 'scan2food-pub' });
     // Subscribing is done here on every (re)connect rather than by ioredis's autoResubscribe, so
@@ -37,9 +41,12 @@ export class RedisBus implements EventBus {
     const onError = opts.onError ?? (() => undefined);
     this.pub.on('error', onError);
     this.sub.on('error', onError);
-    this.sub.on('message', (_channel: string, raw: string) => this.dispatch(raw));
+    this.sub.on('message', (channel: string, raw: string) => {
+      if (channel === this.controlChannel) for (const listener of this.controls) listener(raw);
+      else this.dispatch(raw);
+    });
     this.sub.on('ready', () => {
-      this.sub.subscribe(this.channel).then(() => {
+      this.sub.subscribe(this.channel, this.controlChannel).then(() => {
         if (this.subscribedOnce) for (const listener of this.resubscribed) listener();
         this.subscribedOnce = true;
       }, onError);
@@ -50,7 +57,7 @@ export class RedisBus implements EventBus {
   async ready(): Promise<void> {
     const ready = (r: Redis) => (r.status === 'ready' ? Promise.resolve() : once(r, 'ready').then(() => undefined));
     await Promise.all([ready(this.pub), ready(this.sub)]);
-    await this.sub.subscribe(this.channel);
+    await this.sub.subscribe(this.channel, this.controlChannel);
   }
 
   get healthy(): boolean {
@@ -59,6 +66,15 @@ export class RedisBus implements EventBus {
 
   async publish(message: BusMessage): Promise<void> {
     await this.pub.publish(this.channel, JSON.stringify([message.stream, message.seq, message.payload, message.terminal === true ? 1 : 0]));
+  }
+
+  async publishControl(payload: string): Promise<void> {
+    await this.pub.publish(this.controlChannel, payload);
+  }
+
+  onControl(listener: ControlListener): () => void {
+    this.controls.add(listener);
+    return () => this.controls.delete(listener);
   }
 
   subscribe(listener: BusListener): () => void {
@@ -73,6 +89,7 @@ export class RedisBus implements EventBus {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.controls.clear();
     this.resubscribed.clear();
     this.pub.disconnect();
     this.sub.disconnect();

@@ -135,4 +135,12 @@ describe('loadConfig', () => {
     const pg = { ...productionKeys(), DATA_DIR: file, DATABASE_URL: 'postgres://db.invalid/x', RAZORPAY_KEY_ID: 'rzp_test_x', RAZORPAY_KEY_SECRET: generateSecret() };
     expect(loadConfig(pg).dataDir).toBe(file);
   });
+
+  it('reads the slow-client timeouts and socket caps, with defaults, and refuses a header timeout above the request timeout', () => {
+    const c = loadConfig({ DATA_DIR: dir(), HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_REQUEST_TIMEOUT_MS: '5000', MAX_SOCKETS_PER_ORDER: '3', MAX_SOCKETS_PER_THEATRE: '40', MAX_TICKET_SOCKETS_PER_ADDRESS: '900' });
+    expect(c.limits).toMatchObject({ httpHeadersTimeoutMs: 2000, httpRequestTimeoutMs: 5000, maxSocketsPerOrder: 3, maxSocketsPerTheatre: 40, maxTicketSocketsPerAddress: 900 });
+    expect(loadConfig({ DATA_DIR: dir() }).limits).toMatchObject({ httpHeadersTimeoutMs: 10_000, httpRequestTimeoutMs: 30_000, maxSocketsPerOrder: 5, maxSocketsPerTheatre: 200, maxTicketSocketsPerAddress: 5_000 });
+    expect(() => loadConfig({ DATA_DIR: dir(), HTTP_HEADERS_TIMEOUT_MS: '40000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS \(40000\) must not exceed HTTP_REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ DATA_DIR: dir(), MAX_SOCKETS_PER_ORDER: '0' })).toThrow(/MAX_SOCKETS_PER_ORDER must be at least 1/);
+  });
 });

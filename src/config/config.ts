@@ -121,6 +121,11 @@ const envSchema = z.object({
   RETENTION_EVENTS: intFrom('RETENTION_EVENTS', 1).optional(),
   RETENTION_HOURS: intFrom('RETENTION_HOURS', 1).optional(),
   ...guestLimitVars(),
+  HTTP_HEADERS_TIMEOUT_MS: intFrom('HTTP_HEADERS_TIMEOUT_MS', 100).optional(),
+  HTTP_REQUEST_TIMEOUT_MS: intFrom('HTTP_REQUEST_TIMEOUT_MS', 100).optional(),
+  MAX_SOCKETS_PER_ORDER: intFrom('MAX_SOCKETS_PER_ORDER', 1).optional(),
+  MAX_SOCKETS_PER_THEATRE: intFrom('MAX_SOCKETS_PER_THEATRE', 1).optional(),
+  MAX_TICKET_SOCKETS_PER_ADDRESS: intFrom('MAX_TICKET_SOCKETS_PER_ADDRESS', 1).optional(),
   PRESENCE_TTL_SECONDS: intFrom('PRESENCE_TTL_SECONDS', 1)
     .refine((n) => n <= 22, 'PRESENCE_TTL_SECONDS must be at most 22 (a dead process must leave presence within 30 s)')
     .optional(),
@@ -245,6 +250,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (production && e.WHATSAPP_TOKEN && !e.WHATSAPP_APP_SECRET) problems.push('WHATSAPP_APP_SECRET is required in production when WHATSAPP_TOKEN is set (the webhook must check signatures)');
   if (Boolean(e.WHATSAPP_TOKEN) !== Boolean(e.WHATSAPP_PHONE_NUMBER_ID)) problems.push('WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID go together: set both, or neither');
+  // Node refuses a header timeout longer than the whole request's.
+  const headersMs = e.HTTP_HEADERS_TIMEOUT_MS ?? DEFAULT_LIMITS.httpHeadersTimeoutMs;
+  const requestMs = e.HTTP_REQUEST_TIMEOUT_MS ?? DEFAULT_LIMITS.httpRequestTimeoutMs;
+  if (headersMs > requestMs) problems.push(`HTTP_HEADERS_TIMEOUT_MS (${headersMs}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${requestMs})`);
   if (problems.length > 0) throw new ConfigError(problems);
   if (corrupt) {
     // Never silently: the old file is kept for the operator, and what was regenerated is named.
@@ -265,6 +274,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const value = e[name as keyof typeof GUEST_LIMIT_VARS];
     if (value !== undefined) limits[key] = value;
   }
+  if (e.HTTP_HEADERS_TIMEOUT_MS !== undefined) limits.httpHeadersTimeoutMs = e.HTTP_HEADERS_TIMEOUT_MS;
+  if (e.HTTP_REQUEST_TIMEOUT_MS !== undefined) limits.httpRequestTimeoutMs = e.HTTP_REQUEST_TIMEOUT_MS;
+  if (e.MAX_SOCKETS_PER_ORDER !== undefined) limits.maxSocketsPerOrder = e.MAX_SOCKETS_PER_ORDER;
+  if (e.MAX_SOCKETS_PER_THEATRE !== undefined) limits.maxSocketsPerTheatre = e.MAX_SOCKETS_PER_THEATRE;
+  if (e.MAX_TICKET_SOCKETS_PER_ADDRESS !== undefined) limits.maxTicketSocketsPerAddress = e.MAX_TICKET_SOCKETS_PER_ADDRESS;
 
   return {
     production,

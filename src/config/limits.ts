@@ -61,6 +61,29 @@ export const DEFAULT_LIMITS = {
   openCashOrdersPerAddress: 30,
   /** The most one order may come to, in paise (Rs 5,00,000); at most Number.MAX_SAFE_INTEGER. */
   maxOrderTotalPaise: 50_000_000,
+  /**
+   * Slow clients: a request whose headers have not all arrived after httpHeadersTimeoutMs, or whose
+   * body has not arrived after httpRequestTimeoutMs, is answered 408 and its connection closed, so
+   * trickled requests cannot hold connections open (Fastify's default is no limit at all).
+   */
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 30_000,
+  /**
+   * Open sockets a process accepts, refused at the upgrade with 429 beyond: per order (its guest
+   * page, perhaps in two tabs, and a key-holding integration: a handful); per theatre (its staff
+   * devices on the live-orders and chat sockets); and per client address for ticket sockets only,
+   * with a default no cinema reaches even when every guest of a full house shares its Wi-Fi's one
+   * public address. Key holders (server integrations) are never capped per address.
+   */
+  maxSocketsPerOrder: 5,
+  maxSocketsPerTheatre: 200,
+  maxTicketSocketsPerAddress: 5_000,
+  /**
+   * Sockets of an ended session close within a second through the bus; this is the safety net
+   * for a revocation message a process missed: every so often it asks the database which of its
+   * sockets' sessions have ended.
+   */
+  sessionRecheckMs: 30_000,
 } as const;
 
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };

@@ -8,8 +8,11 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
   return parsed.data;
 }
 
-/** A numeric id from a path; anything else names nothing, so it is a 404 like an unknown id. */
+/**
+ * A numeric id from a path, written canonically (`244`, never `0244`); anything else names
+ * nothing, so it is a 404 like an unknown id.
+ */
 export function parseId(value: string | undefined, what = 'resource'): number {
-  if (value === undefined || !/^\d{1,15}$/.test(value)) throw appError('not_found', `No such ${what}.`);
+  if (value === undefined || !/^[1-9][0-9]{0,14}$/.test(value)) throw appError('not_found', `No such ${what}.`);
   return Number(value);
 }

@@ -1,12 +1,24 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { parseRequestTarget } from '../http/request-target.js';
 
 export type { Logger };
 
-const SECRET_QUERY = /([?&](?:key|ticket|hub\.verify_token)=)[^&#]*/gi;
+/** Query parameters whose values are credentials; compared to the decoded name, in any case. */
+const SECRET_PARAMS = new Set(['key', 'ticket', 'hub.verify_token']);
 
-/** A URL as it may be logged: the values of `key`, `ticket` and `hub.verify_token` query parameters become `[redacted]`. */
+/**
+ * A URL as it may be logged: the values of `key`, `ticket` and `hub.verify_token` query
+ * parameters become `[redacted]`. Names are decoded by the same parser the socket authentication
+ * reads credentials with, so `?%6Bey=` is redacted exactly when it would authenticate. A target
+ * that does not parse is not logged at all.
+ */
 export function redactUrl(url: string | undefined): string | undefined {
-  return url?.replace(SECRET_QUERY, '$1[redacted]');
+  if (url === undefined) return undefined;
+  const target = parseRequestTarget(url);
+  if (!target) return '[unparseable]';
+  if (target.pairs.length === 0) return target.pathname;
+  const query = target.pairs.map((p) => (SECRET_PARAMS.has(p.name.toLowerCase()) ? `${p.rawName}=[redacted]` : p.raw));
+  return `${target.pathname}?${query.join('&')}`;
 }
 
 /**

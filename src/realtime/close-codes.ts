@@ -26,6 +26,8 @@ export const DISCONNECTS = {
   abusive: { code: CLOSE.policyViolation, reason: 'too many bad messages' },
   credentialRetired: { code: CLOSE.credentialRetired, reason: 'credential retired' },
   scopeLost: { code: CLOSE.scopeLost, reason: 'scope lost' },
+  /** Its session was logged out, its password changed or its account deleted: sign in again. */
+  sessionEnded: { code: CLOSE.scopeLost, reason: 'session ended' },
   tooSlow: { code: CLOSE.tooSlow, reason: 'too slow to read; resume with since' },
   internal: { code: CLOSE.internalError, reason: 'internal error' },
 } as const satisfies Record<string, Disconnect>;

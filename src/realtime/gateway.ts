@@ -10,6 +10,7 @@ import type { EventBus } from '../bus/event-bus.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { Logger } from '../observability/logger.js';
 import { redactUrl } from '../observability/logger.js';
+import { parseRequestTarget } from '../http/request-target.js';
 import type { Metrics } from '../observability/metrics.js';
 import { Client } from './client.js';
 import { DISCONNECTS, type Disconnect } from './close-codes.js';
@@ -17,10 +18,12 @@ import { GapFiller } from './gap-filler.js';
 import { Hub } from './hub.js';
 import { MessageRouter, type MessageHandlers } from './messages.js';
 import { encodeEvent, type StreamSource } from './stream-source.js';
-import { authenticateUpgrade, SUBPROTOCOL, type Accepted, type AuthDeps, type Refused } from './upgrade/authenticate.js';
+import { authenticateUpgrade, authorizationHeaders, SUBPROTOCOL, type Accepted, type AuthDeps, type Refused } from './upgrade/authenticate.js';
 import { startHeartbeat, WsConnection } from './ws-transport.js';
 import { routeSocketPath, type SocketName } from './sockets.js';
 import { SnapshotCache } from './snapshot-cache.js';
+import { capChecksOf, capRefusal, type CapStore } from './connection-caps.js';
+import { SessionRevocations } from './revocation.js';
 import { scopeToString } from '../tickets/ticket.service.js';
 
 /** Told when a client has started following its stream and when it has gone (presence). */
@@ -40,6 +43,8 @@ export interface GatewayDeps {
   bus: EventBus;
   handlers: MessageHandlers;
   hooks?: ConnectionHooks;
+  /** Where open sockets are counted against their caps (this process, or every one through Redis). */
+  caps: CapStore;
 }
 
 /**
@@ -60,6 +65,8 @@ export class Gateway {
   private readonly unsubscribe: () => void;
   private readonly offResubscribed: () => void;
   private readonly onKeysChanged = () => this.closeRetiredKeyConnections();
+  /** The sockets of ended sessions (logout, password change, account deleted): see revocation.ts. */
+  private readonly revocations: SessionRevocations;
 
   constructor(private readonly deps: GatewayDeps) {
     this.wss = new WebSocketServer({
@@ -90,6 +97,16 @@ export class Gateway {
     this.offResubscribed = deps.bus.onResubscribed(() => {
       this.streams.clear();
       this.gaps.catchUp();
+      // Revocations published while the subscription was down never arrive: re-read them.
+      this.revocations.recheck();
+    });
+    this.revocations = new SessionRevocations({
+      clients: () => this.hub.clients(),
+      bus: deps.bus,
+      liveSessions: deps.auth.liveSessions,
+      keepMs: deps.limits.ticketTtlSeconds * 1000,
+      recheckMs: deps.limits.sessionRecheckMs,
+      onError: (err) => deps.logger.error({ err }, 'could not re-check the sessions of open sockets'),
     });
     deps.keys.on('change', this.onKeysChanged);
   }
@@ -101,18 +118,24 @@ export class Gateway {
   /** The `upgrade` listener of the HTTP server. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
+    this.upgrade(req, socket, head).catch((err: unknown) => {
+      this.deps.logger.error({ err, url: redactUrl(req.url) }, 'upgrade authentication failed');
+      writeRefusal(socket, 503, { error: { code: 'unavailable', message: 'Try again shortly.' } });
+    });
+  }
+
+  /** Authentication, then the caps, then the handshake: nothing opens for a refused request. */
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const clientAddress = this.clientAddress(req);
-    authenticateUpgrade({ url: req.url ?? '/', headers: req.headers, clientAddress }, this.deps.auth).then(
-      (result) => {
-        if (socket.destroyed) return;
-        if (!result.ok) return this.refuse(req, socket, clientAddress, result);
-        this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(req, ws, clientAddress, result));
-      },
-      (err: unknown) => {
-        this.deps.logger.error({ err, url: redactUrl(req.url) }, 'upgrade authentication failed');
-        writeRefusal(socket, 503, { error: { code: 'unavailable', message: 'Try again shortly.' } });
-      },
-    );
+    const result = await authenticateUpgrade({ url: req.url ?? '/', headers: req.headers, authorization: authorizationHeaders(req.rawHeaders), clientAddress }, this.deps.auth);
+    if (socket.destroyed) return;
+    if (!result.ok) return this.refuse(req, socket, clientAddress, result);
+    const admission = await this.deps.caps.admit(capChecksOf(result, clientAddress, this.deps.limits));
+    if (!admission.ok) return this.refuse(req, socket, clientAddress, capRefusal(admission.reason));
+    if (socket.destroyed) return admission.release();
+    // The slot is the TCP connection's: freed however it ends, handshake failures included.
+    socket.once('close', admission.release);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(req, ws, clientAddress, result));
   }
 
   private refuse(req: IncomingMessage, socket: Duplex, clientAddress: string, refusal: Refused): void {
@@ -132,6 +155,8 @@ export class Gateway {
     );
     this.transports.set(client, conn);
     this.hub.add(client);
+    // Its session may have ended between the upgrade's check and now; the message has gone by.
+    this.revocations.closeIfRevoked(client);
     const open = this.deps.metrics.connections.labels(auth.socket);
     open.inc();
     this.deps.metrics.countUpgrade(auth.socket, 'accepted', 'ok');
@@ -189,6 +214,16 @@ export class Gateway {
     }
   }
 
+  /** Closes this process's sockets of these ended sessions (4003). */
+  closeSessions(sessionIds: string[]): void {
+    this.revocations.close(sessionIds);
+  }
+
+  /** Asks the database which sessions of this process's sockets have ended, and closes theirs. */
+  recheckSessions(): void {
+    this.revocations.recheck();
+  }
+
   disconnectAll(d: Disconnect): void {
     for (const client of [...this.hub.clients()]) client.disconnect(d);
   }
@@ -198,6 +233,7 @@ export class Gateway {
     this.deps.keys.off('change', this.onKeysChanged);
     this.unsubscribe();
     this.offResubscribed();
+    this.revocations.stop();
     this.stopHeartbeat();
     this.gaps.stop();
     this.disconnectAll(DISCONNECTS.shutdown);
@@ -210,12 +246,15 @@ export class Gateway {
 
 
 function socketLabel(url: string | undefined): string {
-  return routeSocketPath(new URL(url ?? '/', 'http://upgrade.invalid').pathname)?.socket ?? 'unknown';
+  const target = parseRequestTarget(url ?? '/');
+  return (target && routeSocketPath(target.pathname)?.socket) ?? 'unknown';
 }
 
 function describePrincipal(auth: Accepted): string {
   const p = auth.principal;
-  return p.kind === 'key' ? `key:${p.socket}#${p.key.keyId}` : `ticket:${p.socket}:${scopeToString(p.scope)}`;
+  if (p.kind === 'key') return `key:${p.socket}#${p.key.keyId}`;
+  // The account (never the session id) says whose socket it was when a revocation closes it.
+  return `ticket:${p.socket}:${scopeToString(p.scope)}${p.holder ? `:account:${p.holder.accountId}` : ''}`;
 }
 
 function writeRefusal(socket: Duplex, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -22,7 +22,8 @@ export type SocketRoute =
 
 const LIVE_ORDERS_PATH = /^\/ws\/all-seat-datasocket\/?$/;
 const CHAT_PATH = /^\/ws\/chat-socket\/?$/;
-const PAYMENT_PATH = /^\/ws\/payment-socket\/([A-Za-z0-9_-]{1,64})\/?$/;
+/** Order ids written canonically only: `000244` would name a stream nobody publishes to. */
+const PAYMENT_PATH = /^\/ws\/payment-socket\/([1-9][0-9]{0,14})\/?$/;
 
 /** Maps a request path to its socket; `null` for any other path (answered 404). */
 export function routeSocketPath(pathname: string): SocketRoute | null {

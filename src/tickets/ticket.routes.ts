@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { bearerToken, type SessionAuth } from '../accounts/session.http.js';
+import { bearerToken, type SessionAuth, type SignedIn } from '../accounts/session.http.js';
 import { appError } from '../http/errors.js';
 import { parseInput } from '../http/validate.js';
 import type { OrderService } from '../orders/order.service.js';
 import { SOCKET_NAMES, type SocketName } from '../realtime/sockets.js';
-import type { TicketScope, TicketService } from './ticket.service.js';
+import type { TicketHolder, TicketScope, TicketService } from './ticket.service.js';
 
 const body = z.object({
   socket: z.enum(SOCKET_NAMES),
@@ -17,6 +17,8 @@ const PATHS: Record<SocketName, (orderId?: number) => string> = {
   chat: () => '/ws/chat-socket/',
   payment: (orderId) => `/ws/payment-socket/${orderId}/`,
 };
+
+const holderOf = (who: SignedIn): TicketHolder | undefined => (who.sessionId ? { accountId: who.account.id, sessionId: who.sessionId } : undefined);
 
 function socketUrl(req: FastifyRequest, path: string, ticket: string): string {
   const scheme = req.protocol === 'https' ? 'wss' : 'ws';
@@ -32,6 +34,7 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
   app.post('/api/ws/tickets', async (req, reply) => {
     const input = parseInput(body, req.body);
     let scope: TicketScope;
+    let holder: TicketHolder | undefined;
     if (input.socket === 'payment') {
       if (input.orderId === undefined) throw appError('validation_failed', 'orderId is required for the payment socket.');
       scope = { kind: 'order', orderId: String(input.orderId) };
@@ -41,12 +44,14 @@ export function ticketRoutes(app: FastifyInstance, deps: { tickets: TicketServic
       } else {
         const who = await deps.sessions.require(req);
         await deps.orders.getOrderFor(input.orderId, who.actor);
+        holder = holderOf(who);
       }
     } else {
       const who = await deps.sessions.require(req);
       scope = who.actor.role === 'admin' ? { kind: 'admin' } : { kind: 'theatre', theatreId: who.actor.theatreId };
+      holder = holderOf(who);
     }
-    const { ticket, expiresIn } = await deps.tickets.mint(input.socket, scope);
+    const { ticket, expiresIn } = await deps.tickets.mint(input.socket, scope, holder);
     return reply.status(201).send({ ticket, expiresIn, url: socketUrl(req, PATHS[input.socket](input.orderId), ticket) });
   });
 }

@@ -6,10 +6,22 @@ import type { SingleUseStore } from './single-use-store.js';
 /** What a ticket lets its bearer follow: every theatre (admin), one theatre, or one order. */
 export type TicketScope = { kind: 'admin' } | { kind: 'theatre'; theatreId: number } | { kind: 'order'; orderId: string };
 
+/**
+ * Who a ticket was minted for, when it came from a staff or admin session: checked at the upgrade
+ * (the session must still be live), and carried by the socket so revoking the session or the
+ * account closes it. Guests' tickets (order token) have none.
+ */
+export interface TicketHolder {
+  accountId: number;
+  /** The session's id as stored (a hash of the cookie's token, which it cannot be turned back into). */
+  sessionId: string;
+}
+
 export interface TicketClaims {
   id: string;
   socket: SocketName;
   scope: TicketScope;
+  holder?: TicketHolder;
   /** Epoch seconds. */
   expiresAt: number;
 }
@@ -30,9 +42,15 @@ export function scopeFromString(value: unknown): TicketScope | null {
   if (typeof value !== 'string') return null;
   const theatre = /^theatre:(\d{1,15})$/.exec(value);
   if (theatre?.[1]) return { kind: 'theatre', theatreId: Number(theatre[1]) };
-  const order = /^order:([A-Za-z0-9_-]{1,64})$/.exec(value);
+  const order = /^order:([1-9][0-9]{0,14})$/.exec(value);
   if (order?.[1]) return { kind: 'order', orderId: order[1] };
   return null;
+}
+
+function holderOf(sub: unknown, sid: unknown): TicketHolder | null {
+  if (typeof sub !== 'string' || !/^[1-9][0-9]{0,14}$/.test(sub)) return null;
+  if (typeof sid !== 'string' || !/^[0-9a-f]{64}$/.test(sid)) return null;
+  return { accountId: Number(sub), sessionId: sid };
 }
 
 const ALG = 'HS256';
@@ -55,9 +73,11 @@ export class TicketService {
     this.key = new TextEncoder().encode(secret);
   }
 
-  async mint(socket: SocketName, scope: TicketScope): Promise<{ ticket: string; expiresIn: number }> {
+  async mint(socket: SocketName, scope: TicketScope, holder?: TicketHolder): Promise<{ ticket: string; expiresIn: number }> {
     const issuedAt = Math.floor(this.now() / 1000);
-    const ticket = await new SignJWT({ sock: socket, scope: scopeToString(scope) })
+    const claims: Record<string, string> = { sock: socket, scope: scopeToString(scope) };
+    if (holder) Object.assign(claims, { sub: String(holder.accountId), sid: holder.sessionId });
+    const ticket = await new SignJWT(claims)
       .setProtectedHeader({ alg: ALG })
       .setJti(randomUUID())
       .setAudience(AUDIENCE)
@@ -79,7 +99,13 @@ export class TicketService {
       const scope = scopeFromString(payload.scope);
       const socket = typeof payload.sock === 'string' && isSocketName(payload.sock) ? payload.sock : null;
       if (!scope || !socket || !payload.jti || payload.exp === undefined) return null;
-      return { id: payload.jti, socket, scope, expiresAt: payload.exp };
+      const claims: TicketClaims = { id: payload.jti, socket, scope, expiresAt: payload.exp };
+      if (payload.sub !== undefined || payload.sid !== undefined) {
+        const holder = holderOf(payload.sub, payload.sid);
+        if (!holder) return null;
+        claims.holder = holder;
+      }
+      return claims;
     } catch (err) {
       if (err instanceof joseErrors.JOSEError) return null;
       throw err;

@@ -37,6 +37,26 @@ export class AuthFailureLimiter {
     return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
   }
 
+  /**
+   * Counts an attempt before it is checked, so parallel attempts cannot all get past the limit
+   * while the slow check (a password hash) runs: the limit-th + 1 concurrent attempt is refused at
+   * once. Answers 0 when the attempt may go ahead, else the seconds to wait; an attempt that turns
+   * out right gives its point back with `refund`.
+   */
+  async reserve(key: string): Promise<number> {
+    try {
+      await this.limiter.consume(key, 1);
+      return 0;
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      return Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+    }
+  }
+
+  async refund(key: string): Promise<void> {
+    await this.limiter.reward(key, 1);
+  }
+
   async recordFailure(address: string): Promise<void> {
     try {
       await this.limiter.consume(address, 1);

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { parseRequestTarget, queryValues, type RequestTarget } from '../../http/request-target.js';
 import type { KeyMatch, KeyStore } from '../../keys/key-store.js';
-import type { TicketClaims, TicketScope, TicketService } from '../../tickets/ticket.service.js';
+import type { TicketClaims, TicketHolder, TicketScope, TicketService } from '../../tickets/ticket.service.js';
 import { routeSocketPath, type SocketName, type SocketRoute } from '../sockets.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { isOriginAllowed } from './origin.js';
@@ -12,12 +13,26 @@ const TICKET_PROTOCOL_PREFIX = 'ticket.';
 /** Who is connecting: a service holding a socket key, or a browser holding a ticket. */
 export type Principal =
   | { kind: 'key'; socket: SocketName; key: KeyMatch }
-  | { kind: 'ticket'; socket: SocketName; ticketId: string; scope: TicketScope };
+  | { kind: 'ticket'; socket: SocketName; ticketId: string; scope: TicketScope; holder?: TicketHolder };
 
 export interface UpgradeRequest {
   url: string;
   headers: IncomingHttpHeaders;
+  /**
+   * Every `Authorization` header as sent, in order. Node keeps only the first of duplicates in
+   * `headers`, so a second credential would go unseen there (see `authorizationHeaders`).
+   */
+  authorization: string[];
   clientAddress: string;
+}
+
+/** The `Authorization` headers of a request from its raw header list (names in any case). */
+export function authorizationHeaders(rawHeaders: string[]): string[] {
+  const found: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.toLowerCase() === 'authorization') found.push(rawHeaders[i + 1]!);
+  }
+  return found;
 }
 
 export interface Accepted {
@@ -49,6 +64,8 @@ export interface AuthDeps {
   allowedOrigins: string[] | null;
   /** Whether an order exists; only asked for a key on the payment socket (a ticket implies it). */
   orderExists(orderId: string): Promise<boolean>;
+  /** Of these session ids, those still live, with their account (a ticket's holder must be). */
+  liveSessions(sessionIds: string[]): Promise<Map<string, number>>;
 }
 
 const refuse = (status: Refused['status'], code: Refused['code'], reason: string, message: string, headers?: Record<string, string>): Refused =>
@@ -57,16 +74,15 @@ const refuse = (status: Refused['status'], code: Refused['code'], reason: string
 type Credential = { kind: 'key'; value: string } | { kind: 'ticket'; value: string };
 
 /** Every credential the request carries, wherever it put it; more than one is refused. */
-function credentialsOf(query: URLSearchParams, headers: IncomingHttpHeaders): Credential[] {
+function credentialsOf(target: RequestTarget, req: UpgradeRequest): Credential[] {
   const found: Credential[] = [];
-  for (const value of query.getAll('key')) found.push({ kind: 'key', value });
-  for (const value of query.getAll('ticket')) found.push({ kind: 'ticket', value });
-  const auth = headers.authorization;
-  if (auth !== undefined) {
+  for (const value of queryValues(target, 'key')) found.push({ kind: 'key', value });
+  for (const value of queryValues(target, 'ticket')) found.push({ kind: 'ticket', value });
+  for (const auth of req.authorization) {
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(auth);
     found.push({ kind: 'key', value: bearer?.[1] ?? '' });
   }
-  for (const protocol of offeredProtocols(headers)) {
+  for (const protocol of offeredProtocols(req.headers)) {
     if (protocol.startsWith(TICKET_PROTOCOL_PREFIX)) found.push({ kind: 'ticket', value: protocol.slice(TICKET_PROTOCOL_PREFIX.length) });
   }
   return found;
@@ -96,8 +112,8 @@ function streamForTicket(route: SocketRoute, claims: TicketClaims): string | nul
 
 const badSince = (): Refused => refuse(400, 'bad_request', 'bad_since', '`since` must be one non-negative whole number.');
 
-function parseSince(query: URLSearchParams): number | undefined | null {
-  const values = query.getAll('since');
+function parseSince(target: RequestTarget): number | undefined | null {
+  const values = queryValues(target, 'since');
   if (values.length === 0) return undefined;
   if (values.length > 1 || !/^\d{1,15}$/.test(values[0] ?? '')) return null;
   return Number(values[0]);
@@ -109,9 +125,9 @@ function parseSince(query: URLSearchParams): number | undefined | null {
  * its only side effects are counting a refused credential and spending a ticket.
  */
 export async function authenticateUpgrade(req: UpgradeRequest, deps: AuthDeps): Promise<AuthResult> {
-  const url = new URL(req.url, 'http://upgrade.invalid');
-  const route = routeSocketPath(url.pathname);
-  if (!route) return refuse(404, 'not_found', 'unknown_path', 'No WebSocket lives at this path.');
+  const target = parseRequestTarget(req.url);
+  const route = target && routeSocketPath(target.pathname);
+  if (!target || !route) return refuse(404, 'not_found', 'unknown_path', 'No WebSocket lives at this path.');
 
   const retryAfter = await deps.failures.retryAfter(req.clientAddress);
   if (retryAfter > 0) {
@@ -129,7 +145,7 @@ export async function authenticateUpgrade(req: UpgradeRequest, deps: AuthDeps): 
     return refuse(401, 'unauthorized', reason, message);
   };
 
-  const credentials = credentialsOf(url.searchParams, req.headers);
+  const credentials = credentialsOf(target, req);
   const [credential] = credentials;
   if (!credential) return unauthorized('no_credential', 'A key or a ticket is required.');
   if (credentials.length > 1) return unauthorized('several_credentials', 'Give exactly one credential.');
@@ -137,7 +153,7 @@ export async function authenticateUpgrade(req: UpgradeRequest, deps: AuthDeps): 
   if (credential.kind === 'key') {
     const key = deps.keys.match(route.socket, credential.value);
     if (!key) return unauthorized('bad_key', 'The credential is not valid for this socket.');
-    const since = parseSince(url.searchParams);
+    const since = parseSince(target);
     if (since === null) return badSince();
     if (route.socket === 'payment' && !(await deps.orderExists(route.orderId))) {
       return refuse(404, 'not_found', 'no_such_order', 'No such order.');
@@ -147,15 +163,22 @@ export async function authenticateUpgrade(req: UpgradeRequest, deps: AuthDeps): 
 
   const claims = await deps.tickets.verify(credential.value);
   if (!claims) return unauthorized('bad_ticket', 'The ticket is not valid or has expired.');
+  // A ticket minted from a session that has since ended (logout, password change, account
+  // deleted) is revoked with it.
+  if (claims.holder && (await deps.liveSessions([claims.holder.sessionId])).get(claims.holder.sessionId) !== claims.holder.accountId) {
+    return unauthorized('ticket_revoked', 'The session this ticket was issued to has ended.');
+  }
   const stream = streamForTicket(route, claims);
   if (!stream) return refuse(403, 'forbidden', 'scope', 'This ticket is for another socket or scope.');
-  const since = parseSince(url.searchParams);
+  const since = parseSince(target);
   if (since === null) return badSince();
   if (!(await deps.tickets.spend(claims))) return unauthorized('ticket_used', 'This ticket has already been used.');
   return {
     ok: true,
     socket: route.socket,
-    principal: { kind: 'ticket', socket: route.socket, ticketId: claims.id, scope: claims.scope },
+    principal: claims.holder
+      ? { kind: 'ticket', socket: route.socket, ticketId: claims.id, scope: claims.scope, holder: claims.holder }
+      : { kind: 'ticket', socket: route.socket, ticketId: claims.id, scope: claims.scope },
     stream,
     since,
   };
