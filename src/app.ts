@@ -23,6 +23,8 @@ import { PresenceService } from './presence/presence.service.js';
 import { EventRepository } from './streams/event.repository.js';
 import { OutboxRelay } from './streams/outbox-relay.js';
 import { RetentionPruner } from './streams/retention-pruner.js';
+import { Housekeeping } from './jobs/housekeeping.js';
+import { housekeepingTasks } from './jobs/housekeeping-tasks.js';
 import { StreamService } from './streams/stream.service.js';
 import { seatRoutes } from './theatres/seat.routes.js';
 import { SeatService } from './theatres/seat.service.js';
@@ -73,6 +75,8 @@ export interface App {
   db: Db;
   /** Publishes committed events now (tests, and writers outside HTTP). */
   relay: OutboxRelay;
+  /** Prunes idempotency keys, expired sessions, webhook ids and spent tickets (`run()` does a round now). */
+  housekeeping: Housekeeping;
   /** Re-reads the keys file now (what SIGHUP does). */
   reloadKeys(why: string): void;
   listen(): Promise<AddressInfo>;
@@ -110,6 +114,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const pruner = new RetentionPruner(events, { keepPerStream: config.limits.retentionEvents, maxAgeMs: config.limits.retentionMs }, config.limits.pruneIntervalMs, (err) =>
     logger.error({ err }, 'pruning stream history failed'),
+  );
+  const housekeeping = new Housekeeping(
+    housekeepingTasks({ db, clock, retention: config.limits, spentTickets: engines.spentTickets }),
+    metrics,
+    { intervalMs: config.limits.housekeepingIntervalMs, onError: (err) => logger.error({ err }, 'housekeeping failed') },
   );
   const newToken = () => randomBytes(32).toString('base64url');
   const accounts = new AccountService({ db, clock, newToken });
@@ -179,6 +188,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   chat.start(() => orders.emitUnseenAlerts());
   presence.start();
   pruner.start();
+  housekeeping.start();
   await fastify.ready();
 
   let closed = false;
@@ -191,6 +201,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger,
     db: database,
     relay,
+    housekeeping,
     reloadKeys: (why) => reloader.reload(why),
     async listen() {
       await fastify.listen({ host: config.host, port: config.port });
@@ -206,6 +217,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await chat.stop();
       await presence.stop();
       await pruner.stop();
+      await housekeeping.stop();
       await relay.stop();
       await engines.close();
       await database.close();
