@@ -16,6 +16,8 @@ export interface CheckFigures {
   finalStatus: Record<string, number>;
   /** Online orders paid and then cancelled, not (yet) refunded: money to return by hand. */
   paidButCancelled: number;
+  /** Orders where more than one of the parallel staff refunds answered 200 (each may have called the gateway). */
+  refundedSeveralTimes: number;
   chatIn: number;
   chatOut: number;
 }
@@ -36,7 +38,7 @@ export async function quiesce(c: Cluster, ledger: Ledger, followers: Follower[],
       const head = f.stats.stream === null ? undefined : heads.get(f.stats.stream);
       if (head === undefined || f.stats.done) return;
       if (!(await f.caughtUp(head, Math.max(1000, deadline - Date.now())))) {
-        ledger.violation(`${f.stats.name}: stopped at seq ${f.stats.lastSeq} of ${f.stats.stream}, head is ${head}`);
+        ledger.violation('follower behind at the end', `${f.stats.name}: stopped at seq ${f.stats.lastSeq} of ${f.stats.stream}, head is ${head}`);
       }
     }),
   );
@@ -53,52 +55,59 @@ const FOLLOWS: Record<string, string[]> = {
 
 /** Every order's final row against its events, and the ledger's acknowledged actions against the rows. */
 function checkOrder(o: OrderEntry, row: { status: string; payment_status: string } | undefined, onTheatre: EventRow[], onAll: EventRow[], payment: EventRow[], ledger: Ledger): void {
-  const v = (what: string) => ledger.violation(`order ${o.id} (${o.scenario}): ${what}`);
-  if (!row) return v('not in the database');
   const types = onTheatre.map((e) => e.type);
-  const seen = new Set<string>();
-  let last: string | undefined;
-  for (const t of types) {
-    if (seen.has(t)) v(`${t} twice on theatre:${o.theatreId} (${types.join(' → ')})`);
-    if (t === 'order.confirmed' && seen.has('order.cancelled')) v(`order.confirmed after order.cancelled (${types.join(' → ')})`);
-    else if (last !== undefined && FOLLOWS[t] && !FOLLOWS[t]!.includes(last) && last !== 'order.unseen') v(`${t} after ${last} (${types.join(' → ')})`);
-    seen.add(t);
-    if (t !== 'order.unseen') last = t;
-  }
+  const trail = types.join(' → ') || 'no events';
+  const v = (kind: string, what: string) => ledger.violation(kind, `order ${o.id} (${o.scenario}): ${what}`);
+  if (!row) return v('order missing', 'not in the database');
+  const counts = new Map<string, number>();
+  for (const t of types) counts.set(t, (counts.get(t) ?? 0) + 1);
+  for (const [t, n] of counts) if (n > 1) v('event repeated for one order', `${t} ${n} times on theatre:${o.theatreId} (${trail})`);
+  const cancelledAt = types.indexOf('order.cancelled');
+  if (cancelledAt >= 0 && types.indexOf('order.confirmed', cancelledAt) > cancelledAt) v('order.confirmed after order.cancelled', trail);
+  const transitions = types.filter((t) => t !== 'order.unseen');
+  // Repeats and confirmed-after-cancelled are reported above; this catches any other wrong order.
+  const illegal = transitions.findIndex((t, k) => {
+    const before = transitions[k - 1];
+    if (k === 0 || before === undefined || FOLLOWS[t] === undefined || t === before) return false;
+    if (t === 'order.confirmed' && before === 'order.cancelled') return false;
+    return !FOLLOWS[t]!.includes(before);
+  });
+  if (illegal > 0) v('illegal transition on the stream', `${transitions[illegal]} after ${transitions[illegal - 1]} (${trail})`);
   const lastEvent = onTheatre.filter((e) => e.type !== 'order.unseen').at(-1);
   const streamStatus = lastEvent?.data.order.status ?? 'placed';
-  if (streamStatus !== row.status) v(`row is ${row.status} but the last event on theatre:${o.theatreId} says ${streamStatus} (${types.join(' → ') || 'no events'})`);
-  const allTypes = onAll.map((e) => e.type).join(',');
-  if (allTypes !== types.join(',')) v(`theatres stream has ${allTypes || 'nothing'}, theatre:${o.theatreId} has ${types.join(',') || 'nothing'}`);
+  if (streamStatus !== row.status) v('row and last event disagree', `row is ${row.status} but the last event on theatre:${o.theatreId} says ${streamStatus} (${trail})`);
+  const allTypes = onAll.map((e) => e.type).join(' → ') || 'no events';
+  if (allTypes !== trail) v('theatres stream differs from theatre stream', `theatres has ${allTypes}, theatre:${o.theatreId} has ${trail}`);
   if (o.method === 'online' && payment.length > 0) {
     const statuses = payment.map((e) => e.data.status as string);
-    if (statuses.at(-1) !== row.payment_status) v(`payment_status is ${row.payment_status} but the last payment.status on order:${o.id} says ${statuses.at(-1)} (${statuses.join(' → ')})`);
+    const ptrail = statuses.join(' → ');
+    if (statuses.at(-1) !== row.payment_status) v('payment status and last payment.status disagree', `payment_status is ${row.payment_status}, last payment.status on order:${o.id} is ${statuses.at(-1)} (${ptrail})`);
     const paidAt = statuses.indexOf('success');
-    if (paidAt >= 0 && statuses.slice(paidAt).some((s) => s !== 'success' && s !== 'refunded')) v(`payment went back after success (${statuses.join(' → ')})`);
+    if (paidAt >= 0 && statuses.slice(paidAt).some((s) => s !== 'success' && s !== 'refunded')) v('payment status went back after success', ptrail);
     const refundedAt = statuses.indexOf('refunded');
-    if (refundedAt >= 0 && statuses.slice(refundedAt).some((s) => s !== 'refunded')) v(`payment changed after refunded (${statuses.join(' → ')})`);
+    if (refundedAt >= 0 && statuses.slice(refundedAt).some((s) => s !== 'refunded')) v('payment status changed after refunded', ptrail);
   }
-  if (o.cancelsOk > 0 && row.status !== 'cancelled' && row.status !== 'refunded') v(`${o.cancelsOk} staff cancel(s) answered 200 but the order ended ${row.status}/${row.payment_status} (lost update)`);
-  if (o.refundsOk > 0 && (row.status !== 'refunded' || row.payment_status !== 'refunded')) v(`a staff refund answered 200 but the order ended ${row.status}/${row.payment_status}`);
+  if (o.cancelsOk > 0 && row.status !== 'cancelled' && row.status !== 'refunded') v('cancel answered 200 but lost', `${o.cancelsOk} staff cancel(s) answered 200, the order ended ${row.status}/${row.payment_status} (${trail})`);
+  if (o.refundsOk > 0 && (row.status !== 'refunded' || row.payment_status !== 'refunded')) v('refund answered 200 but lost', `the order ended ${row.status}/${row.payment_status}`);
 }
 
 /** Each follower against the stored history of its stream: every seq after its first hello, once, the same event. */
 function checkFollower(f: Follower, byStream: Map<string, EventRow[]>, ledger: Ledger): void {
   const { stream, firstSeq } = f.stats;
-  if (stream === null || firstSeq === null) return ledger.violation(`${f.stats.name}: never connected`);
+  if (stream === null || firstSeq === null) return ledger.violation('follower never connected', f.stats.name);
   const end = f.stats.lastSeq;
   let missing = 0;
   for (const e of byStream.get(stream) ?? []) {
     if (e.seq <= firstSeq || e.seq > end) continue;
     const got = f.received.get(e.seq);
     if (!got) missing++;
-    else if (got.type !== e.type) ledger.violation(`${f.stats.name}: ${stream} seq ${e.seq} was ${got.type}, stored ${e.type}`);
+    else if (got.type !== e.type) ledger.violation('follower got another event than stored', `${f.stats.name}: ${stream} seq ${e.seq} was ${got.type}, stored ${e.type}`);
   }
-  if (missing > 0) ledger.violation(`${f.stats.name}: ${missing} events of ${stream} between ${firstSeq} and ${end} never arrived`);
+  if (missing > 0) ledger.violation('events never reached a follower', `${f.stats.name}: ${missing} events of ${stream} between ${firstSeq} and ${end} never arrived`);
   const chatTheatre = /^chat:(\d+)$/.exec(stream)?.[1];
   if (chatTheatre) {
     for (const e of f.received.values()) {
-      if (e.type === 'chat.message' && String(e.data.theatreId) !== chatTheatre) ledger.violation(`${f.stats.name}: ${stream} got a message of theatre ${e.data.theatreId} (${e.data.phone})`);
+      if (e.type === 'chat.message' && String(e.data.theatreId) !== chatTheatre) ledger.violation('chat message of another theatre on a theatre chat stream', `${f.stats.name}: ${stream} got a message of theatre ${e.data.theatreId} (${e.data.phone})`);
     }
   }
 }
@@ -110,16 +119,16 @@ function checkChat(c: Cluster, ledger: Ledger, byStream: Map<string, EventRow[]>
     if (!theatre) continue;
     for (const e of events) {
       const m = e.type === 'chat.message' ? owner.get(e.data.text) : undefined;
-      if (m && String(m.theatreId) !== theatre) ledger.violation(`chat leak: "${m.direction}" message of ${m.phone} with theatre ${m.theatreId} shown on ${stream}`);
+      if (m && String(m.theatreId) !== theatre) ledger.violation('chat leak', `"${m.direction}" message of ${m.phone} with theatre ${m.theatreId} shown on ${stream}`);
     }
   }
   for (const m of ledger.chat) {
     if (m.direction === 'in') {
       const n = waIdCounts.get(m.waId!) ?? 0;
-      if (n !== 1) ledger.violation(`WhatsApp message ${m.waId} stored ${n} times`);
+      if (n !== 1) ledger.violation('WhatsApp message not stored exactly once', `${m.waId} stored ${n} times`);
     } else if (m.accepted) {
       const n = c.graph.accepted.filter((a) => a.body?.text?.body === m.text).length;
-      if (n !== 1) ledger.violation(`staff reply "${m.text}" reached WhatsApp ${n} times`);
+      if (n !== 1) ledger.violation('staff reply not sent exactly once', `"${m.text}" reached WhatsApp ${n} times`);
     }
   }
 }
@@ -135,7 +144,7 @@ export async function checkAll(c: Cluster, ledger: Ledger, followers: Follower[]
   const heads = new Map((await c.db.db.selectFrom('stream_heads').selectAll().execute()).map((h) => [h.stream, h.seq]));
   for (const [stream, events] of byStream) {
     const gapless = events.every((e, k) => e.seq === k + 1) && events.length === heads.get(stream);
-    if (!gapless) ledger.violation(`stored history of ${stream} is not 1..${heads.get(stream)} without gaps (${events.length} events)`);
+    if (!gapless) ledger.violation('stored history not gapless', `${stream} is not 1..${heads.get(stream)} without gaps (${events.length} events)`);
   }
 
   const orderRows = new Map((await c.db.db.selectFrom('orders').select(['id', 'status', 'payment_status']).execute()).map((r) => [r.id, r]));
@@ -151,6 +160,7 @@ export async function checkAll(c: Cluster, ledger: Ledger, followers: Follower[]
   const onTheatre = new Map(c.seeded.theatres.map((t) => [t.id, ofOrder(`theatre:${t.id}`)]));
   const finalStatus: Record<string, number> = {};
   let paidButCancelled = 0;
+  let refundedSeveralTimes = 0;
   for (const o of ledger.orders.values()) {
     const row = orderRows.get(o.id);
     const payment = (byStream.get(`order:${o.id}`) ?? []).filter((e) => e.type === 'payment.status');
@@ -158,6 +168,7 @@ export async function checkAll(c: Cluster, ledger: Ledger, followers: Follower[]
     const key = `${o.method} ${row?.status}/${row?.payment_status}`;
     finalStatus[key] = (finalStatus[key] ?? 0) + 1;
     if (row?.status === 'cancelled' && row.payment_status === 'success') paidButCancelled++;
+    if (o.refundsOk > 1) refundedSeveralTimes++;
   }
   for (const f of followers) checkFollower(f, byStream, ledger);
 
@@ -171,6 +182,7 @@ export async function checkAll(c: Cluster, ledger: Ledger, followers: Follower[]
     streams: byStream.size,
     finalStatus,
     paidButCancelled,
+    refundedSeveralTimes,
     chatIn: ledger.chat.filter((m) => m.direction === 'in').length,
     chatOut: ledger.chat.filter((m) => m.direction === 'out' && m.accepted).length,
   };

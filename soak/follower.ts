@@ -48,7 +48,7 @@ export class Follower {
   constructor(
     name: string,
     private readonly urlFor: UrlFor,
-    private readonly onViolation: (what: string) => void,
+    private readonly onViolation: (kind: string, detail: string) => void,
   ) {
     this.stats = { name, stream: null, firstSeq: null, lastSeq: 0, events: 0, reconnects: 0, duplicates: 0, gaps: 0, maxGap: 0, resets: 0, serverCloses: {}, connectFailures: 0, done: false };
   }
@@ -103,7 +103,7 @@ export class Follower {
       } catch (err) {
         this.stats.connectFailures++;
         if (attempt >= 40) {
-          this.onViolation(`${this.stats.name}: could not reconnect after ${attempt + 1} attempts (${String(err)})`);
+          this.onViolation('follower could not reconnect', `${this.stats.name}: could not reconnect after ${attempt + 1} attempts (${String(err)})`);
           this.stats.done = true;
           return;
         }
@@ -133,7 +133,7 @@ export class Follower {
 
   private onMessage(m: Record<string, any>): void {
     if (m.type === 'hello') {
-      if (this.stats.stream !== null && m.stream !== this.stats.stream) this.onViolation(`${this.stats.name}: hello for ${m.stream} after following ${this.stats.stream}`);
+      if (this.stats.stream !== null && m.stream !== this.stats.stream) this.onViolation('follower switched stream', `${this.stats.name}: hello for ${m.stream} after following ${this.stats.stream}`);
       this.stats.stream = m.stream;
       if (this.stats.firstSeq === null) {
         this.stats.firstSeq = m.seq;
@@ -145,7 +145,7 @@ export class Follower {
       if (m.data?.reset || m.reset) {
         // A resume inside the retained history must replay it; a reset means events were skipped.
         this.stats.resets++;
-        this.onViolation(`${this.stats.name}: resume from ${this.stats.lastSeq} answered with a reset snapshot`);
+        this.onViolation('resume answered with a reset', `${this.stats.name}: resume from ${this.stats.lastSeq} answered with a reset snapshot`);
         this.stats.lastSeq = m.seq;
       }
       return;
@@ -154,14 +154,14 @@ export class Follower {
     this.stats.events++;
     if (m.seq <= this.stats.lastSeq) {
       this.stats.duplicates++;
-      this.onViolation(`${this.stats.name}: ${m.stream} seq ${m.seq} again (last ${this.stats.lastSeq}, ${m.type})`);
+      this.onViolation('event delivered twice to a follower', `${this.stats.name}: ${m.stream} seq ${m.seq} again (last ${this.stats.lastSeq}, ${m.type})`);
       return;
     }
     if (m.seq > this.stats.lastSeq + 1) {
       const gap = m.seq - this.stats.lastSeq - 1;
       this.stats.gaps++;
       this.stats.maxGap = Math.max(this.stats.maxGap, gap);
-      this.onViolation(`${this.stats.name}: ${m.stream} jumped from ${this.stats.lastSeq} to ${m.seq} (${gap} missing)`);
+      this.onViolation('gap in a follower stream', `${this.stats.name}: ${m.stream} jumped from ${this.stats.lastSeq} to ${m.seq} (${gap} missing)`);
     }
     this.stats.lastSeq = m.seq;
     this.received.set(m.seq, { seq: m.seq, type: m.type, data: m.data });

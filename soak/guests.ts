@@ -39,7 +39,7 @@ export class Guests {
       return r;
     } catch (err) {
       this.ledger.requestErrors++;
-      this.ledger.violation(`${route}: no answer from process ${i + 1} (${(err as Error).message})`);
+      this.ledger.violation('no answer', `${route}: no answer from process ${i + 1} (${(err as Error).message})`);
       return null;
     }
   }
@@ -63,7 +63,7 @@ export class Guests {
     ]);
     if (r?.status !== 201) return null;
     if (again && again.status === 201 && again.body.order.id !== r.body.order.id) {
-      this.ledger.violation(`idempotency: one Idempotency-Key made orders ${r.body.order.id} and ${again.body.order.id}`);
+      this.ledger.violation('idempotency', `one Idempotency-Key made orders ${r.body.order.id} and ${again.body.order.id}`);
     }
     const entry: OrderEntry = { id: r.body.order.id, theatreId: theatre.id, token: r.body.orderToken, method, phone, scenario, cancelsOk: 0, cancelsRefused: 0, refundsOk: 0 };
     this.ledger.orders.set(entry.id, entry);

@@ -30,22 +30,30 @@ export class Ledger {
   readonly orders = new Map<number, OrderEntry>();
   readonly chat: ChatEntry[] = [];
   readonly violations: string[] = [];
+  /** Violations by kind, with the first few examples of each. */
+  readonly kinds = new Map<string, { count: number; examples: string[] }>();
   readonly scenarios: Record<string, number> = {};
   /** `<method> <route> <status>` counts. */
   readonly answers: Record<string, number> = {};
   requestErrors = 0;
   throttled = 0;
 
-  violation(what: string): void {
-    this.violations.push(what);
-    if (this.violations.length <= 50) console.error(`VIOLATION ${what}`);
+  violation(kind: string, detail: string): void {
+    this.violations.push(`${kind}: ${detail}`);
+    const k = this.kinds.get(kind) ?? { count: 0, examples: [] };
+    k.count++;
+    if (k.examples.length < 3) {
+      k.examples.push(detail);
+      console.error(`VIOLATION ${kind}: ${detail}`);
+    }
+    this.kinds.set(kind, k);
   }
 
   answer(route: string, status: number): void {
     const key = `${route} ${status}`;
     this.answers[key] = (this.answers[key] ?? 0) + 1;
     if (status === 429) this.throttled++;
-    if (status >= 500) this.violation(`${route} answered ${status}`);
+    if (status >= 500) this.violation('5xx answer', `${route} answered ${status}`);
   }
 
   scenario(name: string): void {

@@ -32,7 +32,7 @@ function followers(c: Cluster, ledger: Ledger): { all: Follower[]; payment: (o: 
     if (r.status !== 201) throw new Error(`ticket refused: ${r.status}`);
     return encodeURIComponent(r.body.ticket as string);
   };
-  const violation = (w: string) => ledger.violation(w);
+  const violation = (kind: string, detail: string) => ledger.violation(kind, detail);
   add(new Follower('key:theatres', async (s) => c.ws(c.http.pick(), `/ws/all-seat-datasocket/?key=${c.secrets.liveOrdersKey}${since(s)}`), violation));
   add(new Follower('key:chat', async (s) => c.ws(c.http.pick(), `/ws/chat-socket/?key=${c.secrets.chatKey}${since(s)}`), violation));
   for (const staff of c.staff) {
@@ -76,7 +76,7 @@ async function soak(opts: SoakOptions): Promise<number> {
   const log = (line: string) => console.log(line);
   const c = await startCluster({ databaseUrl: opts.databaseUrl, redisUrl: opts.redisUrl, processes: opts.processes, log });
   let running = true;
-  for (const [i, s] of c.servers.entries()) void s.exited.then((code) => running && ledger.violation(`process ${i + 1} exited with ${code} during the run:\n${s.stderr().slice(-2000)}`));
+  for (const [i, s] of c.servers.entries()) void s.exited.then((code) => running && ledger.violation('process exited', `process ${i + 1} exited with ${code} during the run:\n${s.stderr().slice(-2000)}`));
   const f = followers(c, ledger);
   const guests = new Guests(c, ledger, f.payment);
   const chat = new ChatLoad(c, ledger, guests);
@@ -95,11 +95,11 @@ async function soak(opts: SoakOptions): Promise<number> {
   log(`soak: ${opts.minutes} min, ${opts.processes} processes, ${opts.rate} orders/s`);
   every(1000 / opts.rate, () => {
     if (lives.size >= MAX_LIVES) return;
-    const life = guests.life().catch((err) => ledger.violation(`order flow crashed: ${(err as Error).stack}`));
+    const life = guests.life().catch((err) => ledger.violation('soak flow crashed', `order flow: ${(err as Error).stack}`));
     lives.add(life);
     void life.finally(() => lives.delete(life));
   });
-  every(CHAT_TICK_MS, () => chat.tick().catch((err) => ledger.violation(`chat flow crashed: ${(err as Error).stack}`)));
+  every(CHAT_TICK_MS, () => chat.tick().catch((err) => ledger.violation('soak flow crashed', `chat flow: ${(err as Error).stack}`)));
   every(BOUNCE_MS, () => {
     const live = f.all.filter((x) => !x.stats.done);
     const pick = live[Math.floor(Math.random() * live.length)];
@@ -125,7 +125,7 @@ async function soak(opts: SoakOptions): Promise<number> {
   const verdicts = memory.verdicts(opts.memoryMargin, 6, warmupMs);
   const judged = opts.minutes * 60_000 >= MIN_JUDGED_MS;
   for (const v of verdicts) {
-    if (judged && v.flat === false) ledger.violation(`process ${v.process}: memory grew (rss ${(v.rssGrowth * 100).toFixed(0)} %, heap ${(v.heapGrowth * 100).toFixed(0)} %, margin ${opts.memoryMargin * 100} %)`);
+    if (judged && v.flat === false) ledger.violation('memory grew', `process ${v.process}: memory grew (rss ${(v.rssGrowth * 100).toFixed(0)} %, heap ${(v.heapGrowth * 100).toFixed(0)} %, margin ${opts.memoryMargin * 100} %)`);
   }
   const result = summary(opts, ledger, f.all, figures, verdicts, judged, sizes, durationMs);
   log(result.text);
@@ -145,6 +145,7 @@ function summary(opts: SoakOptions, ledger: Ledger, all: Follower[], figures: Ch
     scenarios: ledger.scenarios,
     finalStatus: figures?.finalStatus,
     paidButCancelled: figures?.paidButCancelled,
+    refundedSeveralTimes: figures?.refundedSeveralTimes,
     storedEvents: figures?.events,
     streams: figures?.streams,
     chat: { incoming: figures?.chatIn, repliesAccepted: figures?.chatOut },
@@ -162,7 +163,7 @@ function summary(opts: SoakOptions, ledger: Ledger, all: Follower[], figures: Ch
     memoryJudged: judged,
     memoryMargin: opts.memoryMargin,
     violations: ledger.violations.length,
-    violationSamples: ledger.violations.slice(0, 40),
+    violationKinds: Object.fromEntries(ledger.kinds),
   };
   const lines = [
     '',
@@ -170,11 +171,11 @@ function summary(opts: SoakOptions, ledger: Ledger, all: Follower[], figures: Ch
     `orders ${json.orders}: ${Object.entries(json.scenarios).map(([k, n]) => `${k} ${n}`).join(', ')}`,
     `final states: ${Object.entries(json.finalStatus ?? {}).map(([k, n]) => `${k} ${n}`).join(', ')}`,
     `stored events ${json.storedEvents} on ${json.streams} streams; followers ${json.followers} received ${json.followerEvents} events over ${json.reconnects} reconnects; max gap ${json.maxGap}, duplicates ${json.duplicates}, resets ${json.resets}`,
-    `chat: ${json.chat.incoming} guest messages, ${json.chat.repliesAccepted} staff replies accepted; 429 answers ${json.throttled429}; request errors ${json.requestErrors}; paid but cancelled (awaiting refund) ${json.paidButCancelled}`,
+    `chat: ${json.chat.incoming} guest messages, ${json.chat.repliesAccepted} staff replies accepted; 429 answers ${json.throttled429}; request errors ${json.requestErrors}; paid but cancelled (awaiting refund) ${json.paidButCancelled}; orders with several staff refunds answered 200 ${json.refundedSeveralTimes}`,
     `housekeeping store sizes (process 1): ${JSON.stringify(sizes)}`,
     ...verdicts.map((v) => `process ${v.process}: rss ${MB(v.rssStart)} → ${MB(v.rssEnd)}, heap ${MB(v.heapStart)} → ${MB(v.heapEnd)}; last third vs first third: rss ${(v.rssGrowth * 100).toFixed(1)} %, heap ${(v.heapGrowth * 100).toFixed(1)} % (${v.samples} samples after warm-up) ${judged ? (v.flat ? 'flat' : 'GREW') : 'not judged (run under 3 min)'}`),
     `violations: ${json.violations}`,
-    ...json.violationSamples.map((v) => `  - ${v}`),
+    ...[...ledger.kinds].flatMap(([kind, k]) => [`  ${kind}: ${k.count}`, ...k.examples.map((e) => `      e.g. ${e}`)]),
   ];
   return { json, text: lines.join('\n') };
 }
