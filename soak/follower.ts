@@ -98,7 +98,7 @@ export class Follower {
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
         const since = this.stats.firstSeq === null ? undefined : this.stats.lastSeq;
-        this.ws = await this.open(await this.urlFor(since));
+        await this.open(await this.urlFor(since));
         return;
       } catch (err) {
         this.stats.connectFailures++;
@@ -112,7 +112,12 @@ export class Follower {
     }
   }
 
-  private open(url: string): Promise<WebSocket> {
+  /**
+   * Opens the next connection and makes it the current one as soon as it opens (its hello may
+   * arrive in the same read as the 101). Frames still in flight on a connection we dropped are
+   * ignored, as a client that has moved on does: the resume covers everything after its `since`.
+   */
+  private open(url: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url);
       const timer = setTimeout(() => (ws.terminate(), reject(new Error('connect timeout'))), CONNECT_TIMEOUT_MS);
@@ -124,9 +129,11 @@ export class Follower {
       ws.once('error', (err) => (clearTimeout(timer), reject(err)));
       ws.once('open', () => {
         clearTimeout(timer);
-        resolve(ws);
+        if (this.stopping) ws.close(1000);
+        else this.ws = ws;
+        resolve();
       });
-      ws.on('message', (raw) => this.onMessage(JSON.parse(raw.toString()) as Record<string, any>));
+      ws.on('message', (raw) => ws === this.ws && this.onMessage(JSON.parse(raw.toString()) as Record<string, any>));
       ws.on('close', (code) => void this.onClose(ws, code));
     });
   }

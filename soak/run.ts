@@ -61,7 +61,7 @@ function progress(startedAt: number, ledger: Ledger, all: Follower[], memory: Me
     const m = memory.latest(i);
     return m ? `p${i + 1} rss ${MB(m.rss)} heap ${MB(m.heap)}` : `p${i + 1} -`;
   });
-  return `[${Math.round((Date.now() - startedAt) / 1000)}s] orders ${ledger.orders.size} chat ${ledger.chat.length} followers ${all.length} events ${sum((f) => f.stats.events)} reconnects ${sum((f) => f.stats.reconnects)} max gap ${Math.max(0, ...all.map((f) => f.stats.maxGap))} 429s ${ledger.throttled} violations ${ledger.violations.length} | ${mem.join(' | ')}`;
+  return `[${Math.round((Date.now() - startedAt) / 1000)}s] orders ${ledger.orders.size} chat ${ledger.chat.length} followers ${all.length} events ${sum((f) => f.stats.events)} reconnects ${sum((f) => f.stats.reconnects)} max gap ${Math.max(0, ...all.map((f) => f.stats.maxGap))} 429s ${ledger.throttled} violations so far ${ledger.violations.length} (orders are checked at the end) | ${mem.join(' | ')}`;
 }
 
 async function storeSizes(c: Cluster): Promise<Record<string, number>> {
