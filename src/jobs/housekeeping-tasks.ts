@@ -43,10 +43,8 @@ export function housekeepingTasks(deps: { db: Executor; clock: () => Date; reten
       size: () => countRows(db, 'webhook_events'),
     },
   ];
-  const { forgetExpired, held } = deps.spentTickets;
-  if (forgetExpired && held) {
-    const spent = deps.spentTickets;
-    tasks.push({ name: 'spent_tickets', prune: async () => forgetExpired.call(spent), size: async () => held.call(spent) });
-  }
+  const forget = deps.spentTickets.forgetExpired?.bind(deps.spentTickets);
+  const held = deps.spentTickets.held?.bind(deps.spentTickets);
+  if (forget && held) tasks.push({ name: 'spent_tickets', prune: async () => forget(), size: async () => held() });
   return tasks;
 }
