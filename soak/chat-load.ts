@@ -72,6 +72,9 @@ export class ChatLoad {
     this.ledger.chat.push(entry);
     const r = await this.orders.call('POST /api/chat/users/:phone/messages', this.c.http.pick(), 'POST', `/api/chat/users/${encodeURIComponent(guest.phone)}/messages`, { cookie, body: { text } });
     entry.accepted = r?.status === 201;
+    // The guest paid at this theatre: its staff may always answer (finding 1: another theatre's
+    // unpaid order took the conversation and this answered 404).
+    if (r?.status === 404) this.ledger.violation("staff refused on their own paying guest's conversation", `theatre ${guest.home} answering ${guest.phone}: 404`);
   }
 
   /** Someone else orders at the other theatre with this guest's phone and never pays. */
