@@ -24,6 +24,8 @@ import { PresenceService } from './presence/presence.service.js';
 import { EventRepository } from './streams/event.repository.js';
 import { OutboxRelay } from './streams/outbox-relay.js';
 import { RetentionPruner } from './streams/retention-pruner.js';
+import { Housekeeping } from './jobs/housekeeping.js';
+import { housekeepingTasks } from './jobs/housekeeping-tasks.js';
 import { StreamService } from './streams/stream.service.js';
 import { seatRoutes } from './theatres/seat.routes.js';
 import { SeatService } from './theatres/seat.service.js';
@@ -79,6 +81,8 @@ export interface App {
   db: Db;
   /** Publishes committed events now (tests, and writers outside HTTP). */
   relay: OutboxRelay;
+  /** Prunes idempotency keys, expired sessions, webhook ids and spent tickets (`run()` does a round now). */
+  housekeeping: Housekeeping;
   /** Re-reads the keys file now (what SIGHUP does). */
   reloadKeys(why: string): void;
   listen(): Promise<AddressInfo>;
@@ -116,6 +120,11 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   const pruner = new RetentionPruner(events, { keepPerStream: config.limits.retentionEvents, maxAgeMs: config.limits.retentionMs }, config.limits.pruneIntervalMs, (err) =>
     logger.error({ err }, 'pruning stream history failed'),
+  );
+  const housekeeping = new Housekeeping(
+    housekeepingTasks({ db, clock, retention: config.limits, spentTickets: engines.spentTickets }),
+    metrics,
+    { intervalMs: config.limits.housekeepingIntervalMs, onError: (err) => logger.error({ err }, 'housekeeping failed') },
   );
   const newToken = () => randomBytes(32).toString('base64url');
   const accounts = new AccountService({ db, clock, newToken });
@@ -233,6 +242,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   presence.start();
   pruner.start();
   payments.refunds.job.start();
+  housekeeping.start();
   await fastify.ready();
 
   let closed = false;
@@ -245,6 +255,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     logger,
     db: database,
     relay,
+    housekeeping,
     reloadKeys: (why) => reloader.reload(why),
     async listen() {
       await fastify.listen({ host: config.host, port: config.port });
@@ -261,6 +272,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       await presence.stop();
       await pruner.stop();
       await payments.refunds.job.stop();
+      await housekeeping.stop();
       await relay.stop();
       await engines.close();
       await database.close();

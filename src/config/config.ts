@@ -126,6 +126,9 @@ const envSchema = z.object({
   MAX_SOCKETS_PER_ORDER: intFrom('MAX_SOCKETS_PER_ORDER', 1).optional(),
   MAX_SOCKETS_PER_THEATRE: intFrom('MAX_SOCKETS_PER_THEATRE', 1).optional(),
   MAX_TICKET_SOCKETS_PER_ADDRESS: intFrom('MAX_TICKET_SOCKETS_PER_ADDRESS', 1).optional(),
+  IDEMPOTENCY_RETENTION_HOURS: intFrom('IDEMPOTENCY_RETENTION_HOURS', 1).optional(),
+  WEBHOOK_RETENTION_HOURS: intFrom('WEBHOOK_RETENTION_HOURS', 25).optional(),
+  HOUSEKEEPING_INTERVAL_SECONDS: intFrom('HOUSEKEEPING_INTERVAL_SECONDS', 1).optional(),
   PRESENCE_TTL_SECONDS: intFrom('PRESENCE_TTL_SECONDS', 1)
     .refine((n) => n <= 22, 'PRESENCE_TTL_SECONDS must be at most 22 (a dead process must leave presence within 30 s)')
     .optional(),
@@ -269,6 +272,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.SHUTDOWN_GRACE_MS !== undefined) limits.shutdownGraceMs = e.SHUTDOWN_GRACE_MS;
   if (e.RETENTION_EVENTS !== undefined) limits.retentionEvents = e.RETENTION_EVENTS;
   if (e.RETENTION_HOURS !== undefined) limits.retentionMs = e.RETENTION_HOURS * 60 * 60 * 1000;
+  if (e.IDEMPOTENCY_RETENTION_HOURS !== undefined) limits.idempotencyRetentionMs = e.IDEMPOTENCY_RETENTION_HOURS * 60 * 60 * 1000;
+  if (e.WEBHOOK_RETENTION_HOURS !== undefined) limits.webhookRetentionMs = e.WEBHOOK_RETENTION_HOURS * 60 * 60 * 1000;
+  if (e.HOUSEKEEPING_INTERVAL_SECONDS !== undefined) limits.housekeepingIntervalMs = e.HOUSEKEEPING_INTERVAL_SECONDS * 1000;
   if (e.PRESENCE_TTL_SECONDS !== undefined) limits.presenceTtlMs = e.PRESENCE_TTL_SECONDS * 1000;
   for (const [name, key] of Object.entries(GUEST_LIMIT_VARS)) {
     const value = e[name as keyof typeof GUEST_LIMIT_VARS];

@@ -32,6 +32,12 @@ export const DEFAULT_LIMITS = {
   retentionMs: 24 * 60 * 60 * 1000,
   /** How often each process prunes history beyond retention (several processes pruning is harmless). */
   pruneIntervalMs: 60_000,
+  /** Idempotency answers of order creation are kept this long (a retry after it is a new order). */
+  idempotencyRetentionMs: 24 * 60 * 60 * 1000,
+  /** Payment webhook ids are kept this long: Razorpay retries for 24 h, a late retry must still be a duplicate. */
+  webhookRetentionMs: 7 * 24 * 60 * 60 * 1000,
+  /** How often each process prunes idempotency keys, expired sessions, webhook ids and spent tickets. */
+  housekeepingIntervalMs: 10 * 60 * 1000,
   /**
    * Shared presence (Redis): a process's heartbeat key lives this long and is refreshed every third
    * of it; a survivor sweeps for expired processes as often. A dead process's theatres go offline

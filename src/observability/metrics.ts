@@ -48,6 +48,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Records kept by each housekeeping store (set after each round: idempotency_keys, sessions, webhook_events, spent_tickets). */
+  readonly storeSize = new Gauge({
+    name: 'scan2food_store_size',
+    help: 'Records kept per housekeeping store after its last prune',
+    labelNames: ['store'],
+    registers: [this.registry],
+  });
+  readonly pruned = new Counter({
+    name: 'scan2food_housekeeping_pruned_total',
+    help: 'Records forgotten by housekeeping per store (on this process)',
+    labelNames: ['store'],
+    registers: [this.registry],
+  });
+
   private readonly upgradeChildren = new Map<string, { inc(): void }>();
 
   /** Counts an upgrade; the labelled child is looked up once per (socket, result, reason), not per call. */

@@ -72,6 +72,12 @@ export class PaymentRepository {
       .execute();
   }
 
+  /** Forgets webhook ids received before `olderThan` (ISO): one idempotent delete, safe on several processes at once. */
+  async pruneWebhookEvents(olderThan: string): Promise<number> {
+    const r = await this.db.deleteFrom('webhook_events').where('received_at', '<', olderThan).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async setWebhookOutcome(trx: Executor, id: string, outcome: string): Promise<void> {
     await trx.updateTable('webhook_events').set({ outcome }).where('id', '=', id).execute();
   }
