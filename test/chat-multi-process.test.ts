@@ -11,7 +11,7 @@ import { seed, type SeedResult } from '../src/seed/seed.service.js';
 import { SAMPLE_SEED } from '../src/seed/test-fixture.js';
 import { FakeGraphApi } from './support/fake-graph-api.js';
 import { requirePostgresUrl, requireRedisUrl } from './support/services.js';
-import { spawnServer, type SpawnedServer } from './support/spawn-server.js';
+import { spawnServer, type SpawnedServer, clusterEnv } from './support/spawn-server.js';
 import { range } from './support/stream-writer.js';
 import type { TestApp } from './support/test-app.js';
 import { ApiClient, ROOMY_GUEST_LIMITS } from './support/venue.js';
@@ -41,15 +41,7 @@ if (redisUrl && databaseUrl) {
       const input = { ...SAMPLE_SEED, theatres: SAMPLE_SEED.theatres.map((t, i) => (i === 0 ? { ...t, orderLimit: 100_000 } : t)) };
       seeded = await seed(db.db, input);
       const env: Record<string, string> = {
-        DATABASE_URL: databaseUrl,
-        DATABASE_SCHEMA: schema,
-        REDIS_URL: redisUrl,
-        REDIS_PREFIX: `scan2food:test:${randomUUID()}:`,
-        LIVE_ORDERS_WS_KEY: generateSecret(),
-        PAYMENT_STATUS_WS_KEY: generateSecret(),
-        CHAT_WS_KEY: generateSecret(),
-        TICKET_SECRET: generateSecret(),
-        PAYMENT_WEBHOOK_SECRET: generateSecret(),
+        ...clusterEnv({ databaseUrl, schema, redisUrl }),
         WHATSAPP_API_BASE: fake.url,
         WHATSAPP_TOKEN: waToken,
         WHATSAPP_PHONE_NUMBER_ID: PHONE_NUMBER_ID,

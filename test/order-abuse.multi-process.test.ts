@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Db } from '../src/db/database.js';
-import { generateSecret } from '../src/keys/keys-file.js';
 import { seed, type SeedResult } from '../src/seed/seed.service.js';
 import { SAMPLE_SEED } from '../src/seed/test-fixture.js';
 import { requirePostgresUrl, requireRedisUrl } from './support/services.js';
-import { spawnServer, type SpawnedServer } from './support/spawn-server.js';
+import { spawnServer, type SpawnedServer, clusterEnv } from './support/spawn-server.js';
 import type { TestApp } from './support/test-app.js';
 import { ApiClient } from './support/venue.js';
 
@@ -26,15 +25,7 @@ if (redisUrl && databaseUrl) {
   describe('abuse limits across two processes on PostgreSQL and Redis', () => {
     const schema = `t_abuse_${process.pid}_${randomUUID().slice(0, 8)}`;
     const env: Record<string, string> = {
-      DATABASE_URL: databaseUrl,
-      DATABASE_SCHEMA: schema,
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: `scan2food:test:${randomUUID()}:`,
-      LIVE_ORDERS_WS_KEY: generateSecret(),
-      PAYMENT_STATUS_WS_KEY: generateSecret(),
-      CHAT_WS_KEY: generateSecret(),
-      TICKET_SECRET: generateSecret(),
-      PAYMENT_WEBHOOK_SECRET: generateSecret(),
+      ...clusterEnv({ databaseUrl, schema, redisUrl }),
       LOG_LEVEL: 'warn',
       ORDERS_PER_PHONE: '25',
       OPEN_CASH_ORDERS_PER_PHONE: '3',

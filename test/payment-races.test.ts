@@ -11,7 +11,7 @@ import { seed, type SeedResult } from '../src/seed/seed.service.js';
 import { SAMPLE_SEED } from '../src/seed/test-fixture.js';
 import { startFakeRazorpay, type FakeRazorpay } from './support/fake-razorpay.js';
 import { requirePostgresUrl, requireRedisUrl } from './support/services.js';
-import { spawnServer, type SpawnedServer } from './support/spawn-server.js';
+import { spawnServer, type SpawnedServer, clusterEnv } from './support/spawn-server.js';
 import type { TestApp } from './support/test-app.js';
 import { ApiClient, LOGINS } from './support/venue.js';
 
@@ -41,15 +41,8 @@ if (redisUrl && databaseUrl) {
       db = await createDatabase({ databaseUrl, schema, sqliteFile: '' });
       const input = { ...SAMPLE_SEED, theatres: SAMPLE_SEED.theatres.map((t, i) => (i === 0 ? { ...t, orderLimit: 10_000 } : t)) };
       seeded = await seed(db.db, input);
-      const env = {
-        DATABASE_URL: databaseUrl,
-        DATABASE_SCHEMA: schema,
-        REDIS_URL: redisUrl,
-        REDIS_PREFIX: `scan2food:test:${randomUUID()}:`,
-        LIVE_ORDERS_WS_KEY: generateSecret(),
-        PAYMENT_STATUS_WS_KEY: generateSecret(),
-        CHAT_WS_KEY: generateSecret(),
-        TICKET_SECRET: generateSecret(),
+      const env: Record<string, string> = {
+        ...clusterEnv({ databaseUrl, schema, redisUrl }),
         PAYMENT_WEBHOOK_SECRET: secret,
         RAZORPAY_KEY_ID: razorpay.keyId,
         RAZORPAY_KEY_SECRET: razorpay.keySecret,

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { generateSecret } from '../../src/keys/keys-file.js';
 
 export const CLI = fileURLToPath(new URL('../../bin/scan2food.js', import.meta.url));
 
@@ -52,4 +54,23 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+/**
+ * The environment of `scan2food serve` processes that behave as one server: one PostgreSQL
+ * schema, one Redis prefix, and socket keys and signing secrets generated for this run (tests
+ * never reuse a key). `PAYMENT_WEBHOOK_SECRET` is returned so a test can sign webhooks.
+ */
+export function clusterEnv(opts: { databaseUrl: string; schema: string; redisUrl: string }): Record<string, string> & { PAYMENT_WEBHOOK_SECRET: string } {
+  return {
+    DATABASE_URL: opts.databaseUrl,
+    DATABASE_SCHEMA: opts.schema,
+    REDIS_URL: opts.redisUrl,
+    REDIS_PREFIX: `scan2food:test:${randomUUID()}:`,
+    LIVE_ORDERS_WS_KEY: generateSecret(),
+    PAYMENT_STATUS_WS_KEY: generateSecret(),
+    CHAT_WS_KEY: generateSecret(),
+    TICKET_SECRET: generateSecret(),
+    PAYMENT_WEBHOOK_SECRET: generateSecret(),
+  };
 }
