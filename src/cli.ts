@@ -34,7 +34,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`scan2food: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // One line that says what went wrong; the stack only when asked for (SCAN2FOOD_DEBUG=1).
+    const message = err instanceof Error ? err.message : String(err);
+    const stack = process.env.SCAN2FOOD_DEBUG && err instanceof Error ? `\n${err.stack ?? ''}` : '';
+    process.stderr.write(`scan2food: ${message}${stack}\n(run again with SCAN2FOOD_DEBUG=1 for the details)\n`);
     process.exit(1);
   },
 );

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -65,5 +65,34 @@ describe('live key rotation', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines.map((l) => l.split('=')[0])).toEqual(['LIVE_ORDERS_WS_KEY', 'PAYMENT_STATUS_WS_KEY', 'CHAT_WS_KEY', 'TICKET_SECRET', 'PAYMENT_WEBHOOK_SECRET']);
     for (const l of lines) expect(l.split('=')[1]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
+
+describe('keys commands on a damaged keys file', () => {
+  it('rotate and retire refuse a keys file with bad lines, name the lines (never their content) and change nothing', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'scan2food-rot-bad-'));
+    const file = join(dataDir, 'keys.env');
+    const keys = freshKeys();
+    const damaged = `LIVE_ORDERS_WS_KEY=${keys.liveOrders}\nCHAT_WS_KEY=${keys.chat}\u0000\nhalf a line\n`;
+    writeFileSync(file, damaged, { mode: 0o600 });
+    for (const action of ['rotate', 'retire']) {
+      const r = await runCli(['keys', action, 'live-orders'], { DATA_DIR: dataDir });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/line 2: .*; line 3: not a NAME=value line/);
+      expect(r.stdout).toContain('Nothing was changed');
+      expect(r.stdout + r.stderr).not.toContain(keys.chat);
+      expect(readFileSync(file, 'utf8')).toBe(damaged);
+    }
+  });
+
+  it('a failing command says what went wrong in one line, without a stack', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'scan2food-cli-'));
+    const input = join(dataDir, 'seed.json');
+    writeFileSync(input, '{"theatres":[]}');
+    // A database that does not answer: the error comes from deep inside pg.
+    const r = await runCli(['seed', input], { DATA_DIR: dataDir, DATABASE_URL: 'postgres://127.0.0.1:1/nowhere' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^scan2food: .*ECONNREFUSED/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { SIGNING_SECRET_VARS } from '../config/config.js';
 import { isSocketName, SOCKET_KEY_VARS, SOCKET_NAMES } from '../realtime/sockets.js';
-import { generateSecret, readKeysFile, splitKeyList, writeKeysFile } from './keys-file.js';
+import { generateSecret, inspectKeysFile, keysFileUnusable, splitKeyList, writeKeysFile } from './keys-file.js';
 
 const USAGE = `Usage:
   scan2food keys generate            print fresh keys and secrets (env format) on stdout
@@ -31,7 +31,18 @@ export function runKeysCommand(args: string[], env: NodeJS.ProcessEnv, out: (lin
     return 2;
   }
   const file = keysFilePath(env);
-  const values = readKeysFile(file);
+  const unusable = keysFileUnusable(file);
+  if (unusable) {
+    out(unusable);
+    return 1;
+  }
+  // Rewriting a damaged file would silently drop its bad lines (perhaps a key someone typed in
+  // by hand): refuse and say which lines, never what they hold.
+  const { values, problems } = inspectKeysFile(file);
+  if (problems.length > 0) {
+    out(`The keys file ${file} has lines that are not NAME=value keys (${problems.map((p) => `line ${p.line}: ${p.reason}`).join('; ')}); fix or remove them, then run this again. Nothing was changed.`);
+    return 1;
+  }
   const name = SOCKET_KEY_VARS[socket];
   const current = splitKeyList(values[name] ?? env[name]);
   if (action === 'rotate') {
