@@ -1,3 +1,4 @@
+import { runBackupCommand, runRestoreCommand } from './backup/backup.command.js';
 import { runServe } from './cli/serve.command.js';
 import { runKeysCommand } from './keys/keys.command.js';
 import { runSeedCommand } from './seed/seed.command.js';
@@ -8,6 +9,8 @@ Usage:
   scan2food serve                 start the server (what npm start runs)
   scan2food keys generate|rotate|retire [socket]
   scan2food seed FILE.json        load theatres, menus and accounts (idempotent by name)
+  scan2food backup FILE           consistent copy of the SQLite database, while the server runs
+  scan2food restore FILE          put a backup in place (servers on DATA_DIR stopped first)
   scan2food help`;
 
 async function main(argv: string[]): Promise<number> {
@@ -20,6 +23,10 @@ async function main(argv: string[]): Promise<number> {
       return runKeysCommand(rest, process.env, print);
     case 'seed':
       return runSeedCommand(rest, process.env, print, (line) => process.stderr.write(`${line}\n`));
+    case 'backup':
+      return runBackupCommand(rest, process.env, print, (line) => process.stderr.write(`${line}\n`));
+    case 'restore':
+      return runRestoreCommand(rest, process.env, print, (line) => process.stderr.write(`${line}\n`));
     case 'help':
     case '--help':
     case '-h':

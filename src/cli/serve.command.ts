@@ -1,6 +1,7 @@
 import { buildApp } from '../app.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { ensureDemo, type DemoResult } from '../seed/demo.js';
+import { markRunning } from '../backup/running-servers.js';
 import { describeStartupError } from './startup-error.js';
 
 /**
@@ -53,6 +54,8 @@ export async function runServe(env: NodeJS.ProcessEnv): Promise<number> {
     );
   }
   process.stderr.write(`${banner.join('\n')}\n`);
+  // Tells `scan2food restore` this data folder is in use (SQLite only: PostgreSQL has its own tools).
+  const unmark = config.databaseUrl ? () => undefined : markRunning(config.dataDir);
   app.logger.info({ event: 'started', port: address.port, host: address.address }, 'scan2food started');
 
   process.on('SIGHUP', () => app.reloadKeys('SIGHUP'));
@@ -60,8 +63,9 @@ export async function runServe(env: NodeJS.ProcessEnv): Promise<number> {
     const stop = (signal: string) => {
       app.logger.info({ event: 'stopping', signal }, 'draining connections');
       app.close().then(
-        () => resolveExit(0),
+        () => (unmark(), resolveExit(0)),
         (err: unknown) => {
+          unmark();
           app.logger.error({ err }, 'shutdown failed');
           resolveExit(1);
         },
