@@ -1,7 +1,7 @@
 import { appError } from '../http/errors.js';
 import type { AuditLog } from '../observability/audit.js';
-import type { Executor } from '../streams/event.repository.js';
-import { conflictOnUnique } from '../theatres/conflict.js';
+import type { Executor } from '../db/executor.js';
+import { conflictOnUnique } from '../db/conflicts.js';
 import { TheatreRepository } from '../theatres/theatre.repository.js';
 import { assertAdminOf } from './access.js';
 import { AccountRepository, type Account } from './account.repository.js';

@@ -1,4 +1,4 @@
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor } from '../db/executor.js';
 
 /*
  * Find-or-create by natural key (the names the seed file uses), updating the mutable fields of

@@ -3,7 +3,7 @@ import { AccountRepository } from '../accounts/account.repository.js';
 import type { Role } from '../accounts/account.table.js';
 import { hashPassword, verifyPassword } from '../accounts/password.js';
 import type { Database } from '../db/schema.js';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor } from '../db/executor.js';
 import { parseSeedInput } from './seed.input.js';
 import { findOrCreateNamed, upsertMenuItem, upsertTheatre } from './seed.repository.js';
 

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor } from '../db/executor.js';
 import type { MenuItemTable, TheatreTable } from './theatre.table.js';
 
 export interface Theatre {
