@@ -58,10 +58,6 @@ export class ChatRepository {
     return q.returningAll().executeTakeFirst();
   }
 
-  async find(id: number, trx: Executor = this.db): Promise<ChatMessageRow | undefined> {
-    return trx.selectFrom('chat_messages').selectAll().where('id', '=', id).executeTakeFirst();
-  }
-
   async findByWaId(waId: string, trx: Executor = this.db): Promise<ChatMessageRow | undefined> {
     return trx.selectFrom('chat_messages').selectAll().where('wa_id', '=', waId).executeTakeFirst();
   }

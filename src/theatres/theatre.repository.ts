@@ -139,8 +139,4 @@ export class TheatreRepository {
       .execute();
     return rows.map(toItem);
   }
-
-  async setItemAvailable(itemId: number, available: boolean, trx: Executor = this.db): Promise<void> {
-    await trx.updateTable('menu_items').set({ available: available ? 1 : 0 }).where('id', '=', itemId).execute();
-  }
 }

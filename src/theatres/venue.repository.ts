@@ -83,11 +83,6 @@ export class VenueRepository {
     await untyped(trx).updateTable(table).set({ name }).where('id', '=', id).execute();
   }
 
-  async nameOf(table: NamedTable, id: number, trx: Executor = this.db): Promise<string | null> {
-    const row = (await untyped(trx).selectFrom(table).select('name').where('id', '=', id).executeTakeFirst()) as { name: string } | undefined;
-    return row?.name ?? null;
-  }
-
   /** Whether any row of `table` has `parentId` as its parent (a row of a hall, a seat of a row...). */
   async hasChildren(table: NamedTable, parentId: number, trx: Executor = this.db): Promise<boolean> {
     const row = await untyped(trx).selectFrom(table).select('id').where(PARENT_KEY[table], '=', parentId).limit(1).executeTakeFirst();
