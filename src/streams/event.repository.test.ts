@@ -31,7 +31,7 @@ describe.each(engines)('outbox on $name', (engine) => {
     expect((await events.eventsSince('s:a', 1, 10)).map((e) => e.data)).toEqual([{ n: 2 }]);
   });
 
-  it('gives a rolled-back seq back: a failure after appendEvent undoes both rows', async () => {
+  it('gives a rolled-back seq back: a failure after append undoes both rows', async () => {
     const before = await events.head('s:rb');
     await expect(
       handle.db.transaction().execute(async (trx) => {
