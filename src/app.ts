@@ -85,15 +85,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const database = await createDatabase({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, sqliteFile: join(config.dataDir, 'scan2food.db') });
   const { db } = database;
-  // Ending sessions (logout, password change, account deleted) closes what they opened: on this
-  // process at once, on the others through the bus; a process that misses the message finds the
-  // ended sessions in the database (Gateway.recheckSessions).
-  const revokeSessions = async (sessionIds: string[]): Promise<void> => {
-    if (sessionIds.length === 0) return;
-    sockets.closeSessions(sessionIds);
-    await bus.publishControl(encodeRevocation(sessionIds)).catch((err: unknown) => logger.error({ err }, 'revocation not sent to other processes; they find it at their next session check'));
-  };
-  const services = composeServices({ config, engines, database, logger, metrics, now, revokeSessions });
+  const services = composeServices({ config, engines, database, logger, metrics, now, revokeSessions: (ids) => revokeSessions(ids) });
   const { relay, housekeeping, chat, accounts, payments, checkoutLinks, guestLimits, orders, seats, streams } = services;
   /**
    * What the routes call after a write. Redundant now: every service write commits through the
@@ -126,6 +118,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     checks: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, writeHealth, ...engines.checks],
     draining: () => draining,
   });
+  // Ending sessions (logout, password change, account deleted) closes what they opened: on this
+  // process at once, on the others through the bus; a process that misses the message finds the
+  // ended sessions in the database (Gateway.recheckSessions).
+  const revokeSessions = async (sessionIds: string[]): Promise<void> => {
+    if (sessionIds.length === 0) return;
+    sockets.closeSessions(sessionIds);
+    await bus.publishControl(encodeRevocation(sessionIds)).catch((err: unknown) => logger.error({ err }, 'revocation not sent to other processes; they find it at their next session check'));
+  };
   authRoutes(fastify, { accounts, sessions, failures: engines.authFailures, revokeSessions });
   ticketRoutes(fastify, { tickets, sessions, orders });
   seatRoutes(fastify, { seats });

@@ -84,10 +84,10 @@ export class RefundRepository {
    * processes exactly one gets it; if this one dies the lease runs out and another retries with
    * the same idempotency key).
    */
-  async claim(id: number, now: string, leaseUntil: string, error?: string): Promise<RefundRow | undefined> {
+  async claim(id: number, now: string, leaseUntil: string): Promise<RefundRow | undefined> {
     return this.db
       .updateTable('refunds')
-      .set({ next_attempt_at: leaseUntil, attempts: sql<number>`attempts + 1`, updated_at: now, ...(error ? { error } : {}) })
+      .set({ next_attempt_at: leaseUntil, attempts: sql<number>`attempts + 1`, updated_at: now })
       .where('id', '=', id)
       .where('status', '=', 'pending')
       .where('next_attempt_at', '<=', now)
