@@ -1,46 +1,26 @@
 import fastifyCookie from '@fastify/cookie';
-import { sql } from 'kysely';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AccountService } from './accounts/account.service.js';
 import { authRoutes } from './accounts/auth.routes.js';
 import { SessionAuth } from './accounts/session.http.js';
-import { createChat } from './chat/chat.module.js';
-import { createDatabase, type Db } from './db/database.js';
+import { createDatabase, type Database } from './db/database.js';
 import { createEngines } from './engines.js';
+import { composeServices } from './services.js';
 import { orderRoutes } from './orders/order.routes.js';
-import { ChatRepository } from './chat/chat.repository.js';
-import { LiveOrders } from './orders/live-orders.js';
-import { OrderService } from './orders/order.service.js';
-import { orderExists } from './orders/order-exists.js';
-import { CheckoutLinks } from './payments/checkout-links.js';
 import { checkoutRoutes } from './payments/checkout.routes.js';
 import { paymentRoutes } from './payments/payment.routes.js';
-import { createPaymentGateway } from './payments/gateway.factory.js';
-import { PaymentService } from './payments/payment.service.js';
-import { PresenceService } from './presence/presence.service.js';
-import { EventRepository } from './streams/event.repository.js';
 import { OutboxRelay } from './streams/outbox-relay.js';
-import { RetentionPruner } from './streams/retention-pruner.js';
 import { Housekeeping } from './jobs/housekeeping.js';
-import { housekeepingTasks } from './jobs/housekeeping-tasks.js';
-import { StreamService } from './streams/stream.service.js';
 import { seatRoutes } from './theatres/seat.routes.js';
-import { SeatService } from './theatres/seat.service.js';
 import { ticketRoutes } from './tickets/ticket.routes.js';
 import { webRoutes } from './web/web.routes.js';
 import { staffRoutes } from './accounts/staff.routes.js';
-import { StaffService } from './accounts/staff.service.js';
-import { auditLog } from './observability/audit.js';
-import { OrderHistoryRepository } from './orders/history.repository.js';
 import { historyRoutes } from './orders/history.routes.js';
 import { manageRoutes } from './theatres/manage.routes.js';
 import { menuRoutes } from './theatres/menu.routes.js';
-import { MenuService } from './theatres/menu.service.js';
-import { TheatreRepository } from './theatres/theatre.repository.js';
-import { VenueService } from './theatres/venue.service.js';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
@@ -50,7 +30,6 @@ import { WriteHealth } from './health/write-health.js';
 import { compileTrust } from './http/trust-proxy.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { installSecurityHeaders } from './http/security-headers.js';
-import { GuestLimits } from './http/rate-limits.js';
 import { closeSilentConnections } from './http/silent-connections.js';
 import { KeyReloader } from './keys/key-reloader.js';
 import { KeyStore } from './keys/key-store.js';
@@ -78,7 +57,8 @@ export interface App {
   keys: KeyStore;
   tickets: TicketService;
   logger: Logger;
-  db: Db;
+  /** The database (tests and the demo seed read and write it directly). */
+  db: Kysely<Database>;
   /** Publishes committed events now (tests, and writers outside HTTP). */
   relay: OutboxRelay;
   /** Prunes idempotency keys, expired sessions, webhook ids and spent tickets (`run()` does a round now). */
@@ -103,61 +83,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const { bus } = engines;
   const tickets = new TicketService(config.secrets.TICKET_SECRET, config.limits.ticketTtlSeconds, engines.spentTickets, now);
 
-  const clock = () => new Date(now());
   const database = await createDatabase({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, sqliteFile: join(config.dataDir, 'scan2food.db') });
   const { db } = database;
-  const events = new EventRepository(db, clock);
-  const relay = new OutboxRelay(events, bus, logger, { pollMs: config.limits.outboxPollMs, batch: config.limits.outboxBatch });
-  const chat = createChat({ db, clock, logger, whatsapp: config.whatsapp, kickRelay: () => void relay.kick() });
-  const committed = chat.committed;
-  const presence = new PresenceService({
-    store: engines.presence,
-    db,
-    now: clock,
-    written: committed,
-    onError: (err) => logger.error({ err }, 'presence not shared or its event not recorded'),
-    heartbeatMs: Math.floor(config.limits.presenceTtlMs / 3),
-  });
-  const pruner = new RetentionPruner(events, { keepPerStream: config.limits.retentionEvents, maxAgeMs: config.limits.retentionMs }, config.limits.pruneIntervalMs, (err) =>
-    logger.error({ err }, 'pruning stream history failed'),
-  );
-  const housekeeping = new Housekeeping(
-    housekeepingTasks({ db, clock, retention: config.limits, spentTickets: engines.spentTickets }),
-    metrics,
-    { intervalMs: config.limits.housekeepingIntervalMs, onError: (err) => logger.error({ err }, 'housekeeping failed') },
-  );
-  const newToken = () => randomBytes(32).toString('base64url');
-  const accounts = new AccountService({ db, clock, newToken });
-  const checkoutLinks = new CheckoutLinks(config.secrets.PAYMENT_WEBHOOK_SECRET);
-  const payments = new PaymentService({
-    db,
-    clock,
-    newId: () => randomUUID(),
-    gateway: createPaymentGateway(config.payments, checkoutLinks),
-    webhookSecret: config.secrets.PAYMENT_WEBHOOK_SECRET,
-    alert: (message, fields) => logger.warn({ alert: true, ...fields }, message),
-    onError: (err) => logger.error({ err }, 'refund worker round failed'),
-  });
-  const guestLimits = new GuestLimits(engines.rateLimiter, config.limits);
-  const orders = new OrderService({
-    db,
-    clock,
-    newToken,
-    newId: () => randomUUID(),
-    refunds: payments,
-    unseenAlertSeconds: config.whatsapp.unseenAlertSeconds,
-    maxOrderTotalPaise: config.limits.maxOrderTotalPaise,
-    openCashLimits: config.limits,
-    admitOrder: (phone, address) => guestLimits.admitOrder(phone, address),
-  });
-  const seats = new SeatService({ db });
-  const liveOrders = new LiveOrders({ db, clock });
-  const streams = new StreamService(db, database.dialect, {
-    liveOrders: (trx, theatreId) => liveOrders.list(theatreId, trx),
-    payment: (trx, orderId) => payments.paymentStatus(orderId, trx).catch(() => null),
-    presence: () => presence.snapshot(),
-    conversations: (trx, theatreId) => new ChatRepository(trx).conversations(theatreId, trx),
-  });
+  const services = composeServices({ config, engines, database, logger, metrics, now, revokeSessions: (ids) => revokeSessions(ids) });
+  const { relay, housekeeping, chat, accounts, payments, checkoutLinks, guestLimits, orders, seats, streams } = services;
+  /**
+   * What the routes call after a write. Redundant now: every service write commits through the
+   * unit of work, which wakes the relay (and the WhatsApp sender, the refund worker) itself; it
+   * goes with the routes' `committed()` calls.
+   */
+  const committed = (): void => undefined;
   const sessions = new SessionAuth(accounts, config.allowedOrigins, config.production ? true : 'auto');
 
   const trustProxy = compileTrust(config.trustProxy);
@@ -195,8 +130,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   ticketRoutes(fastify, { tickets, sessions, orders });
   seatRoutes(fastify, { seats });
   orderRoutes(fastify, { orders, sessions, committed });
-  // A webhook may have queued an automatic refund (a capture the order did not take): send it now.
-  paymentRoutes(fastify, { payments, orders, committed: () => (committed(), void payments.refunds.job.kick()), limits: guestLimits });
+  paymentRoutes(fastify, { payments, orders, committed, limits: guestLimits });
   options.routes?.(fastify);
   checkoutRoutes(fastify, {
     payments,
@@ -206,11 +140,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   chat.routes(fastify, sessions);
 
   // Management API for staff and admins (docs/api.md).
-  const audit = auditLog(logger);
-  manageRoutes(fastify, { venue: new VenueService({ db, clock, audit }), sessions });
-  menuRoutes(fastify, { menu: new MenuService({ db, audit }), sessions });
-  staffRoutes(fastify, { staff: new StaffService({ db, clock, audit, revokeSessions }), sessions });
-  historyRoutes(fastify, { history: new OrderHistoryRepository(db), theatres: new TheatreRepository(db), sessions });
+  manageRoutes(fastify, { venue: services.venue, sessions });
+  menuRoutes(fastify, { menu: services.menu, sessions });
+  staffRoutes(fastify, { staff: services.staff, sessions });
+  historyRoutes(fastify, { history: services.history, theatres: services.theatres, sessions });
   await webRoutes(fastify, { dir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)) });
 
   const sockets = new Gateway({
@@ -219,7 +152,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       tickets,
       failures: engines.authFailures,
       allowedOrigins: config.allowedOrigins,
-      orderExists: (id) => orderExists(db, id),
+      orderExists: (id) => services.orderExists(id),
       liveSessions: (ids) => accounts.liveSessions(ids),
     },
     keys,
@@ -230,19 +163,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     streams,
     bus,
     handlers: { chat: chat.socketHandlers },
-    hooks: presence,
+    hooks: services.presence,
     caps: engines.connectionCaps,
   });
   fastify.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
 
   const reloader = new KeyReloader(config.keysFile, keys, logger);
   reloader.start();
-  relay.start();
-  chat.start(() => orders.emitUnseenAlerts());
-  presence.start();
-  pruner.start();
-  payments.refunds.job.start();
-  housekeeping.start();
+  services.start();
   await fastify.ready();
 
   let closed = false;
@@ -253,7 +181,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     keys,
     tickets,
     logger,
-    db: database,
+    db,
     relay,
     housekeeping,
     reloadKeys: (why) => reloader.reload(why),
@@ -268,12 +196,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       reloader.stop();
       await sockets.shutdown(config.limits.shutdownGraceMs);
       await fastify.close();
-      await chat.stop();
-      await presence.stop();
-      await pruner.stop();
-      await payments.refunds.job.stop();
-      await housekeeping.stop();
-      await relay.stop();
+      await services.stop();
       await engines.close();
       await database.close();
     },

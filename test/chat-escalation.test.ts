@@ -59,15 +59,15 @@ describe('unseen order escalation', () => {
 
   const unseenTemplates = (orderId: number) => fake.accepted.filter((r) => r.body.template?.name === 'unseen_order_alert' && r.body.template.components[0].parameters[0].text === String(orderId));
   const unseenEvents = async (t: TestApp, orderId: number) =>
-    (await t.app.db.db.selectFrom('stream_events').select(['stream', 'data']).where('type', '=', 'order.unseen').execute()).filter((e) => (JSON.parse(e.data) as { order: { id: number } }).order.id === orderId);
+    (await t.app.db.selectFrom('stream_events').select(['stream', 'data']).where('type', '=', 'order.unseen').execute()).filter((e) => (JSON.parse(e.data) as { order: { id: number } }).order.id === orderId);
 
   it('raises order.unseen once on the theatre and admin streams and alerts each notification number once, across a restart and with two processes', async () => {
     // The first process would alert only after an hour: it must stop with the alert still pending.
     const first = await start({ UNSEEN_ALERT_SECONDS: '3600' });
     v = await seedVenue(first);
-    await first.app.db.db.updateTable('theatres').set({ notification_phones: JSON.stringify([...NOTIFY, '98111 11111']), unseen_alert_seconds: null }).where('id', '=', v.theatre1.id).execute();
+    await first.app.db.updateTable('theatres').set({ notification_phones: JSON.stringify([...NOTIFY, '98111 11111']), unseen_alert_seconds: null }).where('id', '=', v.theatre1.id).execute();
     const orderId = await cashOrder(first, '+919876500001');
-    const stillPending = await first.app.db.db.selectFrom('orders').select('unseen_alerted_at').where('id', '=', orderId).executeTakeFirstOrThrow();
+    const stillPending = await first.app.db.selectFrom('orders').select('unseen_alerted_at').where('id', '=', orderId).executeTakeFirstOrThrow();
     expect(stillPending.unseen_alerted_at).toBeNull();
     await first.close();
     // Two processes on the same database take over: the alert is due to them now, from the database alone.

@@ -72,7 +72,7 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
     s.messages.filter((m) => m.type === 'chat.message' && (m.data as { phone: string }).phone === phone).map((m) => m.data as Record<string, unknown>);
 
   const storedCount = async (phone: string) =>
-    Number((await t.app.db.db.selectFrom('chat_messages').select((eb) => eb.fn.countAll().as('n')).where('phone', '=', phone).where('direction', '=', 'incoming').executeTakeFirstOrThrow()).n);
+    Number((await t.app.db.selectFrom('chat_messages').select((eb) => eb.fn.countAll().as('n')).where('phone', '=', phone).where('direction', '=', 'incoming').executeTakeFirstOrThrow()).n);
 
   it('answers the verify-token handshake with the challenge, and 403 to a wrong token', async () => {
     const ok = await fetch(t.http(`/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=${verifyToken}&hub.challenge=1158201444`));
@@ -206,7 +206,7 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
     expect(await (await postWebhook(webhookUrl(), hook, appSecret)).json()).toMatchObject({ statuses: 1 });
     expect(await (await postWebhook(webhookUrl(), hook, appSecret)).json()).toMatchObject({ statuses: 0 });
     await s1.until(() => chatMessages(s1, phone).find((m) => m.id === sent.id && m.status === 'delivered'), 'the delivered status');
-    const row = await t.app.db.db.selectFrom('chat_messages').selectAll().where('id', '=', messageId).executeTakeFirstOrThrow();
+    const row = await t.app.db.selectFrom('chat_messages').selectAll().where('id', '=', messageId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'delivered', attempts: 4, wa_id: waId });
     s1.close();
   });
@@ -222,7 +222,7 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
       const { messageId } = (await s1.next('ack')) as { messageId: number };
       await s1.until(() => chatMessages(s1, phone).find((m) => m.id === messageId && m.status === 'failed'), 'the failed status', 5000);
       expect(fake.attempts.filter((r) => r.body.text?.body === 'Never arrives')).toHaveLength(4);
-      const row = await t.app.db.db.selectFrom('chat_messages').selectAll().where('id', '=', messageId).executeTakeFirstOrThrow();
+      const row = await t.app.db.selectFrom('chat_messages').selectAll().where('id', '=', messageId).executeTakeFirstOrThrow();
       expect(row.error).toMatch(/HTTP 503/);
       expect(row.error).not.toContain(waToken);
     } finally {
@@ -287,7 +287,7 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
 
   // Issue 10, finding 1: conversations per (theatre, phone); an unpaid order moves nothing.
   const chatEventsOn = async (stream: string, phone: string) =>
-    (await t.app.db.db.selectFrom('stream_events').select('data').where('stream', '=', stream).execute()).filter((e) => (JSON.parse(e.data) as { phone?: string }).phone === phone);
+    (await t.app.db.selectFrom('stream_events').select('data').where('stream', '=', stream).execute()).filter((e) => (JSON.parse(e.data) as { phone?: string }).phone === phone);
   const errorsOf = (s: TestSocket) => s.messages.filter((m) => m.type === 'error');
 
   async function paidOrderAtRegal(phone: string) {
@@ -364,7 +364,7 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
     const phone = freshPhone();
     const path = `/api/chat/users/${phone.slice(1)}`;
     await cashOrderAtGalaxy(phone);
-    const stored = async () => Number((await t.app.db.db.selectFrom('chat_messages').select((eb) => eb.fn.countAll().as('n')).where('phone', '=', phone).executeTakeFirstOrThrow()).n);
+    const stored = async () => Number((await t.app.db.selectFrom('chat_messages').select((eb) => eb.fn.countAll().as('n')).where('phone', '=', phone).executeTakeFirstOrThrow()).n);
     const before = await stored();
     for (const text of ['a\u0000b', 'esc\u001b[0m', 'half \udc00']) {
       const r = await staff1.call('POST', `${path}/messages`, { text });
@@ -392,8 +392,8 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
     const templates = () => fake.accepted.filter((r) => r.body.to === phone.slice(1) && r.body.type === 'template');
     await fake.until(() => templates().length === cap, 'the allowed templates');
     // A refused message is never stored, so nothing is left to send later.
-    expect(await t.app.db.db.selectFrom('chat_messages').select('template').where('phone', '=', phone).execute()).toEqual(Array(cap).fill({ template: 'order_confirmed' }));
-    expect(await t.app.db.db.selectFrom('whatsapp_unknown_phones').select(['sent', 'refused']).where('phone', '=', phone).executeTakeFirstOrThrow()).toEqual({ sent: cap, refused: 2 });
+    expect(await t.app.db.selectFrom('chat_messages').select('template').where('phone', '=', phone).execute()).toEqual(Array(cap).fill({ template: 'order_confirmed' }));
+    expect(await t.app.db.selectFrom('whatsapp_unknown_phones').select(['sent', 'refused']).where('phone', '=', phone).executeTakeFirstOrThrow()).toEqual({ sent: cap, refused: 2 });
     expect(templates()).toHaveLength(cap);
   });
 });

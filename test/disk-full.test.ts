@@ -32,8 +32,8 @@ describe('a database that cannot write (disk full)', () => {
 
   it('answers 503, logs SQLITE_FULL (not "cannot rollback"), turns /readyz red while writes fail, and green once they work again', async () => {
     expect((await readyz()).status).toBe(200);
-    const { rows } = await sql<{ page_count: number }>`pragma page_count`.execute(t.app.db.db);
-    await sql.raw(`pragma max_page_count = ${rows[0]!.page_count}`).execute(t.app.db.db);
+    const { rows } = await sql<{ page_count: number }>`pragma page_count`.execute(t.app.db);
+    await sql.raw(`pragma max_page_count = ${rows[0]!.page_count}`).execute(t.app.db);
 
     let failed: Awaited<ReturnType<typeof order>> | undefined;
     for (let n = 0; n < 200 && !failed; n++) {
@@ -53,7 +53,7 @@ describe('a database that cannot write (disk full)', () => {
     expect((await readyz()).status).toBe(503);
 
     // Space is back: the next readiness check's own write succeeds, and so do orders.
-    await sql.raw('pragma max_page_count = 1073741823').execute(t.app.db.db);
+    await sql.raw('pragma max_page_count = 1073741823').execute(t.app.db);
     const green = await readyz();
     expect(green.status).toBe(200);
     expect(green.body.checks).toMatchObject({ database: 'ok', database_writes: 'ok' });

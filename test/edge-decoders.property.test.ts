@@ -46,7 +46,7 @@ async function send(t: TestApp, method: string, path: string, rawBody: string, c
 
 /** Every row of the tables an order or the management API could change, in id order. */
 async function snapshot(t: TestApp): Promise<string> {
-  const db = t.app.db.db;
+  const db = t.app.db;
   const tables = ['orders', 'order_items', 'theatres', 'halls', 'seat_rows', 'seats', 'menu_categories', 'menu_items'] as const;
   const rows = await Promise.all(tables.map((name) => db.selectFrom(name).selectAll().orderBy('id').execute()));
   return JSON.stringify(rows);

@@ -25,7 +25,7 @@ describe.each(engines)('housekeeping on %s, two processes on one database', (eng
     engine === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL!, DATABASE_SCHEMA: schema } : { DATA_DIR: mkdtempSync(join(tmpdir(), 'scan2food-hk-')) };
   let one: TestApp;
   let two: TestApp;
-  const db = () => one.app.db.db;
+  const db = () => one.app.db;
   const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
   beforeAll(async () => {

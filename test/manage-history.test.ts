@@ -21,7 +21,7 @@ describe('order history over HTTP', () => {
     expect(r.status).toBe(201);
     const id = r.body.order.id as number;
     // The app's clock is the real one; move the order to the day the test needs.
-    await t.app.db.db.updateTable('orders').set({ placed_at: placedAt }).where('id', '=', id).execute();
+    await t.app.db.updateTable('orders').set({ placed_at: placedAt }).where('id', '=', id).execute();
     return id;
   };
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Db } from '../src/db/database.js';
-import { appendEvent } from '../src/streams/event.repository.js';
+import { EventRepository } from '../src/streams/event.repository.js';
 import { generateSecret } from '../src/keys/keys-file.js';
 import { buildWebhook } from '../src/payments/webhook.js';
 import { seed, type SeedResult } from '../src/seed/seed.service.js';
@@ -266,7 +266,7 @@ if (redisUrl && databaseUrl) {
       const committedAt = Date.now();
       const head = await db.db.transaction().execute(async (trx) => {
         let last = 0;
-        for (let i = 0; i < BURST; i++) last = (await appendEvent(trx, 'theatres', 'test.burst', { i }, new Date())).seq;
+        for (let i = 0; i < BURST; i++) last = (await new EventRepository(trx).append(trx, 'theatres', 'test.burst', { i }, new Date())).seq;
         return last;
       });
       const committed = Date.now();

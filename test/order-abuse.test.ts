@@ -23,7 +23,7 @@ function tally(answers: Array<{ status: number; body: any }>): Record<string, nu
 }
 
 async function countOrders(t: TestApp): Promise<number> {
-  const row = await t.app.db.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await t.app.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -90,8 +90,8 @@ for (const engine of engines) {
     });
 
     it('stores totals above 2^31-1 paise in 64 bits, reads them back as numbers, and caps the total with 422', async () => {
-      const popcorn = await t.app.db.db.selectFrom('menu_items').select('category_id').where('id', '=', v.item(v.theatre1, 'Salted Popcorn')).executeTakeFirstOrThrow();
-      const { id: goldId } = await t.app.db.db
+      const popcorn = await t.app.db.selectFrom('menu_items').select('category_id').where('id', '=', v.item(v.theatre1, 'Salted Popcorn')).executeTakeFirstOrThrow();
+      const { id: goldId } = await t.app.db
         .insertInto('menu_items')
         .values({ category_id: popcorn.category_id, name: 'Gold Box', price: 3_000_000_000, available: 1, max_time: 5, position: 99 })
         .returning('id')
@@ -201,7 +201,7 @@ describe('rate limits on anonymous ordering and payment starts', () => {
     const t = await startTestApp();
     try {
       const v = await seedVenue(t);
-      const item = await t.app.db.db.updateTable('menu_items').set({ price: 10_000_000 }).where('id', '=', v.item(v.theatre1, 'Masala Chai')).executeTakeFirst();
+      const item = await t.app.db.updateTable('menu_items').set({ price: 10_000_000 }).where('id', '=', v.item(v.theatre1, 'Masala Chai')).executeTakeFirst();
       expect(Number(item.numUpdatedRows)).toBe(1);
       const r = await new ApiClient(t).call('POST', '/api/orders', { seatId: v.seat1, items: [{ itemId: v.item(v.theatre1, 'Masala Chai'), quantity: 6 }], phone: phoneNo(1), paymentMethod: 'online' });
       expect(r.status).toBe(422);

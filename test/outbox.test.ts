@@ -28,7 +28,7 @@ describe('the outbox', () => {
     s.send({ type: 'ping' });
     await s.next('pong');
     expect(s.messages.some((m) => m.type === 'order.confirmed')).toBe(false);
-    const pending = await t.app.db.db.selectFrom('stream_events').select(['stream', 'type']).where('published', '=', 0).execute();
+    const pending = await t.app.db.selectFrom('stream_events').select(['stream', 'type']).where('published', '=', 0).execute();
     expect(pending).toContainEqual({ stream: `theatre:${v.theatre1.id}`, type: 'order.confirmed' });
 
     t.app.relay.start(); // back up: the outbox is the source of truth

@@ -76,8 +76,8 @@ describe.each(engines)('payment webhook decoder on $name', (engine) => {
       body: raw,
     }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
   const state = async () => ({
-    orders: await t.app.db.db.selectFrom('orders').select(['id', 'status', 'payment_status']).orderBy('id').execute(),
-    payments: await t.app.db.db.selectFrom('payments').select(['id', 'status', 'gateway_payment_id']).orderBy('id').execute(),
+    orders: await t.app.db.selectFrom('orders').select(['id', 'status', 'payment_status']).orderBy('id').execute(),
+    payments: await t.app.db.selectFrom('payments').select(['id', 'status', 'gateway_payment_id']).orderBy('id').execute(),
   });
   const documented = (r: { status: number; body: Record<string, unknown> }) => {
     if (r.status === 200) return expect(['processed', 'duplicate', 'ignored']).toContain(r.body.status);

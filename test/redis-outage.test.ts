@@ -18,7 +18,7 @@ describe('Redis stopped and started again during a run', () => {
   });
 
   const url = () => t.ws(`/ws/all-seat-datasocket/?key=${t.keys.liveOrders}`);
-  const write = (n: number) => appendEvents(t.app.db.db, 'theatres', n, () => void t.app.relay.kick());
+  const write = (n: number) => appendEvents(t.app.db, 'theatres', n, () => void t.app.relay.kick());
   const readyz = async () => {
     const r = await fetch(t.http('/readyz'));
     return { status: r.status, body: (await r.json()) as { checks: Record<string, string> } };

@@ -18,7 +18,7 @@ describe.each(engines)('resume with since under load, on %s', (_name, env) => {
   afterAll(() => t?.close());
 
   const url = (since?: number) => t.ws(`/ws/all-seat-datasocket/?key=${t.keys.liveOrders}${since === undefined ? '' : `&since=${since}`}`);
-  const write = (n: number) => appendEvents(t.app.db.db, 'theatres', n, () => void t.app.relay.kick());
+  const write = (n: number) => appendEvents(t.app.db, 'theatres', n, () => void t.app.relay.kick());
 
   it('replays the 500 events missed while away, then continues live with no gap or repeat while writers keep going', async () => {
     const first = await connectOpen(url());
@@ -62,7 +62,7 @@ describe.each(engines)('resume with since under load, on %s', (_name, env) => {
     const s = await connectOpen(url(0));
     await s.next('hello');
     // What the retention pruner does with RETENTION_EVENTS=10.
-    await new EventRepository(t.app.db.db).prune({ keepPerStream: 10, maxAgeMs: 24 * 3600_000 });
+    await new EventRepository(t.app.db).prune({ keepPerStream: 10, maxAgeMs: 24 * 3600_000 });
     s.close();
     const late = await connectOpen(url(1));
     expect(await late.next('snapshot')).toMatchObject({ reset: true });

@@ -114,7 +114,7 @@ describe('revoking an account or a session ends its sockets and tickets', () => 
     const staff = await newStaff();
     const [live] = await socketsOf(staff.clients[0]!);
     // The session ends without any message (as if this process's bus subscription had been down).
-    await t.app.db.db.deleteFrom('sessions').where('account_id', '=', staff.id).execute();
+    await t.app.db.deleteFrom('sessions').where('account_id', '=', staff.id).execute();
     expect(live!.closed).toBeNull();
     t.app.gateway.recheckSessions();
     expect((await closedWithin(live!, 1000)).code).toBe(4003);

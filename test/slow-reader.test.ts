@@ -73,12 +73,12 @@ describe('a slow reader', () => {
     let filling = true;
     const small = (async () => {
       let last = 0;
-      while (filling) last = await appendEvents(t.app.db.db, 'chat', 1, () => void t.app.relay.kick());
+      while (filling) last = await appendEvents(t.app.db, 'chat', 1, () => void t.app.relay.kick());
       return last;
     })();
     let bigHead = hello.seq as number;
     try {
-      while (!isCut() && bigHead < (hello.seq as number) + 1_000) bigHead = await appendEvents(t.app.db.db, 'theatres', 1, () => void t.app.relay.kick(), (i) => ({ i, pad: PAD }));
+      while (!isCut() && bigHead < (hello.seq as number) + 1_000) bigHead = await appendEvents(t.app.db, 'theatres', 1, () => void t.app.relay.kick(), (i) => ({ i, pad: PAD }));
     } finally {
       filling = false;
     }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
-import { appendEvent } from '../../src/streams/event.repository.js';
+import { EventRepository } from '../../src/streams/event.repository.js';
 import { ALL_THEATRES_STREAM } from '../../src/streams/stream-names.js';
 import { BIND_HOST, BROADCAST_PATH, MAX_BROADCAST_BYTES, readKeyFromEnv } from './target-kit.js';
 
@@ -36,7 +36,7 @@ const app = await buildApp(config, {
     fastify.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: MAX_BROADCAST_BYTES }, (_req, body, done) => done(null, body));
     fastify.post(BROADCAST_PATH, { bodyLimit: MAX_BROADCAST_BYTES }, async (req, reply) => {
       const message = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
-      await app.db.db.transaction().execute((trx) => appendEvent(trx, ALL_THEATRES_STREAM, 'bench', message, new Date()));
+      await app.db.transaction().execute((trx) => new EventRepository(trx).append(trx, ALL_THEATRES_STREAM, 'bench', message, new Date()));
       void app.relay.kick();
       return reply.status(204).send();
     });

@@ -1,4 +1,4 @@
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor } from '../db/executor.js';
 import type { Role } from './account.table.js';
 
 export interface Account {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor } from '../db/executor.js';
 import { AccountRepository, type Account, type SessionRecord } from './account.repository.js';
 import { dummyPasswordHash, verifyPassword } from './password.js';
 

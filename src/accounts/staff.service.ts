@@ -1,7 +1,7 @@
 import { appError } from '../http/errors.js';
 import type { AuditLog } from '../observability/audit.js';
-import type { Executor } from '../streams/event.repository.js';
-import { conflictOnUnique } from '../theatres/conflict.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
+import { conflictOnUnique } from '../db/conflicts.js';
 import { TheatreRepository } from '../theatres/theatre.repository.js';
 import { assertAdminOf } from './access.js';
 import { AccountRepository, type Account } from './account.repository.js';
@@ -18,15 +18,15 @@ export class StaffService {
 
   constructor(
     private readonly deps: {
-      db: Executor;
+      uow: UnitOfWork;
       clock: () => Date;
       audit: AuditLog;
       /** Closes, on every process, the sockets opened from sessions that were just ended (after the commit). */
       revokeSessions: (sessionIds: string[]) => Promise<void>;
     },
   ) {
-    this.accounts = new AccountRepository(deps.db);
-    this.theatres = new TheatreRepository(deps.db);
+    this.accounts = new AccountRepository(deps.uow.reader);
+    this.theatres = new TheatreRepository(deps.uow.reader);
   }
 
   async list({ actor }: SignedIn, theatreId: number): Promise<Array<{ id: number; username: string }>> {
@@ -56,7 +56,7 @@ export class StaffService {
     const target = await this.visibleForChange(who, id);
     const passwordHash = await hashPassword(password);
     const keep = target.id === who.account.id ? who.sessionId : undefined;
-    const ended = await this.deps.db.transaction().execute(async (trx) => {
+    const ended = await this.deps.uow.write(async (trx) => {
       await this.accounts.setPasswordHash(target.id, passwordHash, trx);
       return this.accounts.deleteSessionsOf(target.id, trx, keep);
     });
@@ -69,7 +69,7 @@ export class StaffService {
   async remove(who: SignedIn, id: number): Promise<void> {
     const target = await this.visibleForChange(who, id);
     if (target.id === who.account.id) throw appError('conflict', 'You cannot delete your own account.');
-    const ended = await this.deps.db.transaction().execute(async (trx) => {
+    const ended = await this.deps.uow.write(async (trx) => {
       const sessions = await this.accounts.deleteSessionsOf(target.id, trx);
       await this.accounts.delete(target.id, trx);
       return sessions;

@@ -1,4 +1,5 @@
-import { appendEvent, type Executor } from '../streams/event.repository.js';
+import type { Transaction } from '../db/executor.js';
+import { EventRepository } from '../streams/event.repository.js';
 import type { ChatMessageView } from './chat.view.js';
 
 /** Admins and the chat key follow every conversation here. */
@@ -11,10 +12,11 @@ export const chatStream = (theatreId: number): string => `chat:${theatreId}`;
  * come after every order stream; the theatre chat streams in ascending id, then `chat` once per
  * message, so two transactions never wait on each other in a cycle.
  */
-export async function emitChatMessages(trx: Executor, messages: ChatMessageView[], at: Date): Promise<void> {
+export async function emitChatMessages(trx: Transaction, messages: ChatMessageView[], at: Date): Promise<void> {
+  const outbox = new EventRepository(trx);
   const theatres = [...new Set(messages.flatMap((m) => (m.theatreId === null ? [] : [m.theatreId])))].sort((a, b) => a - b);
   for (const theatreId of theatres) {
-    for (const m of messages) if (m.theatreId === theatreId) await appendEvent(trx, chatStream(theatreId), 'chat.message', m, at);
+    for (const m of messages) if (m.theatreId === theatreId) await outbox.append(trx, chatStream(theatreId), 'chat.message', m, at);
   }
-  for (const m of messages) await appendEvent(trx, ALL_CHAT_STREAM, 'chat.message', m, at);
+  for (const m of messages) await outbox.append(trx, ALL_CHAT_STREAM, 'chat.message', m, at);
 }

@@ -1,24 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { SessionAuth } from '../accounts/session.http.js';
 import type { Logger } from '../observability/logger.js';
-import type { Executor } from '../streams/event.repository.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import { chatRoutes } from './chat.routes.js';
 import { ChatService } from './chat.service.js';
 import { chatSocketHandlers } from './chat.socket.js';
 import { OutboundSender } from './outbound-sender.js';
-import { UnseenEscalator } from './unseen-escalator.js';
 import { GraphWhatsAppApi, UnconfiguredWhatsAppApi, type WhatsAppApi } from './whatsapp.client.js';
 import type { WhatsAppConfig } from './whatsapp.config.js';
 import { WHATSAPP_DEFAULTS } from './whatsapp.config.js';
 import { whatsappRoutes } from './whatsapp.routes.js';
 
 export interface ChatModuleDeps {
-  db: Executor;
+  uow: UnitOfWork;
   clock: () => Date;
   logger: Logger;
   whatsapp: WhatsAppConfig;
-  /** Publishes committed events now (the outbox relay's kick). */
-  kickRelay: () => void;
   /** Replaces the Graph API client (tests). */
   api?: WhatsAppApi;
 }
@@ -26,15 +23,15 @@ export interface ChatModuleDeps {
 /** The lease on a message being sent outlives the request's timeout, so nobody else takes it meanwhile. */
 const LEASE_MARGIN_MS = 5_000;
 
-/** Chat wired together: the service, the WhatsApp sender and the unseen-order escalation. */
+/** Chat wired together: the service and the WhatsApp sender (the composition wakes it after commits that queued a message). */
 export function createChat(deps: ChatModuleDeps) {
   const wa = deps.whatsapp;
-  const service = new ChatService({ db: deps.db, clock: deps.clock });
+  const service = new ChatService({ uow: deps.uow, clock: deps.clock });
   const api = deps.api ?? (wa.token && wa.phoneNumberId
     ? new GraphWhatsAppApi({ apiBase: wa.apiBase, token: wa.token, phoneNumberId: wa.phoneNumberId, timeoutMs: wa.requestTimeoutMs })
     : new UnconfiguredWhatsAppApi());
   const sender = new OutboundSender(
-    { db: deps.db, api, clock: deps.clock, logger: deps.logger, committed: deps.kickRelay },
+    { uow: deps.uow, api, clock: deps.clock, logger: deps.logger },
     {
       maxAttempts: wa.maxAttempts,
       retryBaseMs: wa.retryBaseMs,
@@ -46,12 +43,12 @@ export function createChat(deps: ChatModuleDeps) {
       templateLanguage: wa.templateLanguage,
     },
   );
-  /** After anything that may have queued a message: publish its events and send it. */
-  const committed = () => {
-    deps.kickRelay();
-    void sender.kick();
-  };
-  let escalator: UnseenEscalator | null = null;
+  /**
+   * What the routes and socket handlers call after a write. The unit of work already woke the
+   * relay and the sender when the write committed, so there is nothing left to do; it goes with
+   * the routes' `committed()` calls.
+   */
+  const committed = (): void => undefined;
 
   return {
     service,
@@ -62,13 +59,10 @@ export function createChat(deps: ChatModuleDeps) {
       chatRoutes(app, { chat: service, sessions, committed });
       whatsappRoutes(app, { chat: service, appSecret: wa.appSecret, verifyToken: wa.verifyToken, committed });
     },
-    start(emitUnseenAlerts: () => Promise<unknown[]>): void {
+    start(): void {
       sender.start();
-      escalator = new UnseenEscalator({ emitUnseenAlerts, committed, logger: deps.logger, intervalMs: wa.unseenCheckMs });
-      escalator.start();
     },
     async stop(): Promise<void> {
-      await escalator?.stop();
       await sender.stop();
     },
   };

@@ -1,6 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import { sanitizeText } from '../http/safe-text.js';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor, Transaction } from '../db/executor.js';
 import { UNASSIGNED_THEATRE, type ChatDirection, type ChatMessageTable } from './chat.table.js';
 import { toMessageView, type ChatMessageRow, type ConversationView } from './chat.view.js';
 
@@ -52,21 +52,17 @@ export class ChatRepository {
   }
 
   /** Inserts a message; undefined when its `notice_key` was already used (an automatic message sent before). */
-  async insert(trx: Executor, values: Insertable<ChatMessageTable>): Promise<ChatMessageRow | undefined> {
+  async insert(trx: Transaction, values: Insertable<ChatMessageTable>): Promise<ChatMessageRow | undefined> {
     let q = trx.insertInto('chat_messages').values(values);
     if (values.notice_key) q = q.onConflict((oc) => oc.column('notice_key').doNothing());
     return q.returningAll().executeTakeFirst();
-  }
-
-  async find(id: number, trx: Executor = this.db): Promise<ChatMessageRow | undefined> {
-    return trx.selectFrom('chat_messages').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   async findByWaId(waId: string, trx: Executor = this.db): Promise<ChatMessageRow | undefined> {
     return trx.selectFrom('chat_messages').selectAll().where('wa_id', '=', waId).executeTakeFirst();
   }
 
-  async update(trx: Executor, id: number, values: Updateable<ChatMessageTable>): Promise<ChatMessageRow> {
+  async update(trx: Transaction, id: number, values: Updateable<ChatMessageTable>): Promise<ChatMessageRow> {
     return trx.updateTable('chat_messages').set(values).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   }
 
@@ -75,7 +71,7 @@ export class ChatRepository {
    * counts as unread and asks for a reply; a staff reply answers it; an automatic template changes
    * neither. One upsert, so concurrent messages never lose a count.
    */
-  async touchConversation(trx: Executor, theatreId: ConversationTheatre, phone: string, direction: ChatDirection, text: string, at: string): Promise<void> {
+  async touchConversation(trx: Transaction, theatreId: ConversationTheatre, phone: string, direction: ChatDirection, text: string, at: string): Promise<void> {
     // Cutting may split a surrogate pair; sanitizing turns the half into U+FFFD.
     const lastText = sanitizeText(text.slice(0, LAST_TEXT_CHARS));
     const incoming = direction === 'incoming';

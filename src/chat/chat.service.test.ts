@@ -1,8 +1,9 @@
+import { UnitOfWork } from '../db/unit-of-work.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { databaseEngines, type TestDb } from '../db/test-databases.js';
 import { OrderService } from '../orders/order.service.js';
 import { seed, type SeedResult } from '../seed/seed.service.js';
-import { manualClock, sequence, VENUE_SEED } from '../seed/test-fixture.js';
+import { manualClock, sequence, VENUE_SEED, serviceWiring } from '../seed/test-fixture.js';
 import { EventRepository } from '../streams/event.repository.js';
 import { ChatRepository } from './chat.repository.js';
 import { readSnapshot } from '../streams/snapshot.js';
@@ -42,11 +43,11 @@ describe.each(engines)('chat storage on $name', (engine) => {
     await handle.reset();
     clock = manualClock();
     venue = await seed(handle.db, VENUE_SEED, clock.now);
-    chat = new ChatService({ db: handle.db, clock: clock.now });
-    orders = new OrderService({ db: handle.db, clock: clock.now, newId: sequence('id'), newToken: sequence('token'), unseenAlertSeconds: 120 });
+    chat = new ChatService({ uow: new UnitOfWork(handle.db), clock: clock.now });
+    orders = new OrderService({ ...serviceWiring(handle.db), clock: clock.now, newToken: sequence('token'), unseenAlertSeconds: 120 });
     api = new RecordingApi();
     sender = new OutboundSender(
-      { db: handle.db, api, clock: clock.now, logger: createLogger('silent'), committed: () => undefined },
+      { uow: new UnitOfWork(handle.db), api, clock: clock.now, logger: createLogger('silent') },
       { maxAttempts: 3, retryBaseMs: 500, retryMaxMs: 1_000, leaseMs: 10_000, pollMs: 60_000, batch: 10, templates: { ...WHATSAPP_DEFAULTS.templates }, templateLanguage: 'en' },
     );
   });

@@ -2,10 +2,11 @@ import type { Actor } from '../accounts/actor.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { appError } from '../http/errors.js';
 import { isSafeText, sanitizeText } from '../http/safe-text.js';
-import { normalisePhone } from '../orders/phone.js';
-import type { Executor } from '../streams/event.repository.js';
+import { normalisePhone } from '../shared/phone.js';
+import { queueWork, type UnitOfWork } from '../db/unit-of-work.js';
 import { emitChatMessages } from './chat.events.js';
 import { ChatRepository, type ConversationTheatre } from './chat.repository.js';
+import { OUTBOUND_QUEUE } from './outbound-sender.js';
 import type { ChatStatus } from './chat.table.js';
 import { toMessageView, type ChatMessageView, type ConversationView } from './chat.view.js';
 import { describeInbound, type InboundMessage, type StatusUpdate } from './whatsapp.webhook.js';
@@ -25,7 +26,8 @@ export function canAdvance(from: ChatStatus, to: ChatStatus): boolean {
 }
 
 interface Deps {
-  db: Executor;
+  /** Writes commit through it (and wake the relay, and the WhatsApp sender for a queued reply). */
+  uow: UnitOfWork;
   clock: () => Date;
 }
 
@@ -41,7 +43,7 @@ export class ChatService {
   private readonly repo: ChatRepository;
 
   constructor(private readonly deps: Deps) {
-    this.repo = new ChatRepository(deps.db);
+    this.repo = new ChatRepository(deps.uow.reader);
   }
 
   /** The E.164 number of `input`, or a not_found (a path names a conversation) / bad_request error. */
@@ -72,7 +74,8 @@ export class ChatService {
     const theatre = actor.role === 'admin' ? await this.adminTarget(phone, theatreId) : await this.staffConversation(actor.theatreId, phone, theatreId);
     const now = this.deps.clock();
     const at = now.toISOString();
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.deps.uow.write(async (trx) => {
+      queueWork(trx, OUTBOUND_QUEUE);
       const row = await this.repo.insert(trx, {
         phone, theatre_id: theatre, direction: 'outgoing', text, status: 'queued', attempts: 0, next_attempt_at: at, created_at: at, updated_at: at,
       });
@@ -102,7 +105,7 @@ export class ChatService {
     const now = this.deps.clock();
     const at = now.toISOString();
     try {
-      await this.deps.db.transaction().execute(async (trx) => {
+      await this.deps.uow.write(async (trx) => {
         const theatreId = await this.repo.theatreForIncoming(phone, trx);
         const row = await this.repo.insert(trx, {
           phone, theatre_id: theatreId, direction: 'incoming', text, status: 'received', wa_id: waId, attempts: 0, created_at: at, updated_at: at,
@@ -121,7 +124,7 @@ export class ChatService {
   /** Applies a status callback to our message with that WhatsApp id; only moves forward. */
   async applyStatus(update: StatusUpdate): Promise<boolean> {
     const now = this.deps.clock();
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.deps.uow.write(async (trx) => {
       const row = await this.repo.findByWaId(sanitizeText(update.waId), trx);
       if (!row || row.direction === 'incoming' || !canAdvance(row.status, update.status)) return false;
       const updated = await this.repo.update(trx, row.id, {

@@ -1,3 +1,4 @@
+import { UnitOfWork } from '../db/unit-of-work.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../config/limits.js';
@@ -9,7 +10,7 @@ import { FakeConnection } from '../realtime/fake-connection.js';
 import { MessageRouter } from '../realtime/messages.js';
 import type { Principal } from '../realtime/upgrade/authenticate.js';
 import { seed, type SeedResult } from '../seed/seed.service.js';
-import { manualClock, sequence, VENUE_SEED } from '../seed/test-fixture.js';
+import { manualClock, sequence, VENUE_SEED, serviceWiring } from '../seed/test-fixture.js';
 import { ChatService } from './chat.service.js';
 import { chatSocketHandlers } from './chat.socket.js';
 
@@ -60,8 +61,8 @@ describe.each(engines)('chat socket requests on $name (property-based)', (engine
     await handle.reset();
     const clock = manualClock();
     venue = await seed(handle.db, VENUE_SEED, clock.now);
-    chat = new ChatService({ db: handle.db, clock: clock.now });
-    const orders = new OrderService({ db: handle.db, clock: clock.now, newId: sequence('id'), newToken: sequence('token'), unseenAlertSeconds: 120 });
+    chat = new ChatService({ uow: new UnitOfWork(handle.db), clock: clock.now });
+    const orders = new OrderService({ ...serviceWiring(handle.db), clock: clock.now, newToken: sequence('token'), unseenAlertSeconds: 120 });
     const galaxy = venue.theatres[0]!;
     const item = galaxy.menu.flatMap((c) => c.items).find((i) => i.available)!;
     await orders.createOrder({ seatId: galaxy.halls[0]!.rows[0]!.seats[0]!.id, items: [{ itemId: item.id, quantity: 1 }], phone: GUEST, paymentMethod: 'cash' });

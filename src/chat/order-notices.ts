@@ -1,11 +1,14 @@
+import type { Transaction } from '../db/executor.js';
+import { queueWork } from '../db/unit-of-work.js';
 import type { OrderView } from '../orders/order.view.js';
-import { normalisePhone } from '../orders/phone.js';
-import type { Executor } from '../streams/event.repository.js';
+import { OrderRepository } from '../orders/order.repository.js';
+import { normalisePhone } from '../shared/phone.js';
 import { emitChatMessages } from './chat.events.js';
 import { ChatRepository } from './chat.repository.js';
 import type { TemplateKind } from './chat.table.js';
 import { toMessageView, type ChatMessageView } from './chat.view.js';
-import { admitUnknownPhone, isKnownPhone, type UnknownPhoneCap } from './unknown-phone-cap.js';
+import { UnknownPhoneRepository, type UnknownPhoneCap } from './unknown-phone.repository.js';
+import { OUTBOUND_QUEUE } from './outbound-sender.js';
 import { WHATSAPP_DEFAULTS } from './whatsapp.config.js';
 
 const UNKNOWN_PHONE_CAP: UnknownPhoneCap = { cap: WHATSAPP_DEFAULTS.unknownPhoneCap, windowMs: WHATSAPP_DEFAULTS.unknownPhoneWindowMs };
@@ -33,15 +36,16 @@ interface Notice {
  * Template body parameters: order_confirmed and order_refunded {{1}} order id, {{2}} amount;
  * unseen_order {{1}} order id, {{2}} seat, {{3}} minutes waiting.
  */
-export async function enqueueOrderNotice(trx: Executor, type: string, order: OrderView, at: Date): Promise<void> {
+export async function enqueueOrderNotice(trx: Transaction, type: string, order: OrderView, at: Date): Promise<void> {
   const notices = await noticesFor(trx, type, order, at);
   if (notices.length === 0) return;
   const repo = new ChatRepository(trx);
+  const unknownPhones = new UnknownPhoneRepository(trx);
   const iso = at.toISOString();
   const stored: ChatMessageView[] = [];
   for (const n of notices) {
     // Alerts go to numbers the theatre configured itself; the others to whoever placed the order.
-    if (n.kind !== 'unseen_order' && !(await isKnownPhone(trx, n.phone)) && !(await admitUnknownPhone(trx, n.phone, at, UNKNOWN_PHONE_CAP))) continue;
+    if (n.kind !== 'unseen_order' && !(await unknownPhones.isKnown(n.phone)) && !(await unknownPhones.admit(trx, n.phone, at, UNKNOWN_PHONE_CAP))) continue;
     const row = await repo.insert(trx, {
       phone: n.phone,
       theatre_id: order.theatreId,
@@ -61,23 +65,25 @@ export async function enqueueOrderNotice(trx: Executor, type: string, order: Ord
     await repo.touchConversation(trx, order.theatreId, n.phone, 'template', n.text, iso);
     stored.push(toMessageView(row));
   }
+  if (stored.length > 0) queueWork(trx, OUTBOUND_QUEUE);
   await emitChatMessages(trx, stored, at);
 }
 
-async function noticesFor(trx: Executor, type: string, order: OrderView, at: Date): Promise<Notice[]> {
+async function noticesFor(trx: Transaction, type: string, order: OrderView, at: Date): Promise<Notice[]> {
   const id = String(order.id);
+  const orders = new OrderRepository(trx);
   if (type === 'order.confirmed' || type === 'order.refunded') {
-    const row = await trx.selectFrom('orders').select('phone').where('id', '=', order.id).executeTakeFirst();
-    if (!row) return [];
+    const phone = await orders.phoneOf(order.id);
+    if (phone === null) return [];
     return type === 'order.confirmed'
-      ? [{ phone: row.phone, kind: 'order_confirmed', key: `order_confirmed:${id}`, params: [id, rupees(order.amount)], text: `Order #${id} confirmed: ${rupees(order.amount)}` }]
-      : [{ phone: row.phone, kind: 'order_refunded', key: `order_refunded:${id}`, params: [id, rupees(order.amount)], text: `Order #${id} refunded: ${rupees(order.amount)}` }];
+      ? [{ phone, kind: 'order_confirmed', key: `order_confirmed:${id}`, params: [id, rupees(order.amount)], text: `Order #${id} confirmed: ${rupees(order.amount)}` }]
+      : [{ phone, kind: 'order_refunded', key: `order_refunded:${id}`, params: [id, rupees(order.amount)], text: `Order #${id} refunded: ${rupees(order.amount)}` }];
   }
   if (type === 'order.unseen') {
     const theatre = await trx.selectFrom('theatres').select('notification_phones').where('id', '=', order.theatreId).executeTakeFirst();
     const seat = `${order.seat.hall} ${order.seat.row} ${order.seat.name}`;
-    const confirmed = await trx.selectFrom('orders').select('confirmed_at').where('id', '=', order.id).executeTakeFirst();
-    const minutes = confirmed?.confirmed_at ? String(Math.max(0, Math.round((at.getTime() - Date.parse(confirmed.confirmed_at)) / 60_000))) : '0';
+    const confirmedAt = (await orders.find(order.id))?.row.confirmed_at;
+    const minutes = confirmedAt ? String(Math.max(0, Math.round((at.getTime() - Date.parse(confirmedAt)) / 60_000))) : '0';
     return notificationPhones(theatre?.notification_phones).map((phone) => ({
       phone,
       kind: 'unseen_order' as const,

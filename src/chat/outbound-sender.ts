@@ -1,5 +1,5 @@
 import type { Logger } from '../observability/logger.js';
-import type { Executor } from '../streams/event.repository.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import { emitChatMessages } from './chat.events.js';
 import { SerialJob } from '../jobs/serial-job.js';
 import { ChatRepository } from './chat.repository.js';
@@ -19,13 +19,15 @@ export interface SenderOptions {
   templateLanguage: string;
 }
 
+/** The queue of outgoing WhatsApp messages: a transaction that queues one wakes the sender after it commits. */
+export const OUTBOUND_QUEUE = 'chat.outbound';
+
 interface Deps {
-  db: Executor;
+  /** Outcomes commit through it (which wakes the relay); the queue is read through its reader. */
+  uow: UnitOfWork;
   api: WhatsAppApi;
   clock: () => Date;
   logger: Logger;
-  /** Tells the outbox relay that events were committed. */
-  committed: () => void;
 }
 
 /** Delay before attempt n+1 after n failed ones: base, 2·base, 4·base…, capped. */
@@ -48,7 +50,7 @@ export class OutboundSender {
   private readonly repo: ChatRepository;
 
   constructor(private readonly deps: Deps, private readonly opts: SenderOptions) {
-    this.repo = new ChatRepository(deps.db);
+    this.repo = new ChatRepository(deps.uow.reader);
     this.job = new SerialJob(() => this.drain(), {
       intervalMs: opts.pollMs,
       runOnStart: true,
@@ -117,7 +119,7 @@ export class OutboundSender {
     const now = this.deps.clock();
     const at = now.toISOString();
     const retry = !outcome.ok && outcome.retryable && m.attempts < this.opts.maxAttempts;
-    await this.deps.db.transaction().execute(async (trx) => {
+    await this.deps.uow.write(async (trx) => {
       if (retry) {
         const next = new Date(now.getTime() + retryDelayMs(m.attempts, this.opts.retryBaseMs, this.opts.retryMaxMs)).toISOString();
         await this.repo.update(trx, m.id, { lease_until: null, next_attempt_at: next, error: outcome.reason, updated_at: at });
@@ -133,6 +135,5 @@ export class OutboundSender {
       if (retry) this.deps.logger.info(log, 'whatsapp send failed; will retry');
       else this.deps.logger.warn({ ...log, alert: true }, 'whatsapp message failed');
     }
-    if (!retry) this.deps.committed();
   }
 }

@@ -1,3 +1,4 @@
+import { UnitOfWork } from '../db/unit-of-work.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,7 +73,7 @@ describe.each(engines)('the WhatsApp webhook on $name (property-based)', (engine
     await seed(handle.db, VENUE_SEED, clock.now);
     app = Fastify({ bodyLimit: 256 * 1024 });
     installErrorHandler(app);
-    whatsappRoutes(app, { chat: new ChatService({ db: handle.db, clock: clock.now }), appSecret, verifyToken: undefined, committed: () => undefined });
+    whatsappRoutes(app, { chat: new ChatService({ uow: new UnitOfWork(handle.db), clock: clock.now }), appSecret, verifyToken: undefined, committed: () => undefined });
     await app.ready();
   });
   afterAll(async () => {

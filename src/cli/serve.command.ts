@@ -27,7 +27,7 @@ export async function runServe(env: NodeJS.ProcessEnv): Promise<number> {
     app = await buildApp(config);
     for (const warning of config.warnings) app.logger.warn({ event: 'config_warning' }, warning);
     // Production never gets demo data: an empty database there is a theatre waiting for its seed file.
-    if (!config.production) demo = await ensureDemo(app.db.db);
+    if (!config.production) demo = await ensureDemo(app.db);
     address = await app.listen();
   } catch (err) {
     process.stderr.write(`scan2food: cannot start: ${describeStartupError(err, config)}\n`);

@@ -2,7 +2,7 @@ import { AccountRepository } from '../accounts/account.repository.js';
 import type { Database } from '../db/schema.js';
 import { OrderRepository } from '../orders/order.repository.js';
 import { PaymentRepository } from '../payments/payment.repository.js';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor } from '../db/executor.js';
 import type { SingleUseStore } from '../tickets/single-use-store.js';
 import type { HousekeepingTask } from './housekeeping.js';
 

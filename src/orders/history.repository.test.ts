@@ -43,7 +43,7 @@ describe.each(engines)('order history on $name', (engine) => {
       unseen_alerted_at: null,
       updated_at: placedAt,
     };
-    return new OrderRepository(handle.db).insert(handle.db, row, [{ item_id: itemId, name: 'I', price: 100, quantity: 1 }]);
+    return handle.db.transaction().execute((trx) => new OrderRepository(trx).insert(trx, row, [{ item_id: itemId, name: 'I', price: 100, quantity: 1 }]));
   };
 
   beforeAll(async () => {

@@ -1,4 +1,4 @@
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor } from '../db/executor.js';
 import type { OrderStatus } from './order.table.js';
 import type { OrderRecord } from './order.view.js';
 

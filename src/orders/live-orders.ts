@@ -1,19 +1,28 @@
-import type { Executor } from '../streams/event.repository.js';
-import { emitOrderEvent } from './order.events.js';
+import type { Executor } from '../db/executor.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
+import type { OrderEvents } from './order.events.js';
 import { OrderRepository } from './order.repository.js';
 import { toOrderView, type OrderView } from './order.view.js';
+
+export interface LiveOrdersDeps {
+  uow: UnitOfWork;
+  orderEvents: OrderEvents;
+  clock: () => Date;
+  /** Unseen-alert threshold of theatres without their own; absent = only those with one alert. */
+  unseenAlertSeconds?: number;
+}
 
 /** The staff dashboard's read side, and the unseen-order alert. */
 export class LiveOrders {
   private readonly orders: OrderRepository;
 
-  constructor(private readonly deps: { db: Executor; clock: () => Date; unseenAlertSeconds?: number }) {
-    this.orders = new OrderRepository(deps.db);
+  constructor(private readonly deps: LiveOrdersDeps) {
+    this.orders = new OrderRepository(deps.uow.reader);
   }
 
   /** Orders being served (confirmed or seen), oldest first; one theatre's, or all when undefined. */
-  async list(theatreId?: number, trx: Executor = this.deps.db): Promise<OrderView[]> {
-    return (await new OrderRepository(trx).listOpen(theatreId)).map(toOrderView);
+  async list(theatreId?: number, trx: Executor = this.deps.uow.reader): Promise<OrderView[]> {
+    return (await this.orders.listOpen(theatreId, trx)).map(toOrderView);
   }
 
   /**
@@ -29,11 +38,11 @@ export class LiveOrders {
     );
     const alerted: OrderView[] = [];
     for (const candidate of due) {
-      const order = await this.deps.db.transaction().execute(async (trx) => {
+      const order = await this.deps.uow.write(async (trx) => {
         if (!(await this.orders.claimUnseenAlert(trx, candidate.id, now.toISOString()))) return null;
         const record = await this.orders.find(candidate.id, trx);
         const view = toOrderView(record!);
-        await emitOrderEvent(trx, 'order.unseen', view, now);
+        await this.deps.orderEvents.emit(trx, 'order.unseen', view, now);
         return view;
       });
       if (order) alerted.push(order);

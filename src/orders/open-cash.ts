@@ -1,22 +1,10 @@
-import { toNumber } from '../db/dialect.js';
 import { appError } from '../http/errors.js';
-import type { Executor } from '../streams/event.repository.js';
-import { OPEN_STATUSES } from './order.state.js';
+import type { Transaction } from '../db/executor.js';
+import type { OrderRepository } from './order.repository.js';
 
 export interface OpenCashLimits {
   openCashOrdersPerPhone: number;
   openCashOrdersPerAddress: number;
-}
-
-async function countOpenCash(trx: Executor, theatreId: number, by: { phone: string } | { clientAddress: string }): Promise<number> {
-  let q = trx
-    .selectFrom('orders')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('theatre_id', '=', theatreId)
-    .where('payment_method', '=', 'cash')
-    .where('status', 'in', [...OPEN_STATUSES]);
-  q = 'phone' in by ? q.where('phone', '=', by.phone) : q.where('client_address', '=', by.clientAddress);
-  return toNumber((await q.executeTakeFirst())?.n);
 }
 
 /**
@@ -27,11 +15,17 @@ async function countOpenCash(trx: Executor, theatreId: number, by: { phone: stri
  * placements, on any process, count each other.
  * @throws cash_limit_reached
  */
-export async function assertCashAllowed(trx: Executor, theatreId: number, who: { phone: string; clientAddress: string | undefined }, limits: OpenCashLimits): Promise<void> {
-  if ((await countOpenCash(trx, theatreId, { phone: who.phone })) >= limits.openCashOrdersPerPhone) {
+export async function assertCashAllowed(
+  orders: OrderRepository,
+  trx: Transaction,
+  theatreId: number,
+  who: { phone: string; clientAddress: string | undefined },
+  limits: OpenCashLimits,
+): Promise<void> {
+  if ((await orders.countOpenCash(trx, theatreId, { phone: who.phone })) >= limits.openCashOrdersPerPhone) {
     throw appError('cash_limit_reached', `This phone number already has ${limits.openCashOrdersPerPhone} unpaid cash orders open here; pay online, or wait until they are served.`);
   }
-  if (who.clientAddress !== undefined && (await countOpenCash(trx, theatreId, { clientAddress: who.clientAddress })) >= limits.openCashOrdersPerAddress) {
+  if (who.clientAddress !== undefined && (await orders.countOpenCash(trx, theatreId, { clientAddress: who.clientAddress })) >= limits.openCashOrdersPerAddress) {
     throw appError('cash_limit_reached', 'Too many unpaid cash orders are open from this network; pay online, or wait until they are served.');
   }
 }

@@ -1,5 +1,5 @@
-import { enqueueOrderNotice } from '../chat/order-notices.js';
-import { appendEvent, type Executor, type StreamEvent } from '../streams/event.repository.js';
+import type { Transaction } from '../db/executor.js';
+import { EventRepository, type StreamEvent } from '../streams/event.repository.js';
 import { ALL_THEATRES_STREAM, theatreStream } from '../streams/stream-names.js';
 import type { OrderView } from './order.view.js';
 
@@ -12,16 +12,42 @@ export type OrderEventType =
   | 'order.unseen';
 
 /**
- * Appends an order event to its theatre's stream and to `theatres` (each with its own seq), in
- * the caller's transaction, theatre first (see the lock order in stream-names.ts).
+ * Another feature's reaction to an order event, run in the transaction that emits it, so it
+ * commits with the event, exactly once (the event is emitted once per change of the order).
  */
-export async function emitOrderEvent(trx: Executor, type: OrderEventType, order: OrderView, at: Date): Promise<StreamEvent[]> {
-  const data = { order };
-  const events = [
-    await appendEvent(trx, theatreStream(order.theatreId), type, data, at),
-    await appendEvent(trx, ALL_THEATRES_STREAM, type, data, at),
-  ];
-  // WhatsApp templates (confirmed, refunded, unseen alert) commit with the event: exactly once.
-  await enqueueOrderNotice(trx, type, order, at);
-  return events;
+export type OrderReaction = (trx: Transaction, type: OrderEventType, order: OrderView, at: Date) => Promise<void>;
+
+/**
+ * Appends order events, and runs the reactions the composition registered (a WhatsApp notice,
+ * the payment socket told the order is finished): orders never import the features they notify.
+ */
+export class OrderEvents {
+  private readonly before: OrderReaction[] = [];
+  private readonly after: OrderReaction[] = [];
+
+  /** Runs before the theatre streams are written: for `order:<id>`, which comes first in the lock order (stream-names.ts). */
+  reactBefore(reaction: OrderReaction): void {
+    this.before.push(reaction);
+  }
+
+  /** Runs after the theatre streams are written: for streams later in the lock order (chat). */
+  reactAfter(reaction: OrderReaction): void {
+    this.after.push(reaction);
+  }
+
+  /**
+   * Appends an order event to its theatre's stream and to `theatres` (each with its own seq), in
+   * the caller's transaction, theatre first (see the lock order in stream-names.ts).
+   */
+  async emit(trx: Transaction, type: OrderEventType, order: OrderView, at: Date): Promise<StreamEvent[]> {
+    for (const react of this.before) await react(trx, type, order, at);
+    const data = { order };
+    const outbox = new EventRepository(trx);
+    const events = [
+      await outbox.append(trx, theatreStream(order.theatreId), type, data, at),
+      await outbox.append(trx, ALL_THEATRES_STREAM, type, data, at),
+    ];
+    for (const react of this.after) await react(trx, type, order, at);
+    return events;
+  }
 }

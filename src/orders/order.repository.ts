@@ -1,6 +1,6 @@
 import type { Insertable, Updateable } from 'kysely';
 import { toNumber } from '../db/dialect.js';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor, Transaction } from '../db/executor.js';
 import { OPEN_STATUSES } from './order.state.js';
 import type { IdempotencyKeyTable, OrderItemTable, OrderTable } from './order.table.js';
 import type { OrderRecord } from './order.view.js';
@@ -11,7 +11,7 @@ export type NewOrderItem = Omit<Insertable<OrderItemTable>, 'order_id'>;
 export class OrderRepository {
   constructor(private readonly db: Executor) {}
 
-  async insert(trx: Executor, order: NewOrder, items: readonly NewOrderItem[]): Promise<number> {
+  async insert(trx: Transaction, order: NewOrder, items: readonly NewOrderItem[]): Promise<number> {
     const { id } = await trx.insertInto('orders').values(order).returning('id').executeTakeFirstOrThrow();
     await trx
       .insertInto('order_items')
@@ -35,7 +35,7 @@ export class OrderRepository {
    * database write lock. A no-op UPDATE is the one locking statement both dialects have (SQLite
    * has no FOR UPDATE). Null when the order does not exist.
    */
-  async lock(trx: Executor, orderId: number): Promise<OrderRecord | null> {
+  async lock(trx: Transaction, orderId: number): Promise<OrderRecord | null> {
     const r = await trx
       .updateTable('orders')
       .set((eb) => ({ updated_at: eb.ref('updated_at') }))
@@ -45,12 +45,37 @@ export class OrderRepository {
     return this.find(orderId, trx);
   }
 
+  /** Whether an order id names an order (asked before opening a payment socket with a key). */
+  async exists(id: string): Promise<boolean> {
+    if (!/^\d{1,15}$/.test(id)) return false;
+    const row = await this.db.selectFrom('orders').select('id').where('id', '=', Number(id)).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Open cash orders at a theatre of one phone or one client address. */
+  async countOpenCash(trx: Transaction, theatreId: number, by: { phone: string } | { clientAddress: string }): Promise<number> {
+    let q = trx
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('theatre_id', '=', theatreId)
+      .where('payment_method', '=', 'cash')
+      .where('status', 'in', [...OPEN_STATUSES]);
+    q = 'phone' in by ? q.where('phone', '=', by.phone) : q.where('client_address', '=', by.clientAddress);
+    return toNumber((await q.executeTakeFirst())?.n);
+  }
+
+  /** The phone an order was placed with. */
+  async phoneOf(orderId: number, trx: Executor = this.db): Promise<string | null> {
+    const row = await trx.selectFrom('orders').select('phone').where('id', '=', orderId).executeTakeFirst();
+    return row?.phone ?? null;
+  }
+
   async tokenHash(orderId: number): Promise<string | null> {
     const row = await this.db.selectFrom('orders').select('token_hash').where('id', '=', orderId).executeTakeFirst();
     return row?.token_hash ?? null;
   }
 
-  async update(trx: Executor, orderId: number, changes: Updateable<OrderTable>): Promise<void> {
+  async update(trx: Transaction, orderId: number, changes: Updateable<OrderTable>): Promise<void> {
     await trx.updateTable('orders').set(changes).where('id', '=', orderId).execute();
   }
 
@@ -59,7 +84,7 @@ export class OrderRepository {
    * `orderLimit`. A no-op UPDATE is the one statement that locks on both dialects: a row lock on
    * PostgreSQL, the database write lock on SQLite (FOR UPDATE does not exist there).
    */
-  async lockTheatre(trx: Executor, theatreId: number): Promise<void> {
+  async lockTheatre(trx: Transaction, theatreId: number): Promise<void> {
     await trx
       .updateTable('theatres')
       .set((eb) => ({ order_limit: eb.ref('order_limit') }))
@@ -78,12 +103,12 @@ export class OrderRepository {
   }
 
   /** Open orders, oldest first; of one theatre, or of all when theatreId is undefined. */
-  async listOpen(theatreId?: number): Promise<OrderRecord[]> {
-    let q = this.db.selectFrom('orders').selectAll().where('status', 'in', [...OPEN_STATUSES]);
+  async listOpen(theatreId?: number, trx: Executor = this.db): Promise<OrderRecord[]> {
+    let q = trx.selectFrom('orders').selectAll().where('status', 'in', [...OPEN_STATUSES]);
     if (theatreId !== undefined) q = q.where('theatre_id', '=', theatreId);
     const rows = await q.orderBy('placed_at').orderBy('id').execute();
     if (rows.length === 0) return [];
-    const items = await this.db
+    const items = await trx
       .selectFrom('order_items')
       .selectAll()
       .where(
@@ -116,7 +141,7 @@ export class OrderRepository {
   }
 
   /** Claims the unseen alert of a still-confirmed order; false if it was seen or claimed meanwhile. */
-  async claimUnseenAlert(trx: Executor, orderId: number, at: string): Promise<boolean> {
+  async claimUnseenAlert(trx: Transaction, orderId: number, at: string): Promise<boolean> {
     const r = await trx
       .updateTable('orders')
       .set({ unseen_alerted_at: at })
@@ -132,7 +157,7 @@ export class OrderRepository {
     return row ?? null;
   }
 
-  async insertIdempotent(trx: Executor, row: IdempotencyKeyTable): Promise<void> {
+  async insertIdempotent(trx: Transaction, row: IdempotencyKeyTable): Promise<void> {
     await trx.insertInto('idempotency_keys').values(row).execute();
   }
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { databaseEngines, type TestDb } from '../db/test-databases.js';
 import { EventRepository } from '../streams/event.repository.js';
 import { seed, type SeedResult } from '../seed/seed.service.js';
-import { manualClock, sequence, VENUE_SEED } from '../seed/test-fixture.js';
+import { manualClock, sequence, VENUE_SEED, serviceWiring } from '../seed/test-fixture.js';
 import type { OrderStatus } from './order.table.js';
 import { OrderService, type StaffAction } from './order.service.js';
 
@@ -22,7 +22,7 @@ describe.each(engines)('orders on $name', (engine) => {
     await handle.reset();
     clock = manualClock();
     venue = await seed(handle.db, VENUE_SEED, clock.now);
-    orders = new OrderService({ db: handle.db, clock: clock.now, newId: sequence('id'), newToken: sequence('token') });
+    orders = new OrderService({ ...serviceWiring(handle.db), clock: clock.now, newToken: sequence('token') });
     events = new EventRepository(handle.db);
   });
   afterAll(async () => {

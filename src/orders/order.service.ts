@@ -4,25 +4,24 @@ import { canSeeTheatre, type Actor } from '../accounts/actor.js';
 import { DEFAULT_LIMITS } from '../config/limits.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { appError } from '../http/errors.js';
-import type { Executor } from '../streams/event.repository.js';
-import { emitOrderFinished } from '../payments/payment.events.js';
-import { PaymentRepository } from '../payments/payment.repository.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import { TheatreRepository, type MenuItem } from '../theatres/theatre.repository.js';
 import { LiveOrders } from './live-orders.js';
 import { fingerprint, idempotencyLookupHash, openAnswer, sealAnswer } from './idempotency.js';
-import { emitOrderEvent, type OrderEventType } from './order.events.js';
+import type { OrderEvents, OrderEventType } from './order.events.js';
 import { assertCashAllowed, type OpenCashLimits } from './open-cash.js';
 import { createOrderSchema, type ParsedCreateOrder } from './order.input.js';
 import { OrderRepository, type NewOrderItem } from './order.repository.js';
 import { nextOrderStatus, type OrderAction } from './order.state.js';
 import { toOrderView, type OrderView } from './order.view.js';
-import { normalisePhone } from './phone.js';
+import { normalisePhone } from '../shared/phone.js';
 
 export interface OrderServiceDeps {
-  db: Executor;
+  /** Writes commit through it (and wake the relay); reads use its reader. */
+  uow: UnitOfWork;
+  /** Order events, with the other features' reactions registered at composition. */
+  orderEvents: OrderEvents;
   clock: () => Date;
-  /** Not needed by orders today; taken so every service is built from the same generators. */
-  newId: () => string;
   /** A fresh unguessable token (at least 128 random bits) for the guest. */
   newToken: () => string;
   /** Carries out refunds (the payment service): money moves before the order changes. */
@@ -71,8 +70,8 @@ export class OrderService {
   private readonly live: LiveOrders;
 
   constructor(private readonly deps: OrderServiceDeps) {
-    this.orders = new OrderRepository(deps.db);
-    this.theatres = new TheatreRepository(deps.db);
+    this.orders = new OrderRepository(deps.uow.reader);
+    this.theatres = new TheatreRepository(deps.uow.reader);
     this.live = new LiveOrders(deps);
   }
 
@@ -136,10 +135,10 @@ export class OrderService {
     const orderToken = this.deps.newToken();
     const cash = request.paymentMethod === 'cash';
 
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.deps.uow.write(async (trx) => {
       await this.orders.lockTheatre(trx, theatre.id);
       if ((await this.orders.countOpen(theatre.id, trx)) >= theatre.orderLimit) throw appError('order_limit_reached');
-      if (cash && this.deps.openCashLimits) await assertCashAllowed(trx, theatre.id, who, this.deps.openCashLimits);
+      if (cash && this.deps.openCashLimits) await assertCashAllowed(this.orders, trx, theatre.id, who, this.deps.openCashLimits);
       const orderId = await this.orders.insert(
         trx,
         {
@@ -165,7 +164,7 @@ export class OrderService {
       );
       const record = await this.orders.find(orderId, trx);
       const order = toOrderView(record!);
-      if (cash) await emitOrderEvent(trx, 'order.confirmed', order, now);
+      if (cash) await this.deps.orderEvents.emit(trx, 'order.confirmed', order, now);
       const answer: CreatedOrder = { order, orderToken };
       if (key !== undefined) {
         await this.orders.insertIdempotent(trx, {
@@ -213,7 +212,7 @@ export class OrderService {
       return this.deps.refunds.refundOrder(orderId, actor);
     }
     const now = this.deps.clock();
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.deps.uow.write(async (trx) => {
       // The order's row lock: a concurrent webhook, refund or other staff action of this order
       // waits for this commit and then sees it (any process, either dialect).
       const record = await this.orders.lock(trx, orderId);
@@ -226,9 +225,8 @@ export class OrderService {
       const at = now.toISOString();
       await this.orders.update(trx, orderId, { status: next.status, updated_at: at });
       const order = toOrderView({ row: { ...record.row, status: next.status, updated_at: at }, items: record.items });
-      // order:<id> before the theatre streams: the lock order of stream-names.ts.
-      if (action !== 'seen') await emitOrderFinished(trx, new PaymentRepository(trx), order, now);
-      await emitOrderEvent(trx, EVENT_OF[action], order, now);
+      // Payments tell the order's payment socket it is finished (a reaction, before the theatre streams).
+      await this.deps.orderEvents.emit(trx, EVENT_OF[action], order, now);
       return order;
     });
   }
@@ -241,11 +239,6 @@ export class OrderService {
   /** See LiveOrders.emitUnseenAlerts: call periodically. */
   emitUnseenAlerts(): Promise<OrderView[]> {
     return this.live.emitUnseenAlerts();
-  }
-
-  /** Forget idempotency answers older than `maxAgeMs` (default 24 h). */
-  pruneIdempotencyKeys(maxAgeMs = 24 * 60 * 60 * 1_000): Promise<number> {
-    return this.orders.pruneIdempotent(new Date(this.deps.clock().getTime() - maxAgeMs).toISOString());
   }
 }
 

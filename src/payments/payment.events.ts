@@ -1,11 +1,12 @@
+import type { Transaction } from '../db/executor.js';
+import type { OrderEvents, OrderReaction } from '../orders/order.events.js';
 import type { OrderRepository } from '../orders/order.repository.js';
 import type { OrderStatus } from '../orders/order.table.js';
-import { emitOrderEvent } from '../orders/order.events.js';
 import type { OrderRecord, OrderView } from '../orders/order.view.js';
 import { toOrderView } from '../orders/order.view.js';
-import { appendEvent, type Executor } from '../streams/event.repository.js';
+import { EventRepository } from '../streams/event.repository.js';
 import { orderStream } from '../streams/stream-names.js';
-import type { PaymentRepository, PaymentRow } from './payment.repository.js';
+import { PaymentRepository, type PaymentRow } from './payment.repository.js';
 import type { GatewayName, PublicPaymentStatus } from './payment.table.js';
 
 /**
@@ -24,7 +25,7 @@ export interface PaymentStatusView {
 
 /** Appends `payment.status` to `order:<id>` in the caller's transaction. */
 export async function emitPaymentStatus(
-  trx: Executor,
+  trx: Transaction,
   order: OrderView,
   status: PublicPaymentStatus,
   gateway: GatewayName,
@@ -38,26 +39,23 @@ export async function emitPaymentStatus(
     gateway,
     orderStatus: order.status,
   };
-  await appendEvent(trx, orderStream(order.id), 'payment.status', data, at);
+  await new EventRepository(trx).append(trx, orderStream(order.id), 'payment.status', data, at);
 }
 
 /**
  * After an online order is delivered or cancelled, repeats its payment status on `order:<id>`
  * with the new orderStatus, so the payment socket learns the order is finished. No-op for cash
  * orders and for orders that never started a payment. The status is the order's (that of the
- * attempt it follows), never that of a superseded attempt.
+ * attempt it follows), never that of a superseded attempt. Registered at composition to run
+ * before the order event is appended (order:<id> comes first in the lock order).
  */
-export async function emitOrderFinished(
-  trx: Executor,
-  payments: PaymentRepository,
-  order: OrderView,
-  at: Date,
-): Promise<void> {
+export const tellPaymentSocketOrderFinished: OrderReaction = async (trx, type, order, at) => {
+  if (type !== 'order.delivered' && type !== 'order.cancelled') return;
   if (order.paymentMethod !== 'online' || order.paymentStatus === 'due' || order.paymentStatus === 'created') return;
-  const latest = await payments.latestForOrder(order.id, trx);
+  const latest = await new PaymentRepository(trx).latestForOrder(order.id);
   if (!latest) return;
   await emitPaymentStatus(trx, order, order.paymentStatus, latest.gateway, at);
-}
+};
 
 /**
  * Marks the payment that paid an order refunded and the order refunded, with `payment.status`
@@ -67,8 +65,8 @@ export async function emitOrderFinished(
  * one gets here.
  */
 export async function applyOrderRefunded(
-  trx: Executor,
-  repos: { orders: OrderRepository; payments: PaymentRepository },
+  trx: Transaction,
+  repos: { orders: OrderRepository; payments: PaymentRepository; orderEvents: OrderEvents },
   record: OrderRecord,
   payment: PaymentRow,
   now: Date,
@@ -79,6 +77,6 @@ export async function applyOrderRefunded(
   await repos.orders.update(trx, row.id, { status: row.status, payment_status: row.payment_status, updated_at: at });
   const order = toOrderView({ row, items: record.items });
   await emitPaymentStatus(trx, order, 'refunded', payment.gateway, now);
-  await emitOrderEvent(trx, 'order.refunded', order, now);
+  await repos.orderEvents.emit(trx, 'order.refunded', order, now);
   return order;
 }

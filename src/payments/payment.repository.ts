@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor, Transaction } from '../db/executor.js';
 import { PAYMENT_TRANSITIONS } from './payment.state.js';
 import type { PaymentTable } from './payment.table.js';
 
@@ -8,7 +8,7 @@ export type PaymentRow = Selectable<PaymentTable>;
 export class PaymentRepository {
   constructor(private readonly db: Executor) {}
 
-  async insert(trx: Executor, row: Insertable<PaymentTable>): Promise<number> {
+  async insert(trx: Transaction, row: Insertable<PaymentTable>): Promise<number> {
     const { id } = await trx.insertInto('payments').values(row).returning('id').executeTakeFirstOrThrow();
     return id;
   }
@@ -46,12 +46,12 @@ export class PaymentRepository {
     return row ?? null;
   }
 
-  async update(trx: Executor, id: number, changes: Updateable<PaymentTable>): Promise<void> {
+  async update(trx: Transaction, id: number, changes: Updateable<PaymentTable>): Promise<void> {
     await trx.updateTable('payments').set(changes).where('id', '=', id).execute();
   }
 
   /** Records a webhook event id; false when it was seen before (a concurrent insert waits for the other's commit). */
-  async recordWebhookEvent(trx: Executor, id: string, receivedAt: string, outcome: string): Promise<boolean> {
+  async recordWebhookEvent(trx: Transaction, id: string, receivedAt: string, outcome: string): Promise<boolean> {
     const row = await trx
       .insertInto('webhook_events')
       .values({ id, received_at: receivedAt, outcome })
@@ -62,7 +62,7 @@ export class PaymentRepository {
   }
 
   /** Marks the order's other open attempts superseded by `liveId` (caller holds the order's lock). */
-  async supersedeOthers(trx: Executor, orderId: number, liveId: number, at: string): Promise<void> {
+  async supersedeOthers(trx: Transaction, orderId: number, liveId: number, at: string): Promise<void> {
     await trx
       .updateTable('payments')
       .set({ status: 'superseded', updated_at: at })
@@ -78,7 +78,7 @@ export class PaymentRepository {
     return Number(r.numDeletedRows);
   }
 
-  async setWebhookOutcome(trx: Executor, id: string, outcome: string): Promise<void> {
+  async setWebhookOutcome(trx: Transaction, id: string, outcome: string): Promise<void> {
     await trx.updateTable('webhook_events').set({ outcome }).where('id', '=', id).execute();
   }
 }

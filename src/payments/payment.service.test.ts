@@ -4,7 +4,7 @@ import type { Database } from '../db/schema.js';
 import { databaseEngines, type TestDb } from '../db/test-databases.js';
 import { OrderService } from '../orders/order.service.js';
 import { seed, type SeedResult } from '../seed/seed.service.js';
-import { manualClock, sequence, VENUE_SEED } from '../seed/test-fixture.js';
+import { manualClock, sequence, VENUE_SEED, serviceWiring } from '../seed/test-fixture.js';
 import { EventRepository } from '../streams/event.repository.js';
 import { PaymentService } from './payment.service.js';
 import { SimulatedGateway } from './simulated.gateway.js';
@@ -38,8 +38,8 @@ describe.each(engines)('payments on $name', (engine) => {
   let events: EventRepository;
 
   function services(db: Kysely<Database>) {
-    const p = new PaymentService({ db, clock: clock.now, newId: sequence('p'), gateway, webhookSecret: SECRET, alert: (m, f) => alerts.push([m, f]) });
-    const o = new OrderService({ db, clock: clock.now, newId: sequence('o'), newToken: sequence('token'), refunds: p });
+    const p = new PaymentService({ ...serviceWiring(db), clock: clock.now, newId: sequence('p'), gateway, webhookSecret: SECRET, alert: (m, f) => alerts.push([m, f]) });
+    const o = new OrderService({ ...serviceWiring(db), clock: clock.now, newToken: sequence('token'), refunds: p });
     return { p, o };
   }
 

@@ -3,7 +3,9 @@ import { appError } from '../http/errors.js';
 import { OrderRepository } from '../orders/order.repository.js';
 import type { RefundPort } from '../orders/order.service.js';
 import { toOrderView, type OrderRecord, type OrderView } from '../orders/order.view.js';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor } from '../db/executor.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
+import type { OrderEvents } from '../orders/order.events.js';
 import { emitPaymentStatus, type PaymentStatusView } from './payment.events.js';
 import { GatewayError, type PaymentGateway } from './payment.gateway.js';
 import { PaymentRepository, type PaymentRow } from './payment.repository.js';
@@ -17,7 +19,10 @@ import { WebhookHandler, type WebhookResult } from './webhook.handler.js';
 export type Alert = (message: string, fields: Record<string, unknown>) => void;
 
 export interface PaymentServiceDeps {
-  db: Executor;
+  /** Writes commit through it (and wake the relay, and the refund worker when one was queued). */
+  uow: UnitOfWork;
+  /** Order events, with the other features' reactions registered at composition. */
+  orderEvents: OrderEvents;
   clock: () => Date;
   newId: () => string;
   gateway: PaymentGateway;
@@ -61,16 +66,27 @@ export class PaymentService implements RefundPort {
   readonly refunds: Refunds;
 
   constructor(private readonly deps: PaymentServiceDeps) {
-    this.orders = new OrderRepository(deps.db);
-    this.payments = new PaymentRepository(deps.db);
+    this.orders = new OrderRepository(deps.uow.reader);
+    this.payments = new PaymentRepository(deps.uow.reader);
     const alert = deps.alert ?? (() => undefined);
     this.refunds = new Refunds(
-      { db: deps.db, clock: deps.clock, newId: deps.newId, gateway: deps.gateway, orders: this.orders, payments: this.payments, refunds: new RefundRepository(deps.db), alert },
+      {
+        uow: deps.uow,
+        orderEvents: deps.orderEvents,
+        clock: deps.clock,
+        newId: deps.newId,
+        gateway: deps.gateway,
+        orders: this.orders,
+        payments: this.payments,
+        refunds: new RefundRepository(deps.uow.reader),
+        alert,
+      },
       { ...REFUND_DEFAULTS, ...deps.refundWorker },
       deps.onError,
     );
     this.webhooks = new WebhookHandler({
-      db: deps.db,
+      uow: deps.uow,
+      orderEvents: deps.orderEvents,
       clock: deps.clock,
       webhookSecret: deps.webhookSecret,
       alert,
@@ -98,7 +114,7 @@ export class PaymentService implements RefundPort {
     // Under the order's lock: one live attempt per order. The new one supersedes any older one
     // (gateway orders cannot be cancelled; a late capture of an old one is refunded if the
     // order is paid by then, and its late failure changes nothing).
-    const paymentId = await this.deps.db.transaction().execute(async (trx) => {
+    const paymentId = await this.deps.uow.write(async (trx) => {
       const current = await this.orders.lock(trx, orderId);
       if (!current) throw appError('not_found', 'No such order.');
       assertAwaitingPayment(current);
@@ -140,7 +156,7 @@ export class PaymentService implements RefundPort {
   }
 
   /** The order's payment state, as `payment.status` data. @throws not_found */
-  async paymentStatus(orderId: number, trx: Executor = this.deps.db): Promise<PaymentStatusView> {
+  async paymentStatus(orderId: number, trx: Executor = this.deps.uow.reader): Promise<PaymentStatusView> {
     const record = await this.mustFindOrder(orderId, trx);
     const latest = await this.payments.latestForOrder(orderId, trx);
     return {

@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor, Transaction } from '../db/executor.js';
 import type { RefundTable } from './payment.table.js';
 
 export type RefundRow = Selectable<RefundTable>;
@@ -9,7 +9,7 @@ export class RefundRepository {
   constructor(private readonly db: Executor) {}
 
   /** @throws a unique violation when the payment already has a pending refund. */
-  async insert(trx: Executor, row: Insertable<RefundTable>): Promise<RefundRow> {
+  async insert(trx: Transaction, row: Insertable<RefundTable>): Promise<RefundRow> {
     return trx.insertInto('refunds').values(row).returningAll().executeTakeFirstOrThrow();
   }
 
@@ -45,7 +45,7 @@ export class RefundRepository {
   }
 
   /** pending → processed; false when it was not pending any more (another path finished it). */
-  async markProcessed(trx: Executor, id: number, gatewayRefundId: string, at: string): Promise<boolean> {
+  async markProcessed(trx: Transaction, id: number, gatewayRefundId: string, at: string): Promise<boolean> {
     const r = await trx
       .updateTable('refunds')
       .set({ status: 'processed', gateway_refund_id: gatewayRefundId, error: null, updated_at: at })
@@ -56,7 +56,7 @@ export class RefundRepository {
   }
 
   /** pending → failed, which frees the payment for another refund. */
-  async markFailed(trx: Executor, id: number, error: string, at: string): Promise<boolean> {
+  async markFailed(trx: Transaction, id: number, error: string, at: string): Promise<boolean> {
     const r = await trx
       .updateTable('refunds')
       .set({ status: 'failed', error: error.slice(0, 500), updated_at: at })
@@ -84,10 +84,10 @@ export class RefundRepository {
    * processes exactly one gets it; if this one dies the lease runs out and another retries with
    * the same idempotency key).
    */
-  async claim(id: number, now: string, leaseUntil: string, error?: string): Promise<RefundRow | undefined> {
+  async claim(id: number, now: string, leaseUntil: string): Promise<RefundRow | undefined> {
     return this.db
       .updateTable('refunds')
-      .set({ next_attempt_at: leaseUntil, attempts: sql<number>`attempts + 1`, updated_at: now, ...(error ? { error } : {}) })
+      .set({ next_attempt_at: leaseUntil, attempts: sql<number>`attempts + 1`, updated_at: now })
       .where('id', '=', id)
       .where('status', '=', 'pending')
       .where('next_attempt_at', '<=', now)

@@ -5,7 +5,9 @@ import { SerialJob } from '../jobs/serial-job.js';
 import type { OrderRepository } from '../orders/order.repository.js';
 import { nextOrderStatus } from '../orders/order.state.js';
 import { toOrderView, type OrderRecord, type OrderView } from '../orders/order.view.js';
-import type { Executor } from '../streams/event.repository.js';
+import type { Transaction } from '../db/executor.js';
+import { queueWork, type UnitOfWork } from '../db/unit-of-work.js';
+import type { OrderEvents } from '../orders/order.events.js';
 import { applyOrderRefunded, emitPaymentStatus } from './payment.events.js';
 import { GatewayError, type PaymentGateway } from './payment.gateway.js';
 import type { PaymentRepository, PaymentRow } from './payment.repository.js';
@@ -14,8 +16,12 @@ import type { RefundRepository, RefundRow } from './refund.repository.js';
 
 export type Alert = (message: string, fields: Record<string, unknown>) => void;
 
+/** The queue of refunds to send to the gateway: a transaction that records one wakes the refund worker after it commits. */
+export const REFUND_QUEUE = 'payments.refunds';
+
 export interface RefundsDeps {
-  db: Executor;
+  uow: UnitOfWork;
+  orderEvents: OrderEvents;
   clock: () => Date;
   newId: () => string;
   gateway: PaymentGateway;
@@ -76,7 +82,7 @@ export class Refunds {
    */
   async refundOrder(orderId: number, actor: Actor): Promise<OrderView> {
     const now = this.deps.clock();
-    const refund = await this.deps.db.transaction().execute(async (trx) => {
+    const refund = await this.deps.uow.write(async (trx) => {
       const record = await this.deps.orders.lock(trx, orderId);
       if (!record || !canSeeTheatre(actor, record.row.theatre_id)) throw appError('not_found', 'No such order.');
       assertRefundable(record);
@@ -97,7 +103,7 @@ export class Refunds {
       if (!(err instanceof GatewayError)) throw err;
       const at = this.deps.clock().toISOString();
       if (isDefinitive(err)) {
-        await this.deps.db.transaction().execute((trx) => this.deps.refunds.markFailed(trx, refund.id, describe(err), at));
+        await this.deps.uow.write((trx) => this.deps.refunds.markFailed(trx, refund.id, describe(err), at));
         throw appError('unavailable', 'The payment gateway refused the refund; nothing was refunded.');
       }
       // The gateway may or may not have refunded: the worker retries with the same key soon.
@@ -112,7 +118,7 @@ export class Refunds {
    * Records the automatic refund of a capture the order did not take (caller holds the order
    * lock). Once per captured gateway payment, however often the gateway repeats the capture.
    */
-  async refundSurplus(trx: Executor, record: OrderRecord, payment: PaymentRow, gatewayPaymentId: string, now: Date): Promise<boolean> {
+  async refundSurplus(trx: Transaction, record: OrderRecord, payment: PaymentRow, gatewayPaymentId: string, now: Date): Promise<boolean> {
     if (await this.deps.refunds.existsFor(gatewayPaymentId, 'surplus', trx)) return false;
     await this.record(trx, record, payment, gatewayPaymentId, 'surplus', now, { requestedBy: null, holdMs: 0 });
     this.deps.alert('payment captured that the order did not take; refunding it automatically', {
@@ -130,7 +136,7 @@ export class Refunds {
    * amount than ours, or partial refunds made at the dashboard, change nothing and alert.
    */
   async gatewayRefunded(
-    trx: Executor,
+    trx: Transaction,
     record: OrderRecord,
     payment: PaymentRow,
     refund: { id: string; paymentId: string; amount: number },
@@ -176,7 +182,7 @@ export class Refunds {
         const when = this.deps.clock();
         const giveUp = isDefinitive(err) || claimed.attempts >= this.opts.maxAttempts;
         if (giveUp) {
-          await this.deps.db.transaction().execute((trx) => this.deps.refunds.markFailed(trx, claimed.id, describe(err), when.toISOString()));
+          await this.deps.uow.write((trx) => this.deps.refunds.markFailed(trx, claimed.id, describe(err), when.toISOString()));
           this.deps.alert('refund failed; refund it by hand at the gateway', { refundId: claimed.id, orderId: claimed.order_id, error: describe(err) });
         } else {
           const backoffMs = Math.min(1_000 * 2 ** claimed.attempts, 5 * 60_000);
@@ -189,7 +195,7 @@ export class Refunds {
   /** Applies a refund the gateway accepted, unless another path did first. Returns the order as it is now. */
   private async complete(refundId: number, gatewayRefundId: string): Promise<OrderView> {
     const now = this.deps.clock();
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.deps.uow.write(async (trx) => {
       const refund = await this.deps.refunds.find(refundId, trx);
       const record = refund && (await this.deps.orders.lock(trx, refund.order_id));
       if (!refund || !record) throw appError('not_found', 'No such order.');
@@ -198,14 +204,14 @@ export class Refunds {
     });
   }
 
-  private async completeLocked(trx: Executor, record: OrderRecord, refund: RefundRow, gatewayRefundId: string, now: Date): Promise<OrderView | null> {
+  private async completeLocked(trx: Transaction, record: OrderRecord, refund: RefundRow, gatewayRefundId: string, now: Date): Promise<OrderView | null> {
     const at = now.toISOString();
     if (!(await this.deps.refunds.markProcessed(trx, refund.id, gatewayRefundId, at))) return null;
     const payment = await this.deps.payments.find(refund.payment_id, trx);
     if (!payment) return null;
     if (refund.reason !== 'surplus') {
       if (payment.status !== 'success' || !nextOrderStatus(facts(record), 'refund').ok) return toOrderView(record);
-      return applyOrderRefunded(trx, { orders: this.deps.orders, payments: this.deps.payments }, record, payment, now);
+      return applyOrderRefunded(trx, { orders: this.deps.orders, payments: this.deps.payments, orderEvents: this.deps.orderEvents }, record, payment, now);
     }
     // A surplus capture went back. Its attempt is refunded unless it is the one that paid the order.
     if (payment.gateway_payment_id === refund.gateway_payment_id && record.row.live_payment_id !== payment.id) {
@@ -221,7 +227,7 @@ export class Refunds {
   }
 
   private async record(
-    trx: Executor,
+    trx: Transaction,
     record: OrderRecord,
     payment: PaymentRow,
     gatewayPaymentId: string,
@@ -230,6 +236,7 @@ export class Refunds {
     opts: { requestedBy: number | null; holdMs: number },
   ): Promise<RefundRow> {
     const at = now.toISOString();
+    queueWork(trx, REFUND_QUEUE);
     return this.deps.refunds.insert(trx, {
       order_id: record.row.id,
       payment_id: payment.id,
@@ -249,7 +256,7 @@ export class Refunds {
   }
 
   /** The attempt that paid the order (older orders, from before live_payment_id, by status). */
-  private async payingPayment(record: OrderRecord, trx: Executor): Promise<PaymentRow | null> {
+  private async payingPayment(record: OrderRecord, trx: Transaction): Promise<PaymentRow | null> {
     if (record.row.live_payment_id !== null) return this.deps.payments.find(record.row.live_payment_id, trx);
     return this.deps.payments.successfulForOrder(record.row.id, trx);
   }

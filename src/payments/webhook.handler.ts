@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { appError } from '../http/errors.js';
-import { emitOrderEvent } from '../orders/order.events.js';
+import type { Transaction } from '../db/executor.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
+import type { OrderEvents } from '../orders/order.events.js';
 import type { OrderRepository } from '../orders/order.repository.js';
 import { toOrderView, type OrderRecord } from '../orders/order.view.js';
-import type { Executor } from '../streams/event.repository.js';
 import { emitPaymentStatus } from './payment.events.js';
 import type { PaymentRepository, PaymentRow } from './payment.repository.js';
 import { nextPaymentStatus } from './payment.state.js';
@@ -17,7 +18,8 @@ export type WebhookResult =
   | { status: 'ignored'; reason: string };
 
 interface Deps {
-  db: Executor;
+  uow: UnitOfWork;
+  orderEvents: OrderEvents;
   clock: () => Date;
   webhookSecret: string;
   alert: (message: string, fields: Record<string, unknown>) => void;
@@ -53,7 +55,7 @@ export class WebhookHandler {
     // Razorpay always sends an event id; without one, the body itself identifies the event.
     const id = eventId || `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
     const now = this.deps.clock();
-    const outcome = await this.deps.db.transaction().execute(async (trx): Promise<Outcome | 'duplicate'> => {
+    const outcome = await this.deps.uow.write(async (trx): Promise<Outcome | 'duplicate'> => {
       // A concurrent delivery of the same id waits here for the first one's commit, then sees it.
       if (!(await this.deps.payments.recordWebhookEvent(trx, id, now.toISOString(), 'processing'))) return 'duplicate';
       const result = await this.apply(trx, webhook, now);
@@ -66,7 +68,7 @@ export class WebhookHandler {
     return { status: 'ignored', reason: outcome.reason };
   }
 
-  private async apply(trx: Executor, webhook: GatewayWebhook, now: Date): Promise<Outcome> {
+  private async apply(trx: Transaction, webhook: GatewayWebhook, now: Date): Promise<Outcome> {
     const entity = webhook.payload.payment?.entity;
     if (!entity) return { changed: false, reason: 'no payment entity' };
     const found = await this.deps.payments.findByGatewayOrderId(entity.order_id, trx);
@@ -96,7 +98,7 @@ export class WebhookHandler {
     }
   }
 
-  private async captured(trx: Executor, record: OrderRecord, payment: PaymentRow, entity: PaymentEntity, now: Date): Promise<Outcome> {
+  private async captured(trx: Transaction, record: OrderRecord, payment: PaymentRow, entity: PaymentEntity, now: Date): Promise<Outcome> {
     if (entity.amount !== payment.amount || entity.amount !== record.row.amount) {
       return {
         changed: false,
@@ -135,11 +137,11 @@ export class WebhookHandler {
     });
     const order = toOrderView({ row, items: record.items });
     await emitPaymentStatus(trx, order, 'success', payment.gateway, now);
-    await emitOrderEvent(trx, 'order.confirmed', order, now);
+    await this.deps.orderEvents.emit(trx, 'order.confirmed', order, now);
     return { changed: true };
   }
 
-  private async failed(trx: Executor, record: OrderRecord, payment: PaymentRow, now: Date): Promise<Outcome> {
+  private async failed(trx: Transaction, record: OrderRecord, payment: PaymentRow, now: Date): Promise<Outcome> {
     const next = nextPaymentStatus(payment.status, 'fail');
     if (!next) return { changed: false, reason: `payment is already ${payment.status}` };
     const at = now.toISOString();

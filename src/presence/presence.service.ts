@@ -1,8 +1,7 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { Client } from '../realtime/client.js';
 import type { ConnectionHooks } from '../realtime/gateway.js';
-import { appendEvent } from '../streams/event.repository.js';
+import { EventRepository } from '../streams/event.repository.js';
 import { ALL_THEATRES_STREAM } from '../streams/stream-names.js';
 import type { PresenceStore, PresenceTransition } from './presence-store.js';
 
@@ -14,10 +13,9 @@ export interface TheatrePresence {
 
 export interface PresenceDeps {
   store: PresenceStore;
-  db: Kysely<Database>;
+  /** Presence events commit through it, which wakes the relay. */
+  uow: UnitOfWork;
   now: () => Date;
-  /** Called after a presence event committed (kicks the outbox relay). */
-  written: () => void;
   onError: (err: unknown) => void;
   /** Heartbeat and sweep period; a third of the store's ttl. */
   heartbeatMs: number;
@@ -131,7 +129,6 @@ export class PresenceService implements ConnectionHooks {
   }
 
   private async record(data: PresenceTransition): Promise<void> {
-    await this.deps.db.transaction().execute((trx) => appendEvent(trx, ALL_THEATRES_STREAM, 'presence', data, this.deps.now()));
-    this.deps.written();
+    await this.deps.uow.write((trx) => new EventRepository(trx).append(trx, ALL_THEATRES_STREAM, 'presence', data, this.deps.now()));
   }
 }

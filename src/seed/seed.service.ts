@@ -3,9 +3,9 @@ import { AccountRepository } from '../accounts/account.repository.js';
 import type { Role } from '../accounts/account.table.js';
 import { hashPassword, verifyPassword } from '../accounts/password.js';
 import type { Database } from '../db/schema.js';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor } from '../db/executor.js';
 import { parseSeedInput } from './seed.input.js';
-import { findOrCreateNamed, upsertMenuItem, upsertTheatre } from './seed.repository.js';
+import { SeedRepository } from './seed.repository.js';
 
 export interface SeededAccount {
   id: number;
@@ -39,21 +39,22 @@ export async function seed(db: Kysely<Database>, input: unknown, clock: () => Da
   const parsed = parseSeedInput(input);
   const now = clock().toISOString();
   return db.transaction().execute(async (trx) => {
+    const places = new SeedRepository();
     const admins: SeededAccount[] = [];
     for (const a of parsed.admins) admins.push(await upsertAccount(trx, a, 'admin', null, now));
 
     const theatres: SeededTheatre[] = [];
     for (const t of parsed.theatres) {
-      const theatreId = await upsertTheatre(trx, t, now);
+      const theatreId = await places.upsertTheatre(trx, t, now);
       const halls: SeededTheatre['halls'] = [];
       for (const h of t.halls) {
-        const hallId = await findOrCreateNamed(trx, 'halls', { key: 'theatre_id', id: theatreId }, h.name);
+        const hallId = await places.findOrCreateNamed(trx, 'halls', { key: 'theatre_id', id: theatreId }, h.name);
         const rows: SeededTheatre['halls'][number]['rows'] = [];
         for (const r of h.rows) {
-          const rowId = await findOrCreateNamed(trx, 'seat_rows', { key: 'hall_id', id: hallId }, r.name);
+          const rowId = await places.findOrCreateNamed(trx, 'seat_rows', { key: 'hall_id', id: hallId }, r.name);
           const seats = [];
           for (const s of r.seats) {
-            seats.push({ id: await findOrCreateNamed(trx, 'seats', { key: 'row_id', id: rowId }, s), name: s });
+            seats.push({ id: await places.findOrCreateNamed(trx, 'seats', { key: 'row_id', id: rowId }, s), name: s });
           }
           rows.push({ id: rowId, name: r.name, seats });
         }
@@ -61,7 +62,7 @@ export async function seed(db: Kysely<Database>, input: unknown, clock: () => Da
       }
       const menu: SeededTheatre['menu'] = [];
       for (const [position, c] of t.menu.entries()) {
-        const categoryId = await findOrCreateNamed(
+        const categoryId = await places.findOrCreateNamed(
           trx,
           'menu_categories',
           { key: 'theatre_id', id: theatreId },
@@ -70,7 +71,7 @@ export async function seed(db: Kysely<Database>, input: unknown, clock: () => Da
         );
         const items = [];
         for (const [itemPosition, i] of c.items.entries()) {
-          items.push({ id: await upsertMenuItem(trx, categoryId, { ...i, position: itemPosition }), ...i });
+          items.push({ id: await places.upsertMenuItem(trx, categoryId, { ...i, position: itemPosition }), ...i });
         }
         menu.push({ id: categoryId, category: c.category, items });
       }

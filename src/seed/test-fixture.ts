@@ -1,4 +1,9 @@
 /** Test helper: a small venue and deterministic clock and id generators. */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { UnitOfWork } from '../db/unit-of-work.js';
+import { OrderEvents } from '../orders/order.events.js';
+import { wireOrderReactions } from '../reactions.js';
 import type { SeedInput } from './seed.input.js';
 
 export const SAMPLE_SEED = {
@@ -53,3 +58,11 @@ export const VENUE_SEED = {
   admins: [],
   theatres: SAMPLE_SEED.theatres.map((t) => ({ ...t, staff: [] })),
 } satisfies SeedInput;
+
+/**
+ * What services are built from in unit tests, wired as the app wires them (services.ts): a unit
+ * of work on `db` (no jobs to wake) and the order events with every feature's reactions.
+ */
+export function serviceWiring(db: Kysely<Database>): { uow: UnitOfWork; orderEvents: OrderEvents } {
+  return { uow: new UnitOfWork(db), orderEvents: wireOrderReactions(new OrderEvents()) };
+}

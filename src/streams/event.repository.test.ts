@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../db/database.js';
 import { databaseEngines } from '../db/test-databases.js';
-import { appendEvent, EventRepository } from './event.repository.js';
+import { EventRepository } from './event.repository.js';
 
 const engines = await databaseEngines();
 const AT = new Date('2026-11-29T18:00:00.000Z');
@@ -20,9 +20,9 @@ describe.each(engines)('outbox on $name', (engine) => {
   });
 
   it('numbers events per stream from 1 with no gaps', async () => {
-    const a1 = await handle.db.transaction().execute((trx) => appendEvent(trx, 's:a', 'x', { n: 1 }, AT));
-    const b1 = await handle.db.transaction().execute((trx) => appendEvent(trx, 's:b', 'x', { n: 1 }, AT));
-    const a2 = await handle.db.transaction().execute((trx) => appendEvent(trx, 's:a', 'y', { n: 2 }, AT));
+    const a1 = await handle.db.transaction().execute((trx) => events.append(trx, 's:a', 'x', { n: 1 }, AT));
+    const b1 = await handle.db.transaction().execute((trx) => events.append(trx, 's:b', 'x', { n: 1 }, AT));
+    const a2 = await handle.db.transaction().execute((trx) => events.append(trx, 's:a', 'y', { n: 2 }, AT));
     expect([a1.seq, b1.seq, a2.seq]).toEqual([1, 1, 2]);
     expect(a2).toMatchObject({ stream: 's:a', type: 'y', at: AT.toISOString(), data: { n: 2 } });
     expect(a2.id).toBeGreaterThan(b1.id);
@@ -31,17 +31,17 @@ describe.each(engines)('outbox on $name', (engine) => {
     expect((await events.eventsSince('s:a', 1, 10)).map((e) => e.data)).toEqual([{ n: 2 }]);
   });
 
-  it('gives a rolled-back seq back: a failure after appendEvent undoes both rows', async () => {
+  it('gives a rolled-back seq back: a failure after append undoes both rows', async () => {
     const before = await events.head('s:rb');
     await expect(
       handle.db.transaction().execute(async (trx) => {
-        await appendEvent(trx, 's:rb', 'x', {}, AT);
+        await events.append(trx, 's:rb', 'x', {}, AT);
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
     expect(await events.head('s:rb')).toBe(before);
     expect(await events.eventsSince('s:rb', 0, 10)).toEqual([]);
-    const next = await handle.db.transaction().execute((trx) => appendEvent(trx, 's:rb', 'x', {}, AT));
+    const next = await handle.db.transaction().execute((trx) => events.append(trx, 's:rb', 'x', {}, AT));
     expect(next.seq).toBe(before + 1);
   });
 
@@ -50,8 +50,8 @@ describe.each(engines)('outbox on $name', (engine) => {
     await Promise.all(
       Array.from({ length: N }, (_, i) =>
         handle.db.transaction().execute(async (trx) => {
-          await appendEvent(trx, 'c:one', 'x', { i }, AT);
-          await appendEvent(trx, 'c:all', 'x', { i }, AT);
+          await events.append(trx, 'c:one', 'x', { i }, AT);
+          await events.append(trx, 'c:all', 'x', { i }, AT);
         }),
       ),
     );
@@ -80,7 +80,7 @@ describe.each(engines)('outbox on $name', (engine) => {
 
   it('prunes beyond keepPerStream and past maxAge, keeping heads and unpublished events', async () => {
     for (let i = 0; i < 5; i++) {
-      await handle.db.transaction().execute((trx) => appendEvent(trx, 'p:keep', 'x', { i }, AT));
+      await handle.db.transaction().execute((trx) => events.append(trx, 'p:keep', 'x', { i }, AT));
     }
     const ids = (await events.eventsSince('p:keep', 0, 10)).map((e) => e.id);
     await events.markPublished(ids.slice(0, 4)); // the fifth stays unpublished
@@ -93,7 +93,7 @@ describe.each(engines)('outbox on $name', (engine) => {
     await events.prune({ keepPerStream: 2, maxAgeMs: 60_000 });
     expect((await events.eventsSince('p:keep', 0, 10)).map((e) => e.seq)).toEqual([5]);
     expect(await events.head('p:keep')).toBe(5);
-    const next = await handle.db.transaction().execute((trx) => appendEvent(trx, 'p:keep', 'x', {}, AT));
+    const next = await handle.db.transaction().execute((trx) => events.append(trx, 'p:keep', 'x', {}, AT));
     expect(next.seq).toBe(6);
   });
 });
@@ -102,7 +102,7 @@ describe('migrations', () => {
   it.each(engines)('run twice safely on $name', async (engine) => {
     const handle = await engine.open();
     try {
-      await handle.db.transaction().execute((trx) => appendEvent(trx, 'm', 'x', {}, AT));
+      await handle.db.transaction().execute((trx) => new EventRepository(trx).append(trx, 'm', 'x', {}, AT));
       // A second open runs the migrator again: nothing to do, and the data is intact.
       const again = await handle.reopen();
       expect(await new EventRepository(again.db).head('m')).toBe(1);

@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import { sql } from 'kysely';
 import { toNumber } from '../db/dialect.js';
+import type { Executor, Transaction } from '../db/executor.js';
 
 export interface StreamEvent {
   /** Global outbox id. */
@@ -14,9 +14,6 @@ export interface StreamEvent {
   data: unknown;
 }
 
-/** A Kysely instance or a transaction; appendEvent must be given the caller's transaction. */
-export type Executor = Kysely<Database>;
-
 type EventRow = { id: number; stream: string; seq: number; type: string; at: string; data: string };
 
 const toEvent = (r: EventRow): StreamEvent => ({
@@ -28,36 +25,6 @@ const toEvent = (r: EventRow): StreamEvent => ({
   data: JSON.parse(r.data) as unknown,
 });
 
-/**
- * Appends an event to `stream` inside the caller's transaction `trx`.
- *
- * The head is bumped with one upsert (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, the same
- * statement on PostgreSQL and SQLite >= 3.35). On PostgreSQL the upsert row-locks the head until
- * the transaction ends, so concurrent writers of one stream queue up, and a rolled-back writer
- * gives its seq back: seqs have no gaps and, within a stream, commit in seq order (so outbox ids
- * within a stream are also in seq order). On SQLite the single writer gives the same.
- */
-export async function appendEvent(
-  trx: Executor,
-  stream: string,
-  type: string,
-  data: unknown,
-  at: Date,
-): Promise<StreamEvent> {
-  const head = await trx
-    .insertInto('stream_heads')
-    .values({ stream, seq: 1 })
-    .onConflict((oc) => oc.column('stream').doUpdateSet({ seq: sql<number>`stream_heads.seq + 1` }))
-    .returning('seq')
-    .executeTakeFirstOrThrow();
-  const row = await trx
-    .insertInto('stream_events')
-    .values({ stream, seq: head.seq, type, at: at.toISOString(), data: JSON.stringify(data) })
-    .returning(['id', 'stream', 'seq', 'type', 'at', 'data'])
-    .executeTakeFirstOrThrow();
-  return toEvent(row);
-}
-
 export interface PruneOptions {
   /** Keep at least the newest N events of each stream... */
   keepPerStream: number;
@@ -67,15 +34,35 @@ export interface PruneOptions {
 
 export const DEFAULT_RETENTION: PruneOptions = { keepPerStream: 1_000, maxAgeMs: 24 * 60 * 60 * 1_000 };
 
-/** Reading side of the outbox: history for resume, and the relay's queue. */
+/** The outbox: events appended in their writer's transaction, history for resume, and the relay's queue. */
 export class EventRepository {
   constructor(
     private readonly db: Executor,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  append(trx: Executor, stream: string, type: string, data: unknown, at: Date): Promise<StreamEvent> {
-    return appendEvent(trx, stream, type, data, at);
+  /**
+   * Appends an event to `stream` inside the caller's transaction `trx`.
+   *
+   * The head is bumped with one upsert (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, the same
+   * statement on PostgreSQL and SQLite >= 3.35). On PostgreSQL the upsert row-locks the head until
+   * the transaction ends, so concurrent writers of one stream queue up, and a rolled-back writer
+   * gives its seq back: seqs have no gaps and, within a stream, commit in seq order (so outbox ids
+   * within a stream are also in seq order). On SQLite the single writer gives the same.
+   */
+  async append(trx: Transaction, stream: string, type: string, data: unknown, at: Date): Promise<StreamEvent> {
+    const head = await trx
+      .insertInto('stream_heads')
+      .values({ stream, seq: 1 })
+      .onConflict((oc) => oc.column('stream').doUpdateSet({ seq: sql<number>`stream_heads.seq + 1` }))
+      .returning('seq')
+      .executeTakeFirstOrThrow();
+    const row = await trx
+      .insertInto('stream_events')
+      .values({ stream, seq: head.seq, type, at: at.toISOString(), data: JSON.stringify(data) })
+      .returning(['id', 'stream', 'seq', 'type', 'at', 'data'])
+      .executeTakeFirstOrThrow();
+    return toEvent(row);
   }
 
   /** Events of `stream` with seq > sinceSeq, oldest first, at most `limit`. */

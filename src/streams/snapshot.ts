@@ -1,4 +1,4 @@
-import type { Executor } from './event.repository.js';
+import type { Executor } from '../db/executor.js';
 
 /**
  * The readers a snapshot is made of, each reading inside the transaction it is given, so the

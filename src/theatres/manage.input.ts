@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { safeText } from '../http/safe-text.js';
-import { normalisePhone } from '../orders/phone.js';
+import { normalisePhone } from '../shared/phone.js';
 
 /*
  * Bodies of the venue and menu management API. Objects are strict: a misspelt field is a 400,

@@ -1,5 +1,5 @@
 import type { Updateable } from 'kysely';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor } from '../db/executor.js';
 import type { MenuItemChanges } from './manage.input.js';
 import type { MenuItemTable } from './theatre.table.js';
 

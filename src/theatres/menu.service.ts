@@ -2,9 +2,9 @@ import { assertAdminOf, assertVisible } from '../accounts/access.js';
 import type { SignedIn } from '../accounts/session.http.js';
 import { appError } from '../http/errors.js';
 import type { AuditLog } from '../observability/audit.js';
-import { findOrCreateNamed, upsertMenuItem } from '../seed/seed.repository.js';
-import type { Executor } from '../streams/event.repository.js';
-import { conflictOnUnique } from './conflict.js';
+import { SeedRepository } from '../seed/seed.repository.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
+import { conflictOnUnique } from '../db/conflicts.js';
 import type { MenuItemChanges, NewMenuItem } from './manage.input.js';
 import { MenuRepository, type MenuItemView } from './menu.repository.js';
 import { TheatreRepository } from './theatre.repository.js';
@@ -21,12 +21,14 @@ const STAFF_ITEM_FIELDS: ReadonlySet<string> = new Set(['available']);
 export class MenuService {
   private readonly theatres: TheatreRepository;
   private readonly venue: VenueRepository;
+  private readonly places: SeedRepository;
   private readonly menu: MenuRepository;
 
-  constructor(private readonly deps: { db: Executor; audit: AuditLog }) {
-    this.theatres = new TheatreRepository(deps.db);
-    this.venue = new VenueRepository(deps.db);
-    this.menu = new MenuRepository(deps.db);
+  constructor(private readonly deps: { uow: UnitOfWork; audit: AuditLog }) {
+    this.theatres = new TheatreRepository(deps.uow.reader);
+    this.venue = new VenueRepository(deps.uow.reader);
+    this.menu = new MenuRepository(deps.uow.reader);
+    this.places = new SeedRepository();
   }
 
   /** The whole menu, unavailable items included, in menu order. */
@@ -47,10 +49,10 @@ export class MenuService {
     const taken = `A category named "${name}" exists already.`;
     const id = await conflictOnUnique(
       () =>
-        this.deps.db.transaction().execute(async (trx) => {
+        this.deps.uow.write(async (trx) => {
           if (await this.venue.nameTaken('menu_categories', theatreId, name, undefined, trx)) throw appError('conflict', taken);
           const position = await this.menu.nextCategoryPosition(theatreId, trx);
-          return findOrCreateNamed(trx, 'menu_categories', { key: 'theatre_id', id: theatreId }, name, { position }, { createOnly: true });
+          return this.places.findOrCreateNamed(trx, 'menu_categories', { key: 'theatre_id', id: theatreId }, name, { position }, { createOnly: true });
         }),
       taken,
     );
@@ -64,7 +66,7 @@ export class MenuService {
     const taken = `A category named "${name}" exists already.`;
     await conflictOnUnique(
       () =>
-        this.deps.db.transaction().execute(async (trx) => {
+        this.deps.uow.write(async (trx) => {
           if (await this.venue.nameTaken('menu_categories', category!.theatreId, name, id, trx)) throw appError('conflict', taken);
           await this.venue.rename('menu_categories', id, name, trx);
         }),
@@ -79,10 +81,10 @@ export class MenuService {
     const taken = `An item named "${item.name}" exists already in this category.`;
     const id = await conflictOnUnique(
       () =>
-        this.deps.db.transaction().execute(async (trx) => {
+        this.deps.uow.write(async (trx) => {
           if (await this.venue.nameTaken('menu_items', categoryId, item.name, undefined, trx)) throw appError('conflict', taken);
           const position = await this.menu.nextItemPosition(categoryId, trx);
-          return upsertMenuItem(trx, categoryId, { ...item, position }, { createOnly: true });
+          return this.places.upsertMenuItem(trx, categoryId, { ...item, position }, { createOnly: true });
         }),
       taken,
     );
@@ -105,7 +107,7 @@ export class MenuService {
     const taken = 'An item of that name exists already in the category.';
     await conflictOnUnique(
       () =>
-        this.deps.db.transaction().execute(async (trx) => {
+        this.deps.uow.write(async (trx) => {
           const current = await this.menu.findItem(id, trx);
           if (!current) throw appError('not_found', 'No such menu item.');
           const categoryId = changes.categoryId ?? current.categoryId;

@@ -1,5 +1,5 @@
 import { appError } from '../http/errors.js';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor } from '../db/executor.js';
 import { TheatreRepository } from './theatre.repository.js';
 
 /** The answer of `GET /api/seats/<seatId>`: where the guest sits and what they can order. */

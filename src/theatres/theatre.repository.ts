@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor } from '../db/executor.js';
 import type { MenuItemTable, TheatreTable } from './theatre.table.js';
 
 export interface Theatre {
@@ -138,9 +138,5 @@ export class TheatreRepository {
       .where('menu_items.id', 'in', [...ids])
       .execute();
     return rows.map(toItem);
-  }
-
-  async setItemAvailable(itemId: number, available: boolean, trx: Executor = this.db): Promise<void> {
-    await trx.updateTable('menu_items').set({ available: available ? 1 : 0 }).where('id', '=', itemId).execute();
   }
 }

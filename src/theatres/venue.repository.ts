@@ -1,5 +1,5 @@
 import type { Updateable } from 'kysely';
-import type { Executor } from '../streams/event.repository.js';
+import type { Executor } from '../db/executor.js';
 import type { TheatreChanges } from './manage.input.js';
 import type { TheatreTable } from './theatre.table.js';
 
@@ -81,11 +81,6 @@ export class VenueRepository {
 
   async rename(table: NamedTable, id: number, name: string, trx: Executor = this.db): Promise<void> {
     await untyped(trx).updateTable(table).set({ name }).where('id', '=', id).execute();
-  }
-
-  async nameOf(table: NamedTable, id: number, trx: Executor = this.db): Promise<string | null> {
-    const row = (await untyped(trx).selectFrom(table).select('name').where('id', '=', id).executeTakeFirst()) as { name: string } | undefined;
-    return row?.name ?? null;
   }
 
   /** Whether any row of `table` has `parentId` as its parent (a row of a hall, a seat of a row...). */

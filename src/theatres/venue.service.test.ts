@@ -1,3 +1,4 @@
+import { UnitOfWork } from '../db/unit-of-work.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../accounts/session.http.js';
 import { databaseEngines, type TestDb } from '../db/test-databases.js';
@@ -20,8 +21,8 @@ describe.each(engines)('venue and menu management on $name', (engine) => {
     handle = await engine.open();
     venue = await seed(handle.db, VENUE_SEED);
     const audit = (_by: unknown, action: string, id: number, fields?: readonly string[]) => void audited.push({ action, id, ...(fields ? { fields } : {}) });
-    venues = new VenueService({ db: handle.db, clock: manualClock().now, audit });
-    menus = new MenuService({ db: handle.db, audit });
+    venues = new VenueService({ uow: new UnitOfWork(handle.db), clock: manualClock().now, audit });
+    menus = new MenuService({ uow: new UnitOfWork(handle.db), audit });
   });
   afterAll(async () => {
     await handle?.close();

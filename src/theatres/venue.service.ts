@@ -2,15 +2,15 @@ import { assertAdmin, assertAdminOf, assertVisible } from '../accounts/access.js
 import type { SignedIn } from '../accounts/session.http.js';
 import { appError } from '../http/errors.js';
 import type { AuditLog } from '../observability/audit.js';
-import { findOrCreateNamed, upsertTheatre } from '../seed/seed.repository.js';
-import type { Executor } from '../streams/event.repository.js';
-import { conflictOnReference, conflictOnUnique } from './conflict.js';
+import { SeedRepository } from '../seed/seed.repository.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
+import { conflictOnReference, conflictOnUnique } from '../db/conflicts.js';
 import type { NewTheatre, TheatreChanges } from './manage.input.js';
 import { TheatreRepository, type Theatre } from './theatre.repository.js';
 import { VenueRepository, type Layout } from './venue.repository.js';
 
 export interface VenueServiceDeps {
-  db: Executor;
+  uow: UnitOfWork;
   clock: () => Date;
   audit: AuditLog;
 }
@@ -23,10 +23,12 @@ const CHILD: Record<Place, Place> = { halls: 'seat_rows', seat_rows: 'seats', se
 export class VenueService {
   private readonly theatres: TheatreRepository;
   private readonly venue: VenueRepository;
+  private readonly places: SeedRepository;
 
   constructor(private readonly deps: VenueServiceDeps) {
-    this.theatres = new TheatreRepository(deps.db);
-    this.venue = new VenueRepository(deps.db);
+    this.theatres = new TheatreRepository(deps.uow.reader);
+    this.venue = new VenueRepository(deps.uow.reader);
+    this.places = new SeedRepository();
   }
 
   async listTheatres({ actor }: SignedIn): Promise<Theatre[]> {
@@ -50,9 +52,9 @@ export class VenueService {
     const taken = `A theatre named "${t.name}" exists already.`;
     const id = await conflictOnUnique(
       () =>
-        this.deps.db.transaction().execute(async (trx) => {
+        this.deps.uow.write(async (trx) => {
           if (await this.venue.theatreNameTaken(t.name, undefined, trx)) throw appError('conflict', taken);
-          return upsertTheatre(trx, t, this.deps.clock().toISOString(), { createOnly: true });
+          return this.places.upsertTheatre(trx, t, this.deps.clock().toISOString(), { createOnly: true });
         }),
       taken,
     );
@@ -66,7 +68,7 @@ export class VenueService {
     const taken = `A theatre named "${changes.name ?? ''}" exists already.`;
     await conflictOnUnique(
       () =>
-        this.deps.db.transaction().execute(async (trx) => {
+        this.deps.uow.write(async (trx) => {
           if (changes.name !== undefined && (await this.venue.theatreNameTaken(changes.name, id, trx))) throw appError('conflict', taken);
           await this.venue.updateTheatre(id, changes, trx);
         }),
@@ -85,11 +87,11 @@ export class VenueService {
     const parentKey = table === 'halls' ? 'theatre_id' : table === 'seat_rows' ? 'hall_id' : 'row_id';
     const created = await conflictOnUnique(
       () =>
-        this.deps.db.transaction().execute(async (trx) => {
+        this.deps.uow.write(async (trx) => {
           const out = [];
           for (const name of names) {
             if (await this.venue.nameTaken(table, parentId, name, undefined, trx)) throw appError('conflict', `A ${WHAT[table]} named "${name}" exists already here.`);
-            out.push({ id: await findOrCreateNamed(trx, table, { key: parentKey, id: parentId }, name, {}, { createOnly: true }), name });
+            out.push({ id: await this.places.findOrCreateNamed(trx, table, { key: parentKey, id: parentId }, name, {}, { createOnly: true }), name });
           }
           return out;
         }),
@@ -104,7 +106,7 @@ export class VenueService {
     const taken = `A ${WHAT[table]} named "${name}" exists already here.`;
     await conflictOnUnique(
       () =>
-        this.deps.db.transaction().execute(async (trx) => {
+        this.deps.uow.write(async (trx) => {
           const parentId = await this.venue.parentOf(table, id, trx);
           if (parentId === null) throw appError('not_found', `No such ${WHAT[table]}.`);
           if (await this.venue.nameTaken(table, parentId, name, id, trx)) throw appError('conflict', taken);
@@ -120,7 +122,7 @@ export class VenueService {
   async remove(who: SignedIn, table: Place, id: number): Promise<void> {
     assertAdminOf(who.actor, await this.venue.theatreOf(table, id), WHAT[table]);
     const inUse = table === 'seats' ? 'This seat has orders; it cannot be deleted.' : `This ${WHAT[table]} is not empty.`;
-    await conflictOnReference(() => this.deps.db.transaction().execute(async (trx) => {
+    await conflictOnReference(() => this.deps.uow.write(async (trx) => {
       const busy = table === 'seats' ? await this.venue.seatHasOrders(id, trx) : await this.venue.hasChildren(CHILD[table], id, trx);
       if (busy) throw appError('conflict', inUse);
       await this.venue.deleteById(table, id, trx);

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.js';
-import { appendEvent } from '../../src/streams/event.repository.js';
+import { EventRepository } from '../../src/streams/event.repository.js';
 
 /** Appends `n` events to `stream`, one transaction each as real writers do, kicking the relay after each. */
 export async function appendEvents(db: Kysely<Database>, stream: string, n: number, kick: () => void, data: (i: number) => unknown = (i) => ({ n: i })): Promise<number> {
   let last = 0;
   for (let i = 0; i < n; i++) {
-    const e = await db.transaction().execute((trx) => appendEvent(trx, stream, 'test.event', data(i), new Date()));
+    const e = await db.transaction().execute((trx) => new EventRepository(trx).append(trx, stream, 'test.event', data(i), new Date()));
     last = e.seq;
     kick();
     // SQLite answers synchronously: without this the loop would never let sockets be served.

@@ -18,7 +18,7 @@ export interface Venue {
  */
 export async function seedVenue(t: TestApp, orderLimit = 100): Promise<Venue> {
   const input = { ...SAMPLE_SEED, theatres: SAMPLE_SEED.theatres.map((th, i) => (i === 0 ? { ...th, orderLimit } : th)) };
-  const seeded = await seed(t.app.db.db, input);
+  const seeded = await seed(t.app.db, input);
   const [theatre1, theatre2] = seeded.theatres as [SeedResult['theatres'][number], SeedResult['theatres'][number]];
   return {
     seeded,

@@ -1,8 +1,9 @@
+import { UnitOfWork } from '../unit-of-work.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatService } from '../../chat/chat.service.js';
 import { OrderService } from '../../orders/order.service.js';
 import { seed } from '../../seed/seed.service.js';
-import { manualClock, sequence, VENUE_SEED } from '../../seed/test-fixture.js';
+import { manualClock, sequence, VENUE_SEED, serviceWiring } from '../../seed/test-fixture.js';
 import { databaseEngines, type TestDb } from '../test-databases.js';
 import { chatPerTheatreMigration } from './0004-chat-per-theatre.js';
 
@@ -42,7 +43,7 @@ describe.each(engines)('migration 0004 (chat per theatre) on $name', (engine) =>
     const clock = manualClock();
     const venue = await seed(handle.db, VENUE_SEED, clock.now);
     const [galaxy, regal] = [venue.theatres[0]!, venue.theatres[1]!];
-    const orders = new OrderService({ db: handle.db, clock: clock.now, newId: sequence('id'), newToken: sequence('token'), unseenAlertSeconds: 120 });
+    const orders = new OrderService({ ...serviceWiring(handle.db), clock: clock.now, newToken: sequence('token'), unseenAlertSeconds: 120 });
     const order = async (t: typeof galaxy, paymentMethod: 'cash' | 'online') =>
       (await orders.createOrder({ seatId: t.halls[0]!.rows[0]!.seats[0]!.id, items: [{ itemId: t.menu.flatMap((c) => c.items).find((i) => i.available)!.id, quantity: 1 }], phone: GUEST, paymentMethod })).order;
     const cash = await order(galaxy, 'cash');
@@ -88,7 +89,7 @@ describe.each(engines)('migration 0004 (chat per theatre) on $name', (engine) =>
     ]);
 
     // The new shape works: the (theatre, phone) key and the cap table are in place.
-    const chat = new ChatService({ db: handle.db, clock: clock.now });
+    const chat = new ChatService({ uow: new UnitOfWork(handle.db), clock: clock.now });
     expect((await chat.history({ role: 'staff', theatreId: galaxy.id }, GUEST, undefined)).map((m) => m.text)).toEqual(['also moved', 'moved by the unpaid order', 'to Galaxy', `Order #${cash.id} confirmed`]);
     expect(await chat.receive({ from: STRANGER.slice(1), id: 'wamid.new', type: 'text', text: { body: 'hello?' } })).toBe(true);
     expect(await chat.conversations({ role: 'admin' })).toHaveLength(3);

@@ -2,10 +2,11 @@ import { SerialJob } from '../jobs/serial-job.js';
 import type { Logger } from '../observability/logger.js';
 
 interface Deps {
-  /** Claims and emits due unseen alerts (OrderService.emitUnseenAlerts); the alert templates are enqueued in the same transaction. */
+  /**
+   * Claims and emits due unseen alerts (OrderService.emitUnseenAlerts), each in its own unit of
+   * work, which wakes the relay (and the WhatsApp sender when a reaction queued a notice).
+   */
   emitUnseenAlerts: () => Promise<unknown[]>;
-  /** Kicks the outbox relay and the WhatsApp sender after alerts were committed. */
-  committed: () => void;
   logger: Logger;
   intervalMs: number;
 }
@@ -39,7 +40,6 @@ export class UnseenEscalator {
     const alerted = await this.deps.emitUnseenAlerts();
     if (alerted.length === 0) return;
     this.deps.logger.info({ count: alerted.length }, 'unseen order alerts raised');
-    this.deps.committed();
   }
 
   stop(): Promise<void> {

@@ -1,4 +1,4 @@
-import { isUniqueViolation } from '../db/dialect.js';
+import { isUniqueViolation } from './dialect.js';
 import { appError } from '../http/errors.js';
 
 /**

@@ -1,0 +1,68 @@
+import type { Executor, Transaction } from './executor.js';
+
+/** A queue a transaction can leave work in (the WhatsApp outbox, pending refunds), named by its feature. */
+export type WorkQueue = string;
+
+type Listener = () => unknown;
+
+/** The queues each open transaction of a UnitOfWork left work in; a transaction not opened by one has none. */
+const queuedBy = new WeakMap<Transaction, Set<WorkQueue>>();
+
+/**
+ * Says that `trx` left work in `queue`: once it commits, whoever the composition registered for
+ * that queue is woken (UnitOfWork.afterCommitOf). A rolled-back transaction wakes nobody.
+ */
+export function queueWork(trx: Transaction, queue: WorkQueue): void {
+  queuedBy.get(trx)?.add(queue);
+}
+
+/**
+ * Commit, then publish, in one place. `write(fn)` runs `fn` in a transaction; after it commits,
+ * the listeners of every commit (the outbox relay) and those of each queue the transaction left
+ * work in (queueWork) are woken. Features register listeners where the app is composed, so a
+ * feature that queues work never imports the one that carries it out. Listeners only wake
+ * background jobs: they run after the commit, never fail the write, and what they miss the
+ * jobs' polls find.
+ */
+export class UnitOfWork {
+  private readonly everyCommit: Listener[] = [];
+  private readonly byQueue = new Map<WorkQueue, Listener[]>();
+
+  constructor(
+    /** For reads outside a transaction. */
+    readonly reader: Executor,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
+
+  /** Wakes `listener` after every committed write. */
+  afterEveryCommit(listener: Listener): void {
+    this.everyCommit.push(listener);
+  }
+
+  /** Wakes `listener` after each committed write that queued work in `queue`. */
+  afterCommitOf(queue: WorkQueue, listener: Listener): void {
+    this.byQueue.set(queue, [...(this.byQueue.get(queue) ?? []), listener]);
+  }
+
+  /** Runs `fn` in one transaction, then wakes the listeners of what it committed. */
+  async write<T>(fn: (trx: Transaction) => Promise<T>): Promise<T> {
+    const queued = new Set<WorkQueue>();
+    const result = await this.reader.transaction().execute((trx) => {
+      queuedBy.set(trx, queued);
+      return fn(trx);
+    });
+    this.wake(this.everyCommit);
+    for (const queue of queued) this.wake(this.byQueue.get(queue) ?? []);
+    return result;
+  }
+
+  private wake(listeners: readonly Listener[]): void {
+    for (const listener of listeners) {
+      try {
+        void Promise.resolve(listener()).catch(this.onError);
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+  }
+}
