@@ -83,7 +83,13 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const { bus } = engines;
   const tickets = new TicketService(config.secrets.TICKET_SECRET, config.limits.ticketTtlSeconds, engines.spentTickets, now);
 
-  const database = await createDatabase({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, sqliteFile: join(config.dataDir, 'scan2food.db') });
+  // Production migrates on purpose (`scan2food migrate`) and refuses a schema behind or ahead of the code.
+  const database = await createDatabase({
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+    sqliteFile: join(config.dataDir, 'scan2food.db'),
+    migrations: config.production ? 'verify' : 'apply',
+  });
   const { db } = database;
   const services = composeServices({ config, engines, database, logger, metrics, now, revokeSessions: (ids) => revokeSessions(ids) });
   const { relay, housekeeping, chat, accounts, payments, checkoutLinks, guestLimits, orders, seats, streams } = services;

@@ -1,4 +1,5 @@
 import { runBackupCommand, runRestoreCommand } from './backup/backup.command.js';
+import { runMigrateCommand } from './cli/migrate.command.js';
 import { runServe } from './cli/serve.command.js';
 import { runKeysCommand } from './keys/keys.command.js';
 import { runSeedCommand } from './seed/seed.command.js';
@@ -9,6 +10,7 @@ Usage:
   scan2food serve                 start the server (what npm start runs)
   scan2food keys generate|rotate|retire [socket]
   scan2food seed FILE.json        load theatres, menus and accounts (idempotent by name)
+  scan2food migrate [--dry-run]   bring the database schema up to this version (production never does it by itself)
   scan2food backup FILE           consistent copy of the SQLite database, while the server runs
   scan2food restore FILE          put a backup in place (servers on DATA_DIR stopped first)
   scan2food help`;
@@ -23,6 +25,8 @@ async function main(argv: string[]): Promise<number> {
       return runKeysCommand(rest, process.env, print);
     case 'seed':
       return runSeedCommand(rest, process.env, print, (line) => process.stderr.write(`${line}\n`));
+    case 'migrate':
+      return runMigrateCommand(rest, process.env, print, (line) => process.stderr.write(`${line}\n`));
     case 'backup':
       return runBackupCommand(rest, process.env, print, (line) => process.stderr.write(`${line}\n`));
     case 'restore':

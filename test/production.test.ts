@@ -65,6 +65,12 @@ describe('production start', () => {
       razorpay = await fakeRazorpay();
       dataDir = tmp();
       env = productionEnv(dataDir, razorpay.base);
+      // Production migrates on purpose: an empty database is refused until `scan2food migrate` ran.
+      const refused = await runCli(['serve'], { ...env, PORT: '0' });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('run `scan2food migrate`');
+      expect(refused.stderr).not.toMatch(STACK_LINE);
+      expect((await runCli(['migrate'], env)).code).toBe(0);
       server = await spawnServer(env);
     });
     afterAll(async () => {

@@ -8,6 +8,7 @@ type ErrnoLike = Error & { code?: unknown; path?: unknown; syscall?: unknown; ad
  */
 export function describeStartupError(err: unknown, config: Pick<Config, 'dataDir' | 'port' | 'host' | 'databaseUrl'>): string {
   if (!(err instanceof Error)) return `start failed: ${String(err)}`;
+  if (err.name === 'SchemaMismatchError') return err.message;
   const e = err as ErrnoLike;
   const cause = e.cause instanceof Error ? (e.cause as ErrnoLike) : undefined;
   const code = String(e.code ?? cause?.code ?? '');

@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import { initialMigration } from './migrations/0001-initial.js';
@@ -28,6 +28,25 @@ export interface DatabaseOptions {
   schema?: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /**
+   * `apply` (default) brings the schema up to date; `verify` refuses a schema behind or ahead of
+   * this code (production: migrations run on purpose, with `scan2food migrate`); `none` opens the
+   * database as it is (the migrate command itself).
+   */
+  migrations?: 'apply' | 'verify' | 'none';
+}
+
+/** The schema and this code disagree; the message says which command fixes it. */
+export class SchemaMismatchError extends Error {
+  override readonly name = 'SchemaMismatchError';
+}
+
+export interface MigrationStatus {
+  executed: string[];
+  /** Known to this code, not yet run on the database. */
+  pending: string[];
+  /** Run on the database by a newer version; unknown to this code. */
+  unknown: string[];
 }
 
 /** How long a SQLite writer waits for another process's lock before SQLITE_BUSY. */
@@ -35,11 +54,13 @@ const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 const DEFAULT_POOL_SIZE = 10;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Opens the database chosen by the options and brings its schema up to date. */
+/** Opens the database chosen by the options and brings its schema up to date (or checks it: see `migrations`). */
 export async function createDatabase(opts: DatabaseOptions): Promise<Db> {
   const handle = opts.databaseUrl ? await openPostgres(opts) : openSqlite(opts.sqliteFile);
+  const schema = opts.databaseUrl ? opts.schema : undefined;
   try {
-    await migrate(handle.db, handle.dialect, opts.databaseUrl ? opts.schema : undefined);
+    if ((opts.migrations ?? 'apply') === 'apply') await migrate(handle.db, handle.dialect, schema);
+    else if (opts.migrations === 'verify') assertSchemaCurrent(await migrationStatus(handle, schema));
   } catch (err) {
     await handle.close();
     throw err;
@@ -139,16 +160,58 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
   };
 }
 
-async function migrate(db: Kysely<Database>, dialect: DialectName, schema: string | undefined): Promise<void> {
+function migratorFor(db: Kysely<Database>, dialect: DialectName, schema: string | undefined): Migrator {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
-  const migrator = new Migrator({
-    db,
-    provider,
-    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
-  });
-  const { error, results } = await migrator.migrateToLatest();
+  return new Migrator({ db, provider, ...(schema !== undefined ? { migrationTableSchema: schema } : {}) });
+}
+
+/** What has run on the database, what this code would still run, and what it does not know. */
+export async function migrationStatus(handle: Db, schema?: string): Promise<MigrationStatus> {
+  const known = await migratorFor(handle.db, handle.dialect, schema).getMigrations();
+  const knownNames = new Set(known.map((m) => m.name));
+  let recorded: string[] = [];
+  try {
+    // Each connection's search_path is the schema, where the migrator keeps its table.
+    const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(handle.db);
+    recorded = rows.rows.map((r) => r.name);
+  } catch {
+    // No migration table yet: an empty database.
+  }
+  return {
+    executed: known.filter((m) => m.executedAt !== undefined).map((m) => m.name),
+    pending: known.filter((m) => m.executedAt === undefined).map((m) => m.name),
+    unknown: recorded.filter((name) => !knownNames.has(name)),
+  };
+}
+
+function assertSchemaCurrent(status: MigrationStatus): void {
+  if (status.unknown.length > 0) {
+    throw new SchemaMismatchError(
+      `the database schema is newer than this version of scan2food (it has ${status.unknown.join(', ')}): run the version that migrated it, or restore a backup taken before`,
+    );
+  }
+  if (status.pending.length > 0) {
+    throw new SchemaMismatchError(
+      `the database schema is behind this version (${status.pending.length} migration(s) to run: ${status.pending.join(', ')}): take a backup, run \`scan2food migrate\` (\`--dry-run\` lists them), then start again`,
+    );
+  }
+}
+
+/**
+ * Runs every pending migration, each reported through `onEach`. Two processes migrating at once
+ * never run one twice: on PostgreSQL Kysely's migrator holds an advisory lock for the whole run
+ * (in the migrations' transaction); SQLite allows one writer at a time.
+ */
+export async function runMigrations(handle: Db, schema?: string, onEach: (name: string) => void = () => undefined): Promise<string[]> {
+  return migrate(handle.db, handle.dialect, schema, onEach);
+}
+
+async function migrate(db: Kysely<Database>, dialect: DialectName, schema: string | undefined, onEach: (name: string) => void = () => undefined): Promise<string[]> {
+  const { error, results } = await migratorFor(db, dialect, schema).migrateToLatest();
+  for (const r of results ?? []) if (r.status === 'Success') onEach(r.migrationName);
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
   }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
