@@ -85,7 +85,10 @@ export async function rollingRestart(d: Deps): Promise<string> {
     clients.push(client(`guest:${o.id}`, (s) => ticketUrl(`/ws/payment-socket/${o.id}/`, 'payment', { bearer: o.token, orderId: o.id }, s), violation));
   }
   for (let n = 0; n < clients.length; n += 50) await Promise.all(clients.slice(n, n + 50).map((c) => c.follower.start()));
+  // start() resolves on the 101; the hello follows in its own frame.
+  await waitFor(async () => clients.every((c) => c.follower.stats.stream !== null), 15_000).catch(() => undefined);
   const connected = clients.filter((c) => c.follower.stats.stream !== null).length;
+  for (const c of clients.filter((x) => x.follower.stats.stream === null).slice(0, 3)) d.log(`  not connected: ${c.follower.stats.name} ${JSON.stringify(c.follower.stats)} ${violations.slice(0, 2).join('; ')}`);
   d.check(`${clients.length} staff, guest and integration sockets connected through nginx`, connected === clients.length && clients.length >= 300, `${connected}/${clients.length}`);
 
   // Orders are paid (signed webhooks through nginx) all through the restarts.
@@ -115,6 +118,11 @@ export async function rollingRestart(d: Deps): Promise<string> {
     old.child.kill('SIGTERM');
     const code = await Promise.race([old.exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 30_000))]);
     drains.push(Date.now() - t0);
+    if (code !== 0) {
+      d.log(`process ${i + 1} did not exit: last log lines:\n${old.stdout().split('\n').slice(-15).join('\n')}\n${old.stderr().slice(-1500)}`);
+      old.child.kill('SIGKILL');
+      await old.exited;
+    }
     d.check(`process ${i + 1} drained and exited on SIGTERM`, code === 0, `exit ${String(code)} after ${Date.now() - t0} ms`);
     const fresh = await d.procs.start(i);
     // The next one goes down only once this one carries sockets again (nginx's least_conn sends it the reconnects).
