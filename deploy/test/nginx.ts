@@ -104,9 +104,13 @@ export async function startNginx(bin: string, r: Rendered, port: number): Promis
   }
   return {
     child,
+    /** Graceful quit; sockets still open after 3 s (a client that never closes) are cut. */
     async stop() {
-      if (child.exitCode === null) child.kill('SIGQUIT');
+      if (child.exitCode !== null) return;
+      child.kill('SIGQUIT');
+      const fast = setTimeout(() => child.kill('SIGTERM'), 3_000);
       await exited;
+      clearTimeout(fast);
     },
   };
 }

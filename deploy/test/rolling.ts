@@ -84,9 +84,18 @@ export async function rollingRestart(d: Deps): Promise<string> {
   for (const o of orders) {
     clients.push(client(`guest:${o.id}`, (s) => ticketUrl(`/ws/payment-socket/${o.id}/`, 'payment', { bearer: o.token, orderId: o.id }, s), violation));
   }
+  try {
+    return await underLoad(d, clients, orders, violations);
+  } finally {
+    for (const c of clients) c.follower.stop();
+  }
+}
+
+async function underLoad(d: Deps, clients: ReturnType<typeof client>[], orders: OnlineOrder[], violations: string[]): Promise<string> {
+  const { edge } = d;
   for (let n = 0; n < clients.length; n += 50) await Promise.all(clients.slice(n, n + 50).map((c) => c.follower.start()));
   // start() resolves on the 101; the hello follows in its own frame.
-  await waitFor(async () => clients.every((c) => c.follower.stats.stream !== null), 15_000).catch(() => undefined);
+  await waitFor(async () => clients.every((c) => c.follower.stats.stream !== null), 15_000);
   const connected = clients.filter((c) => c.follower.stats.stream !== null).length;
   for (const c of clients.filter((x) => x.follower.stats.stream === null).slice(0, 3)) d.log(`  not connected: ${c.follower.stats.name} ${JSON.stringify(c.follower.stats)} ${violations.slice(0, 2).join('; ')}`);
   d.check(`${clients.length} staff, guest and integration sockets connected through nginx`, connected === clients.length && clients.length >= 300, `${connected}/${clients.length}`);
@@ -124,10 +133,11 @@ export async function rollingRestart(d: Deps): Promise<string> {
       await old.exited;
     }
     d.check(`process ${i + 1} drained and exited on SIGTERM`, code === 0, `exit ${String(code)} after ${Date.now() - t0} ms`);
-    const fresh = await d.procs.start(i);
-    // The next one goes down only once this one carries sockets again (nginx's least_conn sends it the reconnects).
-    await waitFor(async () => (await connectionsOn(fresh.port)) >= 30, 30_000);
-    d.log(`  process ${i + 1} restarted on :${fresh.port} (drain ${drains[i]} ms); it now holds ${await connectionsOn(fresh.port)} sockets`);
+    await d.procs.start(i);
+    // The next one goes down only once every client is connected again, somewhere.
+    const reconnected = await waitFor(async () => (await totalConnections(d.procs.ports)) >= clients.length, 30_000);
+    const held = await Promise.all(d.procs.ports.map(connectionsOn));
+    d.check(`process ${i + 1} restarted on its port and every client reconnected`, reconnected, `drain ${drains[i]} ms; sockets per process now ${held.join(' / ')}`);
   }
   const restartMs = Date.now() - restartStarted;
   restarting = false;
@@ -141,7 +151,6 @@ export async function rollingRestart(d: Deps): Promise<string> {
     const head = heads.get(c.follower.stats.stream ?? '') ?? 0;
     if (!(await c.follower.caughtUp(head, 30_000))) behind++;
   }));
-  for (const c of clients) c.follower.stop();
   const stats = clients.map((c) => c.follower.stats);
   const sum = (f: (s: (typeof stats)[number]) => number) => stats.reduce((n, s) => n + f(s), 0);
   const missing = clients.reduce((n, c) => n + (c.follower.stats.firstSeq === null ? 0 : (heads.get(c.follower.stats.stream!) ?? 0) - c.follower.stats.firstSeq - c.follower.received.size), 0);
@@ -168,21 +177,27 @@ export async function rollingRestart(d: Deps): Promise<string> {
   ].join('\n');
 }
 
+async function totalConnections(ports: number[]): Promise<number> {
+  return (await Promise.all(ports.map(connectionsOn))).reduce((a, b) => a + b, 0);
+}
+
 async function connectionsOn(port: number): Promise<number> {
   try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
     return [...text.matchAll(/^scan2food_ws_connections\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
   } catch {
     return 0;
   }
 }
 
-async function waitFor(ok: () => Promise<boolean>, ms: number): Promise<void> {
+/** Polls `ok` until it holds (true) or `ms` pass (false). */
+async function waitFor(ok: () => Promise<boolean>, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`condition not met in ${ms} ms`);
+    if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 200));
   }
+  return true;
 }
 
 async function streamHeads(databaseUrl: string, schema: string): Promise<Map<string, number>> {

@@ -137,6 +137,14 @@ async function main(): Promise<number> {
   const procs = new Processes(env, ports, dataDirs);
   let nginx: Awaited<ReturnType<typeof startNginx>> | null = null;
   const secretsUsed = new Set<string>(Object.values(keys));
+  // Bounded: whatever hangs, the processes and nginx this run started do not outlive it.
+  const watchdog = setTimeout(() => {
+    console.error('test:deploy: no result after 270 s; stopping');
+    for (const s of procs.history) s.child.kill('SIGKILL');
+    nginx?.child.kill('SIGTERM');
+    process.exit(2);
+  }, 270_000);
+  watchdog.unref();
   try {
     // The venue: production never creates demo data, so it is seeded as an operator would.
     const passwords = { admin: password(), staff1: password(), staff2: password() };
