@@ -77,8 +77,20 @@ class Processes {
     return s;
   }
 
-  /** The upgrade log line of a connection (by the connectionId its hello carried), and which port logged it. */
-  upgradeOf(connectionId: string): { port: number; line: any } | null {
+  /**
+   * The upgrade log line of a connection (by the connectionId its hello carried) and which port
+   * logged it; waited for, as the line may reach us after the hello does.
+   */
+  async upgradeOf(connectionId: string): Promise<{ port: number; line: any } | null> {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const found = this.findUpgrade(connectionId);
+      if (found || Date.now() > deadline) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private findUpgrade(connectionId: string): { port: number; line: any } | null {
     for (const s of this.history) {
       for (const text of s.stdout().split('\n')) {
         if (!text.includes(connectionId)) continue;
@@ -222,7 +234,7 @@ async function main(): Promise<number> {
     // (least_conn), the webhook lands on one; nginx's access log says which.
     const staff = await Promise.all([0, 1, 2].map(() => ticketed('live-orders', '/ws/all-seat-datasocket/', { cookie: cookie1 })));
     opened.push(...staff);
-    const staffPorts = staff.map((s) => procs.upgradeOf(s.hello.connectionId)?.port);
+    const staffPorts = await Promise.all(staff.map(async (s) => (await procs.upgradeOf(s.hello.connectionId))?.port));
     const hook = buildWebhook({ event: 'payment.captured', gatewayOrderId: order.gatewayOrderId, gatewayPaymentId: `pay_${randomBytes(7).toString('hex')}`, amount: order.amount, secret: webhookSecret, eventId: `evt_${randomUUID()}`, at: new Date() });
     const paid = await edge.call('POST', '/api/payments/webhook', { raw: hook.rawBody, headers: { 'x-razorpay-signature': hook.signature, 'x-razorpay-event-id': hook.eventId } });
     const confirmed = await Promise.allSettled(staff.map((s) => s.next((m) => m.type === 'order.confirmed' && m.data?.order?.id === order.id)));
@@ -236,13 +248,13 @@ async function main(): Promise<number> {
     try {
       const via = await ticketed('live-orders', '/ws/all-seat-datasocket/', { cookie: cookie1 }, { localAddress: GUEST_ADDRESS, headers: { 'x-forwarded-for': SPOOFED } });
       opened.push(via);
-      const seen = procs.upgradeOf(via.hello.connectionId)?.line.clientAddress;
+      const seen = (await procs.upgradeOf(via.hello.connectionId))?.line.clientAddress;
       check('the service sees the real client address through nginx, and a client cannot spoof it', seen === GUEST_ADDRESS, `client ${GUEST_ADDRESS} sent X-Forwarded-For ${SPOOFED}; the service logged ${String(seen)}`);
       const t = await edge.ticket('live-orders', { cookie: cookie1 });
       secretsUsed.add(t);
       const direct = await openSocket(`ws://127.0.0.1:${ports[0]}/ws/all-seat-datasocket/?ticket=${encodeURIComponent(t)}`, { localAddress: GUEST_ADDRESS, headers: { 'x-forwarded-for': SPOOFED } });
       opened.push(direct);
-      const seenDirect = procs.upgradeOf(direct.hello.connectionId)?.line.clientAddress;
+      const seenDirect = (await procs.upgradeOf(direct.hello.connectionId))?.line.clientAddress;
       check('X-Forwarded-For is believed only from the proxy', seenDirect === GUEST_ADDRESS, `straight to a process from ${GUEST_ADDRESS} with X-Forwarded-For ${SPOOFED}: logged ${String(seenDirect)}`);
     } catch (err) {
       check('the service sees the real client address through nginx', false, String(err));
