@@ -102,6 +102,8 @@ async function underLoad(d: Deps, clients: ReturnType<typeof client>[], orders: 
 
   // Orders are paid (signed webhooks through nginx) all through the restarts.
   const paidAt = new Map<number, number>();
+  const answeredAt = new Map<number, number>();
+  let slowestWebhook = 0;
   let webhookErrors = 0;
   let restarting = true;
   const payer = (async () => {
@@ -113,9 +115,12 @@ async function underLoad(d: Deps, clients: ReturnType<typeof client>[], orders: 
   })();
   async function pay(o: OnlineOrder): Promise<void> {
     const hook = buildWebhook({ event: 'payment.captured', gatewayOrderId: o.gatewayOrderId, gatewayPaymentId: `pay_${randomBytes(7).toString('hex')}`, amount: o.amount, secret: d.webhookSecret, eventId: `evt_${randomUUID()}`, at: new Date() });
-    paidAt.set(o.id, Date.now());
+    const sent = Date.now();
+    paidAt.set(o.id, sent);
     // Razorpay repeats a webhook it got no 2xx for, with the same event id: so does this.
     const a = await edge.retrying('POST', '/api/payments/webhook', { raw: hook.rawBody, headers: { 'x-razorpay-signature': hook.signature, 'x-razorpay-event-id': hook.eventId } }, 20);
+    answeredAt.set(o.id, Date.now());
+    slowestWebhook = Math.max(slowestWebhook, Date.now() - sent);
     if (a.status !== 200) webhookErrors++;
   }
 
@@ -156,11 +161,14 @@ async function underLoad(d: Deps, clients: ReturnType<typeof client>[], orders: 
   const missing = clients.reduce((n, c) => n + (c.follower.stats.firstSeq === null ? 0 : (heads.get(c.follower.stats.stream!) ?? 0) - c.follower.stats.firstSeq - c.follower.received.size), 0);
   // The longest a client waited for an event of a paid order: webhook sent → event received.
   let longest = 0;
+  let afterAnswer = 0;
   for (const c of clients) {
     for (const [seq, r] of c.follower.received) {
       const orderId = r.data?.order?.id ?? r.data?.orderId;
       const sent = paidAt.get(orderId);
-      if (sent !== undefined && (r.type === 'order.confirmed' || r.data?.status === 'success')) longest = Math.max(longest, c.arrivedAt.get(seq)! - sent);
+      if (sent === undefined || !(r.type === 'order.confirmed' || r.data?.status === 'success')) continue;
+      longest = Math.max(longest, c.arrivedAt.get(seq)! - sent);
+      afterAnswer = Math.max(afterAnswer, c.arrivedAt.get(seq)! - answeredAt.get(orderId)!);
     }
   }
   const events = sum((s) => s.events);
@@ -173,7 +181,7 @@ async function underLoad(d: Deps, clients: ReturnType<typeof client>[], orders: 
     `== rolling restart: 3 processes, one after another, in ${(restartMs / 1000).toFixed(1)} s (drains ${drains.join(', ')} ms)`,
     `sockets ${clients.length} (staff ${STAFF_PER_THEATRE * d.theatres.length}, guests ${GUESTS}, keys 2); reconnects ${sum((s) => s.reconnects)}, failed attempts ${sum((s) => s.connectFailures)}`,
     `orders paid ${paidAt.size}; events delivered ${events}; duplicates ${duplicates}; missing ${missing}; resets ${sum((s) => s.resets)}`,
-    `longest gap a client saw (webhook sent → its event received): ${longest} ms`,
+    `longest gap a client saw (webhook sent → its event received): ${longest} ms; of which after the webhook's 200: at most ${afterAnswer} ms; slowest webhook (with retries while a process drained) ${slowestWebhook} ms`,
   ].join('\n');
 }
 
