@@ -276,6 +276,12 @@ async function main(): Promise<number> {
       .join('\n');
     const access = readFileSync(rendered.accessLog, 'utf8');
     const socketLines = access.split('\n').filter((l) => l.includes(' /ws/')).length;
+    const statuses = new Map<string, number>();
+    for (const m of access.matchAll(/"[A-Z]+ (\/\S*) HTTP\/[\d.]+" (\d+) .* upstream_status=(.*) upstream_time=/g)) {
+      const k = `${m[1]!.startsWith('/ws/') ? 'socket' : 'http'} ${m[2]} (upstream ${m[3]})`;
+      statuses.set(k, (statuses.get(k) ?? 0) + 1);
+    }
+    log(`nginx answered: ${[...statuses].sort().map(([k, n]) => `${k} ×${n}`).join(', ')}`);
     const leaked = [...secretsUsed].filter((s) => logs.includes(s) || logs.includes(encodeURIComponent(s)));
     check('nginx\'s logs hold no key and no ticket', socketLines > 0 && leaked.length === 0,
       `${secretsUsed.size} keys and tickets looked for in ${logs.split('\n').length} log lines (${socketLines} socket requests): ${leaked.length} found`);
