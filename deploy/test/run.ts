@@ -162,6 +162,9 @@ async function main(): Promise<number> {
     const passwords = { admin: password(), staff1: password(), staff2: password() };
     const seedFile = join(dir, 'venue.json');
     writeFileSync(seedFile, JSON.stringify(venue(passwords)), { mode: 0o600 });
+    // Production migrates on purpose, before anything else touches the database.
+    const migrated = await runCli(['migrate'], { ...env, DATA_DIR: dataDirs[0]! });
+    if (migrated.code !== 0) throw new Error(`scan2food migrate failed: ${migrated.stderr}`);
     const seeded = await runCli(['seed', seedFile], { ...env, DATA_DIR: dataDirs[0]! });
     if (seeded.code !== 0) throw new Error(`scan2food seed failed: ${seeded.stderr}`);
     const tree = JSON.parse(seeded.stdout);

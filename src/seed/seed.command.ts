@@ -23,7 +23,13 @@ export async function runSeedCommand(args: string[], env: NodeJS.ProcessEnv, out
     return 1;
   }
   const dataDir = resolve(env.DATA_DIR ?? './data');
-  const database = await createDatabase({ databaseUrl: env.DATABASE_URL || undefined, schema: env.DATABASE_SCHEMA || undefined, sqliteFile: join(dataDir, 'scan2food.db') });
+  const database = await createDatabase({
+    databaseUrl: env.DATABASE_URL || undefined,
+    schema: env.DATABASE_SCHEMA || undefined,
+    sqliteFile: join(dataDir, 'scan2food.db'),
+    // Production migrates on purpose (`scan2food migrate`), never as a side effect of seeding.
+    migrations: env.NODE_ENV === 'production' ? 'verify' : 'apply',
+  });
   try {
     err(`Seeding ${env.DATABASE_URL ? 'PostgreSQL' : join(dataDir, 'scan2food.db')} from ${file}…`);
     const result = await seed(database.db, input);
