@@ -56,7 +56,8 @@ import { KeyReloader } from './keys/key-reloader.js';
 import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
-import { Gateway } from './realtime/gateway.js';
+import { StreamNode } from './realtime/stream-node.js';
+import { UpgradeAcceptor } from './realtime/upgrade/acceptor.js';
 import { encodeRevocation } from './realtime/revocation.js';
 import { TicketService } from './tickets/ticket.service.js';
 
@@ -74,7 +75,8 @@ export interface AppOptions {
 export interface App {
   fastify: FastifyInstance;
   server: Server;
-  gateway: Gateway;
+  /** This process's WebSocket clients and the streams they follow (the upgrades go through an UpgradeAcceptor). */
+  streamNode: StreamNode;
   keys: KeyStore;
   tickets: TicketService;
   logger: Logger;
@@ -185,10 +187,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   // Ending sessions (logout, password change, account deleted) closes what they opened: on this
   // process at once, on the others through the bus; a process that misses the message finds the
-  // ended sessions in the database (Gateway.recheckSessions).
+  // ended sessions in the database (StreamNode.recheckSessions).
   const revokeSessions = async (sessionIds: string[]): Promise<void> => {
     if (sessionIds.length === 0) return;
-    sockets.closeSessions(sessionIds);
+    streamNode.closeSessions(sessionIds);
     await bus.publishControl(encodeRevocation(sessionIds)).catch((err: unknown) => logger.error({ err }, 'revocation not sent to other processes; they find it at their next session check'));
   };
   authRoutes(fastify, { accounts, sessions, failures: engines.authFailures, revokeSessions });
@@ -213,7 +215,20 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   historyRoutes(fastify, { history: new OrderHistoryRepository(db), theatres: new TheatreRepository(db), sessions });
   await webRoutes(fastify, { dir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)) });
 
-  const sockets = new Gateway({
+  // The sockets: the stream node follows the bus and serves its clients; the acceptor turns
+  // upgrade requests into its clients.
+  const streamNode = new StreamNode({
+    keys,
+    limits: config.limits,
+    logger,
+    streams,
+    bus,
+    handlers: { chat: chat.socketHandlers },
+    liveSessions: (ids) => accounts.liveSessions(ids),
+    sentCounter: (socket) => metrics.sentCounter(socket),
+    hooks: presence,
+  });
+  const acceptor = new UpgradeAcceptor({
     auth: {
       keys,
       tickets,
@@ -222,18 +237,14 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       orderExists: (id) => orderExists(db, id),
       liveSessions: (ids) => accounts.liveSessions(ids),
     },
-    keys,
     limits: config.limits,
     trustProxy,
     logger,
     metrics,
-    streams,
-    bus,
-    handlers: { chat: chat.socketHandlers },
-    hooks: presence,
     caps: engines.connectionCaps,
+    node: streamNode,
   });
-  fastify.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
+  fastify.server.on('upgrade', (req, socket, head) => acceptor.handleUpgrade(req, socket, head));
 
   const reloader = new KeyReloader(config.keysFile, keys, logger);
   reloader.start();
@@ -249,7 +260,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   return {
     fastify,
     server: fastify.server,
-    gateway: sockets,
+    streamNode,
     keys,
     tickets,
     logger,
@@ -266,7 +277,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       closed = true;
       draining = true;
       reloader.stop();
-      await sockets.shutdown(config.limits.shutdownGraceMs);
+      streamNode.stop();
+      await acceptor.close(config.limits.shutdownGraceMs);
       await fastify.close();
       await chat.stop();
       await presence.stop();

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Client } from '../realtime/client.js';
-import type { ConnectionHooks } from '../realtime/gateway.js';
+import type { ConnectionHooks } from '../realtime/stream-node.js';
 import { appendEvent } from '../streams/event.repository.js';
 import { ALL_THEATRES_STREAM } from '../streams/stream-names.js';
 import type { PresenceStore, PresenceTransition } from './presence-store.js';
