@@ -1,16 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { PresenceView } from '../protocol/index.js';
 import type { Client } from '../realtime/client.js';
 import type { ConnectionHooks } from '../realtime/stream-node.js';
 import { appendEvent } from '../streams/event.repository.js';
 import { ALL_THEATRES_STREAM } from '../streams/stream-names.js';
 import type { PresenceStore, PresenceTransition } from './presence-store.js';
 
-export interface TheatrePresence {
-  theatreId: number;
-  online: boolean;
-  connections: number;
-}
+/** `presence` data and an entry of the `theatres` snapshot's presence: the contract's own type. */
+export type TheatrePresence = PresenceView;
 
 export interface PresenceDeps {
   store: PresenceStore;
