@@ -2,7 +2,7 @@ import type { EventBus } from '../bus/event-bus.js';
 import type { Limits } from '../config/limits.js';
 import type { KeyStore } from '../keys/key-store.js';
 import type { Logger } from '../observability/logger.js';
-import { Client } from './client.js';
+import { Client, type SnapshotData } from './client.js';
 import { DISCONNECTS, type Disconnect } from './close-codes.js';
 import type { Connection } from './connection.js';
 import { GapFiller } from './gap-filler.js';
@@ -116,9 +116,10 @@ export class StreamNode {
     client.conn.batch(() => {
       client.sendJson({ type: 'hello', stream: client.stream, seq: opening.head, connectionId: client.id });
       if (opening.kind === 'snapshot') {
-        const snapshot: Record<string, unknown> = { type: 'snapshot', stream: client.stream, seq: opening.head, data: opening.snapshot };
-        if (opening.reset) snapshot.reset = true;
-        client.sendJson(snapshot);
+        // The streams feature reads the snapshot its stream needs (streams/snapshot.ts) but still
+        // hands it over untyped; the shapes are the protocol's views.
+        const data = opening.snapshot as SnapshotData;
+        client.sendJson(opening.reset ? { type: 'snapshot', stream: client.stream, seq: opening.head, data, reset: true } : { type: 'snapshot', stream: client.stream, seq: opening.head, data });
         client.endIfTerminal(opening.terminal);
       } else {
         for (const event of opening.events) client.sendReplayed(event.seq, encodeEvent(event), event.terminal === true);
