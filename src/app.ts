@@ -56,6 +56,7 @@ import { KeyReloader } from './keys/key-reloader.js';
 import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { asyncApiRoutes } from './asyncapi/asyncapi.routes.js';
 import { StreamNode } from './realtime/stream-node.js';
 import { UpgradeAcceptor } from './realtime/upgrade/acceptor.js';
 import { encodeRevocation } from './realtime/revocation.js';
@@ -245,6 +246,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     node: streamNode,
   });
   fastify.server.on('upgrade', (req, socket, head) => acceptor.handleUpgrade(req, socket, head));
+  // What the sockets send and understand, for integrators: AsyncAPI at /api/asyncapi.json.
+  asyncApiRoutes(fastify);
 
   const reloader = new KeyReloader(config.keysFile, keys, logger);
   reloader.start();

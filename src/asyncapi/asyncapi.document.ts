@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   AFTER_CLOSE,
+  afterClose,
   CHAT_PATH,
   CLOSE,
   DISCONNECTS,
@@ -152,11 +153,14 @@ export function asyncApiDocument(): JsonSchema {
     channels,
     operations,
     components: { schemas: VIEW_SCHEMAS, messages, securitySchemes: SECURITY_SCHEMES },
-    'x-close-codes': Object.values(DISCONNECTS).map((d) => ({
-      code: d.code,
-      name: Object.entries(CLOSE).find(([, code]) => code === d.code)?.[0],
-      reason: d.reason,
-      clientAction: d === DISCONNECTS.sessionEnded ? 'sign-in' : AFTER_CLOSE[d.code],
+    // Close codes have no place of their own in AsyncAPI: an extension, from the contract's table.
+    'x-close-codes': Object.entries(CLOSE).map(([name, code]) => ({
+      code,
+      name,
+      clientAction: AFTER_CLOSE[code],
+      reasons: Object.values(DISCONNECTS)
+        .filter((d) => d.code === code)
+        .map((d) => ({ reason: d.reason, clientAction: afterClose(d.code, d.reason) })),
     })),
   };
 }
