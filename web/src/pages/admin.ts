@@ -7,7 +7,7 @@ import { api, ApiError, errorText } from '../lib/api.js';
 import { useNow } from '../lib/hooks.js';
 import { html } from '../lib/html.js';
 import { sortedOrders } from '../lib/live-orders.store.js';
-import type { Account, Theatre } from '../lib/types.js';
+import type { AccountView as Account, TheatreView as Theatre } from '../../../src/protocol/index.js';
 import { AlertsButton, useLiveOrders } from './dashboard.js';
 
 function NewTheatre(props: { onCreated(t: Theatre): void }): VNode {

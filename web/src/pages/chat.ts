@@ -8,10 +8,10 @@ import { applyToConversations, conversationKey, mergeMessages, sortConversations
 import { html } from '../lib/html.js';
 import { followInWorker } from '../lib/stream-client.js';
 import type { ConnectionState } from '../lib/stream-connection.js';
-import type { Account, ChatMessage, Conversation } from '../lib/types.js';
+import type { AccountView as Account, ChatMessageView as ChatMessage, ChatStatus, ConversationView as Conversation } from '../../../src/protocol/index.js';
 
 const PAGE = 20;
-const STATUS_TEXT: Record<string, string> = { queued: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Not delivered' };
+const STATUS_TEXT: Record<ChatStatus, string> = { received: '', queued: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Not delivered' };
 /** In a URL path the `+` of a phone number is left out (SPEC §3). */
 const phonePath = (phone: string) => encodeURIComponent(phone.replace(/^\+/, ''));
 /** A conversation is one (theatre, phone); every request names both (docs/chat.md). */
@@ -57,7 +57,7 @@ function Thread(props: { conversation: ConversationRef; title: string; messages:
         (m) => html`<li class=${`msg ${m.direction}`} data-message-id=${m.id} data-status=${m.status}>
           ${m.direction === 'template' ? html`<span class="meta">Automatic message</span>` : null}
           <span class="text">${m.text}</span>
-          <span class="meta">${time(m.at)}${m.direction === 'incoming' ? '' : ` · ${STATUS_TEXT[m.status] ?? m.status}`}</span>
+          <span class="meta">${time(m.at)}${m.direction === 'incoming' ? '' : ` · ${STATUS_TEXT[m.status]}`}</span>
         </li>`,
       )}
     </ol>
@@ -94,14 +94,14 @@ function ChatBox(props: { account: Account }): VNode {
 
   useEffect(() => {
     void loadList();
-    const stream = followInWorker('chat', '/ws/chat-socket/', {
+    const stream = followInWorker({ socket: 'chat' }, {
       onState: (state) => setConn(state),
       onMessage: (m) => {
         if (m.type === 'snapshot') {
           // The snapshot (also after a reset) is the truth about the list; the REST list adds last texts.
           void loadList();
         } else if (m.type === 'chat.message') {
-          const message = m.data as ChatMessage;
+          const message = m.data;
           // A status change re-broadcasts an id already seen: it updates, it is not news.
           const isNew = !known.current.has(String(message.id));
           known.current.add(String(message.id));

@@ -7,7 +7,7 @@ import { rupees } from '../lib/money.js';
 import { orderToken } from '../lib/order-token.js';
 import { StreamConnection, type ConnectionState } from '../lib/stream-connection.js';
 import { fetchTicket } from '../lib/tickets.js';
-import type { Order, OrderStatus, PaymentState, PaymentStatus } from '../lib/types.js';
+import type { OrderPaymentStatus as PaymentStatus, OrderStatus, OrderView as Order, PaymentMessage, PaymentStatusView } from '../../../src/protocol/index.js';
 
 /** The order's own progress, once it is more than placed. */
 const ORDER_TEXT: Partial<Record<OrderStatus, string>> = {
@@ -48,23 +48,19 @@ export function PaymentPage(props: { orderId: number }): VNode {
         setOrderStatus((s) => s ?? r.order.status);
       })
       .catch((err: unknown) => setError(errorText(err)));
-    const stream = new StreamConnection({
-      path: `/ws/payment-socket/${props.orderId}/`,
-      getTicket: () => fetchTicket('payment', { orderId: props.orderId, orderToken: token }),
-      endOnNormalClose: true,
+    const target = { socket: 'payment', orderId: props.orderId } as const;
+    const show = (payment: PaymentStatusView | null) => {
+      if (!payment) return;
+      setStatus(payment.status);
+      setOrderStatus(payment.orderStatus);
+    };
+    const stream = new StreamConnection<PaymentMessage>({
+      target,
+      getTicket: () => fetchTicket(target, { orderToken: token }),
       onState: (state) => setConn(state),
       onMessage: (m) => {
-        if (m.type === 'snapshot') {
-          const payment = (m.data as { payment?: PaymentState | null }).payment;
-          if (payment) {
-            setStatus(payment.status);
-            if (payment.orderStatus) setOrderStatus(payment.orderStatus);
-          }
-        } else if (m.type === 'payment.status') {
-          const payment = m.data as PaymentState;
-          setStatus(payment.status);
-          if (payment.orderStatus) setOrderStatus(payment.orderStatus);
-        }
+        if (m.type === 'snapshot') show(m.data.payment);
+        else if (m.type === 'payment.status') show(m.data);
       },
     });
     const online = () => stream.setOnline(true);

@@ -4,7 +4,7 @@ import { Shell, SignedIn } from '../components/session.js';
 import { api, errorText } from '../lib/api.js';
 import { html } from '../lib/html.js';
 import { paiseFromRupees, rupees } from '../lib/money.js';
-import type { Account, Layout, MenuCategory, Theatre } from '../lib/types.js';
+import type { AccountView as Account, LayoutView as Layout, MenuCategoryView as MenuCategory, TheatreView as Theatre } from '../../../src/protocol/index.js';
 import { PastOrders } from './past-orders.js';
 
 interface StaffAccount {
