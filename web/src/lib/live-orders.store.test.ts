@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyLiveMessage, EMPTY_LIVE, sortedOrders } from './live-orders.store.js';
 import type { OrderEventType, OrderView } from '../../../src/protocol/index.js';
+import { orderFixture } from './order.fixture.js';
 
-const order = (id: number, status: OrderView['status'], placedAt = `2026-11-29T18:0${id}:00.000Z`): OrderView => ({
-  id,
-  theatreId: 1,
-  seat: { id: 1, name: 'A1', row: 'A', hall: 'Audi 1' },
-  items: [{ itemId: 1, name: 'Popcorn', quantity: 1, price: 25000 }],
-  amount: 25000,
-  paymentMethod: 'online',
-  paymentStatus: 'success',
-  status,
-  placedAt,
-  maxTime: 5,
-});
+const order = orderFixture;
 
 const event = (type: OrderEventType, o: OrderView, seq = 1) => ({ type, stream: 'theatre:1', seq, at: o.placedAt, data: { order: o } }) as const;
 

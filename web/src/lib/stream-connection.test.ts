@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CLOSE, DISCONNECTS, type LiveOrdersMessage, type OrderView } from '../../../src/protocol/index.js';
+import { CLOSE, DISCONNECTS, type LiveOrdersMessage } from '../../../src/protocol/index.js';
+import { orderFixture } from './order.fixture.js';
 import { FatalTicketError, StreamConnection, type ConnectionState, type EndReason } from './stream-connection.js';
 
 /** A WebSocket stand-in that records what it was opened with. */
@@ -36,18 +37,7 @@ class FakeSocket {
 
 const flush = () => vi.advanceTimersByTimeAsync(0);
 const AT = '2026-11-29T18:03:11.120Z';
-const ORDER: OrderView = {
-  id: 1,
-  theatreId: 1,
-  seat: { id: 1, name: 'A1', row: 'A', hall: 'Audi 1' },
-  items: [{ itemId: 1, name: 'Popcorn', quantity: 1, price: 25000 }],
-  amount: 25000,
-  paymentMethod: 'online',
-  paymentStatus: 'success',
-  status: 'confirmed',
-  placedAt: AT,
-  maxTime: 5,
-};
+const ORDER = orderFixture(1, 'confirmed', AT);
 const hello = (seq: number): LiveOrdersMessage => ({ type: 'hello', stream: 'theatre:1', seq, connectionId: 'c' });
 const confirmed = (seq: number): LiveOrdersMessage => ({ type: 'order.confirmed', stream: 'theatre:1', seq, at: AT, data: { order: ORDER } });
 const seen = (seq: number): LiveOrdersMessage => ({ type: 'order.seen', stream: 'theatre:1', seq, at: AT, data: { order: { ...ORDER, status: 'seen' } } });

@@ -8,7 +8,7 @@ import { useNow } from '../lib/hooks.js';
 import { html } from '../lib/html.js';
 import { sortedOrders } from '../lib/live-orders.store.js';
 import type { AccountView as Account, TheatreView as Theatre } from '../../../src/protocol/index.js';
-import { AlertsButton, useLiveOrders } from './dashboard.js';
+import { AlertsButton, StreamEnded, useLiveOrders } from './dashboard.js';
 
 function NewTheatre(props: { onCreated(t: Theatre): void }): VNode {
   const [error, setError] = useState('');
@@ -39,7 +39,7 @@ function NewTheatre(props: { onCreated(t: Theatre): void }): VNode {
 }
 
 function Overview(props: { account: Account }): VNode {
-  const { live, conn, retryInMs } = useLiveOrders();
+  const { live, conn, retryInMs, ended } = useLiveOrders();
   const [theatres, setTheatres] = useState<Theatre[] | null>(null);
   const [error, setError] = useState('');
   const now = useNow(1000);
@@ -57,6 +57,7 @@ function Overview(props: { account: Account }): VNode {
   const orders = sortedOrders(live);
   return html`<${Shell} account=${props.account} title="All theatres" status=${html`<${ConnectionBadge} state=${conn} retryInMs=${retryInMs} />`}>
     <p role="alert" class="error">${error}</p>
+    <${StreamEnded} reason=${ended} />
     <section aria-labelledby="theatres-title">
       <h2 id="theatres-title">Theatres</h2>
       <div class="table-wrap">
