@@ -3,42 +3,29 @@ import { useEffect, useReducer, useState } from 'preact/hooks';
 import { ConnectionBadge } from '../components/connection-badge.js';
 import { OrderCard } from '../components/order-card.js';
 import { Shell, SignedIn } from '../components/session.js';
+import { StreamEnded } from '../components/stream-ended.js';
 import { announceNewOrder, askNotificationPermission, notificationsSupported, unlockAudio } from '../lib/alerts.js';
 import { useNow } from '../lib/hooks.js';
 import { html } from '../lib/html.js';
 import type { AccountView as Account, OrderView as Order } from '../../../src/protocol/index.js';
 import { EMPTY_LIVE, reduceLive, sortedOrders, type LiveOrders } from '../lib/live-orders.store.js';
-import { followInWorker } from '../lib/stream-client.js';
+import { useStream } from '../lib/use-stream.js';
 import type { ConnectionState, EndReason } from '../lib/stream-connection.js';
+
+const LIVE_ORDERS = { socket: 'live-orders' } as const;
 
 /** The live-orders socket for this person (their theatre, or every theatre for an admin). */
 export function useLiveOrders(): { live: LiveOrders; conn: ConnectionState; retryInMs: number | undefined; applyOrder(o: Order): void; ended: EndReason | null } {
   const [live, dispatch] = useReducer(reduceLive, EMPTY_LIVE);
-  const [conn, setConn] = useState<ConnectionState>('connecting');
-  const [retryInMs, setRetry] = useState<number | undefined>(undefined);
-  const [ended, setEnded] = useState<EndReason | null>(null);
-  useEffect(() => {
-    const stream = followInWorker({ socket: 'live-orders' }, {
-      onMessage: (message) => {
-        if (message.type === 'order.confirmed') announceNewOrder(message.data.order);
-        dispatch({ kind: 'message', message });
-      },
-      onState: (state, retry) => {
-        setConn(state);
-        setRetry(retry);
-      },
-      onEnd: setEnded,
-    });
-    return () => stream.stop();
-  }, []);
+  const { conn, retryInMs, ended } = useStream(
+    LIVE_ORDERS,
+    (message) => {
+      if (message.type === 'order.confirmed') announceNewOrder(message.data.order);
+      dispatch({ kind: 'message', message });
+    },
+    { inWorker: true },
+  );
   return { live, conn, retryInMs, ended, applyOrder: (order) => dispatch({ kind: 'order', order }) };
-}
-
-/** Why a socket stopped for good, and what the person can do about it. */
-export function StreamEnded(props: { reason: EndReason | null }): VNode | null {
-  if (props.reason === 'signed-out') return html`<p role="alert" class="error">Your session has ended. <a href="/staff">Sign in again</a>.</p>`;
-  if (props.reason === 'forbidden') return html`<p role="alert" class="error">This account can no longer see these orders (it was removed or moved). <a href="/staff">Sign in again</a>.</p>`;
-  return null;
 }
 
 export function AlertsButton(): VNode {
