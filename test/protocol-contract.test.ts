@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { routeSocketPath } from '../realtime/sockets.js';
-import { afterClose, CLOSE, DISCONNECTS, socketPath, SOCKET_NAMES, type CloseAction } from './index.js';
+import { routeSocketPath } from '../src/realtime/sockets.js';
+import { afterClose, CLOSE, DISCONNECTS, socketPath, SOCKET_NAMES, type CloseAction } from '../src/protocol/index.js';
 
 describe('the socket contract', () => {
   it('builds paths the server routes to the same socket', () => {
