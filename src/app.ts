@@ -57,8 +57,8 @@ import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { asyncApiRoutes } from './asyncapi/asyncapi.routes.js';
-import { StreamNode } from './realtime/stream-node.js';
-import { UpgradeAcceptor } from './realtime/upgrade/acceptor.js';
+import { createRealtime } from './realtime/realtime.module.js';
+import type { StreamNode } from './realtime/stream-node.js';
 import { encodeRevocation } from './realtime/revocation.js';
 import { TicketService } from './tickets/ticket.service.js';
 
@@ -76,7 +76,7 @@ export interface AppOptions {
 export interface App {
   fastify: FastifyInstance;
   server: Server;
-  /** This process's WebSocket clients and the streams they follow (the upgrades go through an UpgradeAcceptor). */
+  /** This process's WebSocket clients and the streams they follow (realtime/stream-node.ts). */
   streamNode: StreamNode;
   keys: KeyStore;
   tickets: TicketService;
@@ -191,7 +191,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // ended sessions in the database (StreamNode.recheckSessions).
   const revokeSessions = async (sessionIds: string[]): Promise<void> => {
     if (sessionIds.length === 0) return;
-    streamNode.closeSessions(sessionIds);
+    realtime.node.closeSessions(sessionIds);
     await bus.publishControl(encodeRevocation(sessionIds)).catch((err: unknown) => logger.error({ err }, 'revocation not sent to other processes; they find it at their next session check'));
   };
   authRoutes(fastify, { accounts, sessions, failures: engines.authFailures, revokeSessions });
@@ -216,20 +216,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   historyRoutes(fastify, { history: new OrderHistoryRepository(db), theatres: new TheatreRepository(db), sessions });
   await webRoutes(fastify, { dir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)) });
 
-  // The sockets: the stream node follows the bus and serves its clients; the acceptor turns
-  // upgrade requests into its clients.
-  const streamNode = new StreamNode({
-    keys,
-    limits: config.limits,
-    logger,
-    streams,
-    bus,
-    handlers: { chat: chat.socketHandlers },
-    liveSessions: (ids) => accounts.liveSessions(ids),
-    sentCounter: (socket) => metrics.sentCounter(socket),
-    hooks: presence,
-  });
-  const acceptor = new UpgradeAcceptor({
+  // The sockets (realtime/): the stream node follows the bus and serves its clients; its
+  // acceptor turns the server's upgrade requests into them.
+  const realtime = createRealtime({
+    server: fastify.server,
     auth: {
       keys,
       tickets,
@@ -238,14 +228,17 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       orderExists: (id) => orderExists(db, id),
       liveSessions: (ids) => accounts.liveSessions(ids),
     },
+    keys,
     limits: config.limits,
     trustProxy,
     logger,
     metrics,
+    streams,
+    bus,
+    handlers: { chat: chat.socketHandlers },
+    hooks: presence,
     caps: engines.connectionCaps,
-    node: streamNode,
   });
-  fastify.server.on('upgrade', (req, socket, head) => acceptor.handleUpgrade(req, socket, head));
   // What the sockets send and understand, for integrators: AsyncAPI at /api/asyncapi.json.
   asyncApiRoutes(fastify);
 
@@ -263,7 +256,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   return {
     fastify,
     server: fastify.server,
-    streamNode,
+    streamNode: realtime.node,
     keys,
     tickets,
     logger,
@@ -280,8 +273,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       closed = true;
       draining = true;
       reloader.stop();
-      streamNode.stop();
-      await acceptor.close(config.limits.shutdownGraceMs);
+      await realtime.close(config.limits.shutdownGraceMs);
       await fastify.close();
       await chat.stop();
       await presence.stop();
