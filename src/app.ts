@@ -35,7 +35,9 @@ import { KeyReloader } from './keys/key-reloader.js';
 import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
-import { Gateway } from './realtime/gateway.js';
+import { asyncApiRoutes } from './asyncapi/asyncapi.routes.js';
+import { createRealtime } from './realtime/realtime.module.js';
+import type { StreamNode } from './realtime/stream-node.js';
 import { encodeRevocation } from './realtime/revocation.js';
 import { TicketService } from './tickets/ticket.service.js';
 
@@ -53,7 +55,8 @@ export interface AppOptions {
 export interface App {
   fastify: FastifyInstance;
   server: Server;
-  gateway: Gateway;
+  /** This process's WebSocket clients and the streams they follow (realtime/stream-node.ts). */
+  streamNode: StreamNode;
   keys: KeyStore;
   tickets: TicketService;
   logger: Logger;
@@ -126,10 +129,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   // Ending sessions (logout, password change, account deleted) closes what they opened: on this
   // process at once, on the others through the bus; a process that misses the message finds the
-  // ended sessions in the database (Gateway.recheckSessions).
+  // ended sessions in the database (StreamNode.recheckSessions).
   const revokeSessions = async (sessionIds: string[]): Promise<void> => {
     if (sessionIds.length === 0) return;
-    sockets.closeSessions(sessionIds);
+    realtime.node.closeSessions(sessionIds);
     await bus.publishControl(encodeRevocation(sessionIds)).catch((err: unknown) => logger.error({ err }, 'revocation not sent to other processes; they find it at their next session check'));
   };
   authRoutes(fastify, { accounts, sessions, failures: engines.authFailures, revokeSessions });
@@ -152,7 +155,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   historyRoutes(fastify, { history: services.history, theatres: services.theatres, sessions });
   await webRoutes(fastify, { dir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)) });
 
-  const sockets = new Gateway({
+  // The sockets (realtime/): the stream node follows the bus and serves its clients; its
+  // acceptor turns the server's upgrade requests into them.
+  const realtime = createRealtime({
+    server: fastify.server,
     auth: {
       keys,
       tickets,
@@ -172,7 +178,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     hooks: services.presence,
     caps: engines.connectionCaps,
   });
-  fastify.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
+  // What the sockets send and understand, for integrators: AsyncAPI at /api/asyncapi.json.
+  asyncApiRoutes(fastify);
 
   const reloader = new KeyReloader(config.keysFile, keys, logger);
   reloader.start();
@@ -183,7 +190,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   return {
     fastify,
     server: fastify.server,
-    gateway: sockets,
+    streamNode: realtime.node,
     keys,
     tickets,
     logger,
@@ -200,7 +207,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       closed = true;
       draining = true;
       reloader.stop();
-      await sockets.shutdown(config.limits.shutdownGraceMs);
+      await realtime.close(config.limits.shutdownGraceMs);
       await fastify.close();
       await services.stop();
       await engines.close();

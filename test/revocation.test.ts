@@ -116,7 +116,7 @@ describe('revoking an account or a session ends its sockets and tickets', () => 
     // The session ends without any message (as if this process's bus subscription had been down).
     await t.app.db.deleteFrom('sessions').where('account_id', '=', staff.id).execute();
     expect(live!.closed).toBeNull();
-    t.app.gateway.recheckSessions();
+    t.app.streamNode.recheckSessions();
     expect((await closedWithin(live!, 1000)).code).toBe(4003);
   });
 

@@ -65,7 +65,7 @@ describe('a slow reader', () => {
     const hello = await slow.next('hello');
     await slow.next('snapshot');
     const others = await Promise.all(range(1, OTHER_CLIENTS).map(() => follower(t.ws(`/ws/chat-socket/?key=${t.keys.chat}`))));
-    const isCut = () => [...t.app.gateway.hub.clients()].some((c) => c.stream === 'theatres' && c.state === 'closed');
+    const isCut = () => [...t.app.streamNode.hub.clients()].some((c) => c.stream === 'theatres' && c.state === 'closed');
     // It stops reading: nothing more is taken off its socket.
     (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
 

@@ -22,6 +22,21 @@ describe('socket message protocol (SPEC §3)', () => {
     s.close();
   });
 
+  it('describes its sockets at /api/asyncapi.json, with every message this socket just sent', async () => {
+    const s = await open();
+    await s.next('snapshot');
+    s.send({ type: 'ping' });
+    await s.next('pong');
+    s.close();
+    const res = await fetch(t.http('/api/asyncapi.json'));
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { asyncapi: string; channels: Record<string, { address: string; messages: Record<string, unknown> }> };
+    expect(doc.asyncapi).toBe('3.0.0');
+    const live = doc.channels.liveOrders!;
+    expect(live.address).toBe('/ws/all-seat-datasocket/');
+    for (const m of s.messages) expect(Object.keys(live.messages)).toContain(`sent.${String(m.type)}`);
+  });
+
   it('answers ping with pong', async () => {
     const s = await open();
     s.send({ type: 'ping' });

@@ -15,4 +15,6 @@ export default defineConfig({
     assetsInlineLimit: 0,
   },
   worker: { format: 'es' },
+  // Components are TSX compiled for Preact (web/tsconfig.json says the same to the type check).
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
 });

@@ -1,12 +1,9 @@
 import type { Executor } from '../db/executor.js';
 import type { Role } from './account.table.js';
+import type { AccountView } from '../protocol/index.js';
 
-export interface Account {
-  id: number;
-  username: string;
-  role: Role;
-  theatreId: number | null;
-}
+/** An account as `GET /api/auth/me` shows it: the contract's own type. */
+export type Account = AccountView;
 
 export interface AccountWithHash extends Account {
   passwordHash: string;

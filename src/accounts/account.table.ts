@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
+import type { Role } from '../protocol/index.js';
 
-export type Role = 'staff' | 'admin';
+export type { Role };
 
 export interface AccountTable {
   id: Generated<number>;

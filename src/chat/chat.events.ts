@@ -2,9 +2,10 @@ import type { Transaction } from '../db/executor.js';
 import { EventRepository } from '../streams/event.repository.js';
 import type { ChatMessageView } from './chat.view.js';
 
-/** Admins and the chat key follow every conversation here. */
-export const ALL_CHAT_STREAM = 'chat';
-export const chatStream = (theatreId: number): string => `chat:${theatreId}`;
+/** Admins and the chat key follow every conversation on ALL_CHAT_STREAM (names: src/protocol). */
+import { ALL_CHAT_STREAM, chatStream } from '../protocol/index.js';
+
+export { ALL_CHAT_STREAM, chatStream };
 
 /**
  * Appends `chat.message` for each message in the caller's transaction: to `chat:<theatreId>` when

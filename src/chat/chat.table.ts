@@ -1,8 +1,10 @@
 import type { Generated } from 'kysely';
 
-export type ChatDirection = 'incoming' | 'outgoing' | 'template';
-/** `received` for incoming messages; the others are the life of an outgoing one (SPEC §3). */
-export type ChatStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+// Direction and status are the contract's (src/protocol).
+import type { ChatDirection, ChatStatus } from '../protocol/index.js';
+
+export type { ChatDirection, ChatStatus };
+
 /** Which configured template an automatic message uses (names come from the configuration). */
 export type TemplateKind = 'order_confirmed' | 'order_refunded' | 'unseen_order';
 

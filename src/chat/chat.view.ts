@@ -1,29 +1,11 @@
 import type { Selectable } from 'kysely';
-import type { ChatDirection, ChatMessageTable, ChatStatus } from './chat.table.js';
+import type { ChatMessageView, ConversationView } from '../protocol/index.js';
+import type { ChatMessageTable } from './chat.table.js';
+
+/** `chat.message` data, the API's message shape and a chat snapshot's conversation: the contract's own types. */
+export type { ChatMessageView, ConversationView };
 
 export type ChatMessageRow = Selectable<ChatMessageTable>;
-
-/** `chat.message` data and the API's message shape (SPEC §3). */
-export interface ChatMessageView {
-  id: number;
-  phone: string;
-  theatreId: number | null;
-  direction: ChatDirection;
-  text: string;
-  status: ChatStatus;
-  at: string;
-  orderId?: number;
-}
-
-/** One conversation in a chat snapshot and `GET /api/chat/users`. */
-export interface ConversationView {
-  phone: string;
-  theatreId: number | null;
-  unread: number;
-  replyRequired: boolean;
-  lastMessageAt: string;
-  lastText: string;
-}
 
 export function toMessageView(row: ChatMessageRow): ChatMessageView {
   const view: ChatMessageView = {

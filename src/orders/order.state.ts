@@ -1,58 +1,12 @@
-import type { OrderPaymentStatus, OrderStatus, PaymentMethod } from './order.table.js';
-
-export type OrderAction = 'confirm' | 'seen' | 'deliver' | 'cancel' | 'refund';
-
 /**
- * The legal order transitions. Anything not listed is refused (the API answers 409).
- *
- *   confirm  placed → confirmed              payment captured, or a cash order when placed
- *   seen     confirmed → seen
- *   deliver  confirmed | seen → delivered    staff may deliver without marking seen first
- *   cancel   placed | confirmed | seen → cancelled
- *   refund   confirmed | seen | delivered | cancelled → refunded,
- *            only for online orders whose payment succeeded (cash is settled at the seat)
- *
- * delivered and cancelled are final except for refund; refunded is final. Cancelling a paid
- * order does not refund it by itself: refunding is a separate, explicit staff action, because
- * it moves money.
+ * The order state machine is part of the contract (the web app offers only the actions it
+ * allows), so it lives in src/protocol; the server's code keeps importing it from here.
  */
-export const ORDER_TRANSITIONS: Record<OrderAction, readonly OrderStatus[]> = {
-  confirm: ['placed'],
-  seen: ['confirmed'],
-  deliver: ['confirmed', 'seen'],
-  cancel: ['placed', 'confirmed', 'seen'],
-  refund: ['confirmed', 'seen', 'delivered', 'cancelled'],
-};
-
-const TARGET: Record<OrderAction, OrderStatus> = {
-  confirm: 'confirmed',
-  seen: 'seen',
-  deliver: 'delivered',
-  cancel: 'cancelled',
-  refund: 'refunded',
-};
-
-/** Orders a theatre is serving: they count against `orderLimit` and appear on the dashboard. */
-export const OPEN_STATUSES: readonly OrderStatus[] = ['confirmed', 'seen'];
-
-export interface OrderStateFacts {
-  status: OrderStatus;
-  paymentMethod: PaymentMethod;
-  paymentStatus: OrderPaymentStatus;
-}
-
-export type TransitionResult = { ok: true; status: OrderStatus } | { ok: false; reason: string };
-
-export function nextOrderStatus(order: OrderStateFacts, action: OrderAction): TransitionResult {
-  if (!ORDER_TRANSITIONS[action].includes(order.status)) {
-    return { ok: false, reason: `an order that is ${order.status} cannot be ${pastTense(action)}` };
-  }
-  if (action === 'refund' && !(order.paymentMethod === 'online' && order.paymentStatus === 'success')) {
-    return { ok: false, reason: 'only an online order with a successful payment can be refunded' };
-  }
-  return { ok: true, status: TARGET[action] };
-}
-
-function pastTense(action: OrderAction): string {
-  return { confirm: 'confirmed', seen: 'marked seen', deliver: 'delivered', cancel: 'cancelled', refund: 'refunded' }[action];
-}
+export {
+  nextOrderStatus,
+  OPEN_STATUSES,
+  ORDER_TRANSITIONS,
+  type OrderAction,
+  type OrderStateFacts,
+  type TransitionResult,
+} from '../protocol/index.js';

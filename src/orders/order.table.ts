@@ -1,9 +1,9 @@
 import type { Generated } from 'kysely';
 
-export type OrderStatus = 'placed' | 'confirmed' | 'seen' | 'delivered' | 'cancelled' | 'refunded';
-export type PaymentMethod = 'online' | 'cash';
-/** 'due' is a cash order not yet paid; the others mirror the latest online payment. */
-export type OrderPaymentStatus = 'due' | 'created' | 'pending' | 'success' | 'failed' | 'refunded';
+// The statuses are the contract's (src/protocol): a status added there is a status stored here.
+import type { OrderPaymentStatus, OrderStatus, PaymentMethod } from '../protocol/index.js';
+
+export type { OrderPaymentStatus, OrderStatus, PaymentMethod };
 
 export interface OrderTable {
   id: Generated<number>;

@@ -1,19 +1,9 @@
 import type { Selectable } from 'kysely';
-import type { OrderItemTable, OrderPaymentStatus, OrderStatus, OrderTable, PaymentMethod } from './order.table.js';
+import type { OrderView } from '../protocol/index.js';
+import type { OrderItemTable, OrderTable } from './order.table.js';
 
-/** An order as SPEC §3 shows it, in events and in the API. */
-export interface OrderView {
-  id: number;
-  theatreId: number;
-  seat: { id: number; name: string; row: string; hall: string };
-  items: Array<{ itemId: number; name: string; quantity: number; price: number }>;
-  amount: number;
-  paymentMethod: PaymentMethod;
-  paymentStatus: OrderPaymentStatus;
-  status: OrderStatus;
-  placedAt: string;
-  maxTime: number;
-}
+/** An order as SPEC §3 shows it, in events and in the API: the contract's own type. */
+export type { OrderView };
 
 export interface OrderRecord {
   row: Selectable<OrderTable>;

@@ -1,7 +1,7 @@
 import type { Transaction } from '../db/executor.js';
 import type { OrderEvents, OrderReaction } from '../orders/order.events.js';
 import type { OrderRepository } from '../orders/order.repository.js';
-import type { OrderStatus } from '../orders/order.table.js';
+import type { PaymentStatusView } from '../protocol/index.js';
 import type { OrderRecord, OrderView } from '../orders/order.view.js';
 import { toOrderView } from '../orders/order.view.js';
 import { EventRepository } from '../streams/event.repository.js';
@@ -9,19 +9,8 @@ import { orderStream } from '../streams/stream-names.js';
 import { PaymentRepository, type PaymentRow } from './payment.repository.js';
 import type { GatewayName, PublicPaymentStatus } from './payment.table.js';
 
-/**
- * `payment.status` data (SPEC §3); also the payment socket's snapshot. `orderStatus` is an
- * addition to SPEC's fields: the payment socket closes after "success once the order is
- * delivered", so the gateway needs to see the order's state on this stream.
- */
-export interface PaymentStatusView {
-  orderId: number;
-  status: PublicPaymentStatus | 'due';
-  amount: number;
-  method: 'online' | 'cash';
-  gateway: GatewayName | null;
-  orderStatus: OrderStatus;
-}
+/** `payment.status` data and the payment socket's snapshot: the contract's own type. */
+export type { PaymentStatusView };
 
 /** Appends `payment.status` to `order:<id>` in the caller's transaction. */
 export async function emitPaymentStatus(

@@ -1,9 +1,11 @@
 import type { Generated } from 'kysely';
+import type { GatewayName, PaymentStatus as PublicPaymentStatus } from '../protocol/index.js';
 
-export type PaymentStatus = 'created' | 'pending' | 'success' | 'failed' | 'refunded' | 'superseded';
+export type { GatewayName };
 /** What the guest's payment socket and the API show (a superseded attempt is never shown). */
-export type PublicPaymentStatus = Exclude<PaymentStatus, 'superseded'>;
-export type GatewayName = 'simulated' | 'razorpay';
+export type { PublicPaymentStatus };
+
+export type PaymentStatus = PublicPaymentStatus | 'superseded';
 
 export interface PaymentTable {
   id: Generated<number>;

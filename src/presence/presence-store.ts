@@ -1,3 +1,5 @@
+import type { PresenceView } from '../protocol/index.js';
+
 /** A theatre's staff connections summed over every process of the deployment. */
 export interface TheatreCount {
   theatreId: number;
@@ -5,11 +7,7 @@ export interface TheatreCount {
 }
 
 /** A theatre's total going 0 → n (online) or n → 0 (offline). */
-export interface PresenceTransition {
-  theatreId: number;
-  online: boolean;
-  connections: number;
-}
+export type PresenceTransition = PresenceView;
 
 /** What setting a count did: the transition it caused, if any, and whether the store had forgotten this process. */
 export interface CountResult {

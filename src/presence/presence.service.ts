@@ -1,15 +1,13 @@
 import type { UnitOfWork } from '../db/unit-of-work.js';
+import type { PresenceView } from '../protocol/index.js';
 import type { Client } from '../realtime/client.js';
-import type { ConnectionHooks } from '../realtime/gateway.js';
+import type { ConnectionHooks } from '../realtime/stream-node.js';
 import { EventRepository } from '../streams/event.repository.js';
 import { ALL_THEATRES_STREAM } from '../streams/stream-names.js';
 import type { PresenceStore, PresenceTransition } from './presence-store.js';
 
-export interface TheatrePresence {
-  theatreId: number;
-  online: boolean;
-  connections: number;
-}
+/** `presence` data and an entry of the `theatres` snapshot's presence: the contract's own type. */
+export type TheatrePresence = PresenceView;
 
 export interface PresenceDeps {
   store: PresenceStore;

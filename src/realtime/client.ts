@@ -1,3 +1,4 @@
+import type { ChatSnapshot, HelloMessage, LiveOrdersSnapshot, PaymentSnapshot, ServerMessage, SnapshotMessage, StreamName } from '../protocol/index.js';
 import type { Principal } from './upgrade/authenticate.js';
 import type { Connection } from './connection.js';
 import type { SocketName } from './sockets.js';
@@ -5,6 +6,16 @@ import { DISCONNECTS, type Disconnect } from './close-codes.js';
 
 /** Events a client may hold ahead of a missing one before it is cut off to resume instead. */
 const MAX_EVENTS_AHEAD = 1_000;
+
+/** A snapshot's data: what the stream source reads for the stream (SPEC §3). */
+export type SnapshotData = LiveOrdersSnapshot | PaymentSnapshot | ChatSnapshot;
+
+/**
+ * What a client is sent. `ServerMessage` ties each socket's hello and snapshot to that socket's
+ * own streams; the node opens every socket's streams with one code path, so it builds them in
+ * their socket-agnostic form (the same shapes over `StreamName`).
+ */
+export type OutgoingMessage = ServerMessage | HelloMessage<StreamName> | SnapshotMessage<SnapshotData, StreamName>;
 
 /**
  * Connection states. `syncing`: registered for live events but still sending hello and the
@@ -29,7 +40,7 @@ export class Client {
   constructor(
     readonly conn: Connection,
     readonly socket: SocketName,
-    readonly stream: string,
+    readonly stream: StreamName,
     readonly principal: Principal,
     private readonly maxBufferedBytes: number,
     private readonly onSent: () => void,
@@ -46,7 +57,7 @@ export class Client {
   }
 
   /** Sends a message that is not a stream event (hello, snapshot, pong, replies). */
-  sendJson(message: unknown): void {
+  sendJson(message: OutgoingMessage): void {
     if (this.state === 'closed') return;
     this.write(JSON.stringify(message));
   }

@@ -1,13 +1,14 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Limits } from '../config/limits.js';
 import { isAppError, type ErrorCode } from '../http/errors.js';
+import type { ServerMessage } from '../protocol/index.js';
 import type { Client } from './client.js';
 import { DISCONNECTS, replyError, type ReplyError, type ReplyErrorCode } from './close-codes.js';
 import { decodeClientMessage, type ClientMessage } from './protocol.js';
 import type { SocketName } from './sockets.js';
 
 /** Answers one decoded request of a feature (chat history, chat send); returns the reply. */
-export type MessageHandler = (client: Client, message: ClientMessage) => Promise<unknown>;
+export type MessageHandler = (client: Client, message: ClientMessage) => Promise<ServerMessage>;
 
 /** Which message types each socket understands beyond `ping`. */
 export type MessageHandlers = Partial<Record<SocketName, Partial<Record<ClientMessage['type'], MessageHandler>>>>;

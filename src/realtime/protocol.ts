@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ClientMessage as ContractClientMessage } from '../protocol/index.js';
 
 /**
  * The client→server messages of SPEC §3, decoded at the edge into a discriminated union.
@@ -24,6 +25,11 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
 
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
+
+/** The decoder accepts exactly the contract's client messages: a change on either side fails the type check. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const decoderMatchesContract: Same<ClientMessage, ContractClientMessage> = true;
+void decoderMatchesContract;
 
 export type Decoded = { ok: true; message: ClientMessage } | { ok: false; message: string };
 

@@ -1,9 +1,11 @@
+import { CHAT_PATH, LIVE_ORDERS_PATH, paymentSocketPath, SOCKET_NAMES, type SocketName } from '../protocol/index.js';
+
 /**
- * The three sockets of SPEC §1: their names (as used by tickets and the keys CLI), their
- * paths, and the environment variable holding each one's keys.
+ * The three sockets of SPEC §1 as the server routes them: names and paths are the contract's
+ * (src/protocol/sockets.ts); this adds the environment variable holding each one's keys and the
+ * routing of a request path.
  */
-export const SOCKET_NAMES = ['live-orders', 'payment', 'chat'] as const;
-export type SocketName = (typeof SOCKET_NAMES)[number];
+export { SOCKET_NAMES, type SocketName };
 
 export const SOCKET_KEY_VARS: Record<SocketName, string> = {
   'live-orders': 'LIVE_ORDERS_WS_KEY',
@@ -20,16 +22,21 @@ export type SocketRoute =
   | { socket: 'chat' }
   | { socket: 'payment'; orderId: string };
 
-const LIVE_ORDERS_PATH = /^\/ws\/all-seat-datasocket\/?$/;
-const CHAT_PATH = /^\/ws\/chat-socket\/?$/;
-/** Order ids written canonically only: `000244` would name a stream nobody publishes to. */
-const PAYMENT_PATH = /^\/ws\/payment-socket\/([1-9][0-9]{0,14})\/?$/;
+/** The payment path's order id, written canonically (`000244` would name a stream nobody publishes to). */
+const ORDER_ID = '([1-9][0-9]{0,14})';
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** A contract path with its trailing slash optional (SPEC §1). */
+const withOptionalSlash = (path: string): RegExp => new RegExp(`^${escape(path.replace(/\/$/, '')).replace('ORDER', ORDER_ID)}\\/?$`);
+
+const LIVE_ORDERS_ROUTE = withOptionalSlash(LIVE_ORDERS_PATH);
+const CHAT_ROUTE = withOptionalSlash(CHAT_PATH);
+const PAYMENT_ROUTE = withOptionalSlash(paymentSocketPath('ORDER'));
 
 /** Maps a request path to its socket; `null` for any other path (answered 404). */
 export function routeSocketPath(pathname: string): SocketRoute | null {
-  if (LIVE_ORDERS_PATH.test(pathname)) return { socket: 'live-orders' };
-  if (CHAT_PATH.test(pathname)) return { socket: 'chat' };
-  const payment = PAYMENT_PATH.exec(pathname);
+  if (LIVE_ORDERS_ROUTE.test(pathname)) return { socket: 'live-orders' };
+  if (CHAT_ROUTE.test(pathname)) return { socket: 'chat' };
+  const payment = PAYMENT_ROUTE.exec(pathname);
   if (payment?.[1]) return { socket: 'payment', orderId: payment[1] };
   return null;
 }

@@ -1,5 +1,5 @@
 /**
- * What the gateway needs from the streams feature to start a connection (SPEC §3): the stream's
+ * What the stream node needs from the streams feature to start a connection (SPEC §3): the stream's
  * head, and either a snapshot consistent with it or the events to replay after `since`. The
  * implementation reads both in one database transaction so they agree.
  */

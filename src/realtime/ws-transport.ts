@@ -4,7 +4,7 @@ import type { Connection } from './connection.js';
 /** `binary: false` keeps a Buffer a text frame: the bytes are already UTF-8 JSON. Allocated once. */
 const TEXT_FRAME = { binary: false } as const;
 
-/** A `ws` socket behind the Connection interface. The only realtime file besides the gateway that knows `ws`. */
+/** A `ws` socket behind the Connection interface. With upgrade/acceptor.ts, the only realtime file that knows `ws`. */
 export class WsConnection implements Connection {
   /** Pings sent since the last pong. */
   missedPings = 0;

@@ -6,6 +6,4 @@
  * writer appends in the order order:<id> → theatre:<id> → theatres (most specific first, the
  * global stream last) so two transactions can never wait on each other in a cycle.
  */
-export const ALL_THEATRES_STREAM = 'theatres';
-export const theatreStream = (theatreId: number): string => `theatre:${theatreId}`;
-export const orderStream = (orderId: number): string => `order:${orderId}`;
+export { ALL_THEATRES_STREAM, orderStream, theatreStream } from '../protocol/index.js';

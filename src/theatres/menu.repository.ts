@@ -2,16 +2,10 @@ import type { Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import type { MenuItemChanges } from './manage.input.js';
 import type { MenuItemTable } from './theatre.table.js';
+import type { MenuItemView } from '../protocol/index.js';
 
 /** A menu item as the management API shows it. */
-export interface MenuItemView {
-  id: number;
-  categoryId: number;
-  name: string;
-  price: number;
-  maxTime: number;
-  available: boolean;
-}
+export type { MenuItemView };
 
 /** Menu reads and writes of the management API; creation reuses the seed's upserts. */
 export class MenuRepository {

@@ -9,10 +9,9 @@ import type { MenuItemChanges, NewMenuItem } from './manage.input.js';
 import { MenuRepository, type MenuItemView } from './menu.repository.js';
 import { TheatreRepository } from './theatre.repository.js';
 import { VenueRepository } from './venue.repository.js';
+import type { MenuView } from '../protocol/index.js';
 
-export interface MenuView {
-  categories: Array<{ id: number; name: string; items: MenuItemView[] }>;
-}
+export type { MenuView };
 
 /** The one change staff may make to the menu: whether an item is available now. */
 const STAFF_ITEM_FIELDS: ReadonlySet<string> = new Set(['available']);

@@ -1,19 +1,10 @@
 import { appError } from '../http/errors.js';
 import type { Executor } from '../db/executor.js';
 import { TheatreRepository } from './theatre.repository.js';
+import type { SeatView } from '../protocol/index.js';
 
 /** The answer of `GET /api/seats/<seatId>`: where the guest sits and what they can order. */
-export interface SeatView {
-  seat: { id: number; name: string };
-  row: { id: number; name: string };
-  hall: { id: number; name: string };
-  theatre: { id: number; name: string; cashEnabled: boolean; serviceEndTime: string | null };
-  menu: Array<{
-    id: number;
-    category: string;
-    items: Array<{ id: number; name: string; price: number; maxTime: number; available: boolean }>;
-  }>;
-}
+export type { SeatView };
 
 export class SeatService {
   private readonly theatres: TheatreRepository;

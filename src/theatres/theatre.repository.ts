@@ -1,16 +1,10 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import type { MenuItemTable, TheatreTable } from './theatre.table.js';
+import type { TheatreView } from '../protocol/index.js';
 
-export interface Theatre {
-  id: number;
-  name: string;
-  orderLimit: number;
-  cashEnabled: boolean;
-  serviceEndTime: string | null;
-  unseenAlertSeconds: number | null;
-  notificationPhones: string[];
-}
+/** A theatre as the API shows it: the contract's own type. */
+export type Theatre = TheatreView;
 
 export interface MenuItem {
   id: number;

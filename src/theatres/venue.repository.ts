@@ -2,6 +2,7 @@ import type { Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import type { TheatreChanges } from './manage.input.js';
 import type { TheatreTable } from './theatre.table.js';
+import type { LayoutView } from '../protocol/index.js';
 
 /** The tables whose rows have a name unique within a parent, and that parent's column. */
 export const PARENT_KEY = {
@@ -13,9 +14,8 @@ export const PARENT_KEY = {
 } as const;
 export type NamedTable = keyof typeof PARENT_KEY;
 
-export interface Layout {
-  halls: Array<{ id: number; name: string; rows: Array<{ id: number; name: string; seats: Array<{ id: number; name: string }> }> }>;
-}
+/** `GET /api/theatres/<id>/layout`: the contract's own type. */
+export type Layout = LayoutView;
 
 // The five tables share the (id, parent, name) shape; Kysely cannot type a union of tables here.
 type Untyped = { selectFrom(t: string): any; updateTable(t: string): any; deleteFrom(t: string): any };

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { ALL_CHAT_STREAM, ALL_THEATRES_STREAM, chatStream, orderStream, SINCE_PARAM, SUBPROTOCOL, theatreStream, TICKET_PROTOCOL_PREFIX, type StreamName } from '../../protocol/index.js';
 import { parseRequestTarget, queryValues, type RequestTarget } from '../../http/request-target.js';
 import type { KeyMatch, KeyStore } from '../../keys/key-store.js';
 import type { TicketClaims, TicketHolder, TicketScope, TicketService } from '../../tickets/ticket.service.js';
@@ -7,8 +8,7 @@ import type { AuthFailureLimiter } from './auth-failure-limiter.js';
 import { isOriginAllowed } from './origin.js';
 
 /** The subprotocol a browser offers beside `ticket.<ticket>`; the server answers with it. */
-export const SUBPROTOCOL = 'scan2food.v1';
-const TICKET_PROTOCOL_PREFIX = 'ticket.';
+export { SUBPROTOCOL };
 
 /** Who is connecting: a service holding a socket key, or a browser holding a ticket. */
 export type Principal =
@@ -40,7 +40,7 @@ export interface Accepted {
   socket: SocketName;
   principal: Principal;
   /** The one stream this connection follows (SPEC §3). */
-  stream: string;
+  stream: StreamName;
   /** Resume point from `?since=`, when given. */
   since: number | undefined;
 }
@@ -94,26 +94,29 @@ export function offeredProtocols(headers: IncomingHttpHeaders): string[] {
   return raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
 }
 
-function streamForKey(route: SocketRoute): string {
-  if (route.socket === 'payment') return `order:${route.orderId}`;
-  return route.socket === 'live-orders' ? 'theatres' : 'chat';
+/** The payment route's order id is canonical and at most 15 digits: a safe integer. */
+const orderStreamOf = (route: { orderId: string }): StreamName => orderStream(Number(route.orderId));
+
+function streamForKey(route: SocketRoute): StreamName {
+  if (route.socket === 'payment') return orderStreamOf(route);
+  return route.socket === 'live-orders' ? ALL_THEATRES_STREAM : ALL_CHAT_STREAM;
 }
 
 /** The stream a ticket's scope opens on this route, or null when the scope does not fit it. */
-function streamForTicket(route: SocketRoute, claims: TicketClaims): string | null {
+function streamForTicket(route: SocketRoute, claims: TicketClaims): StreamName | null {
   if (claims.socket !== route.socket) return null;
   const scope = claims.scope;
-  if (route.socket === 'payment') return scope.kind === 'order' && scope.orderId === route.orderId ? `order:${route.orderId}` : null;
-  const base = route.socket === 'live-orders' ? { all: 'theatres', one: 'theatre' } : { all: 'chat', one: 'chat' };
-  if (scope.kind === 'admin') return base.all;
-  if (scope.kind === 'theatre') return `${base.one}:${scope.theatreId}`;
+  if (route.socket === 'payment') return scope.kind === 'order' && scope.orderId === route.orderId ? orderStreamOf(route) : null;
+  const streams = route.socket === 'live-orders' ? ({ all: ALL_THEATRES_STREAM, one: theatreStream } as const) : ({ all: ALL_CHAT_STREAM, one: chatStream } as const);
+  if (scope.kind === 'admin') return streams.all;
+  if (scope.kind === 'theatre') return streams.one(scope.theatreId);
   return null;
 }
 
 const badSince = (): Refused => refuse(400, 'bad_request', 'bad_since', '`since` must be one non-negative whole number.');
 
 function parseSince(target: RequestTarget): number | undefined | null {
-  const values = queryValues(target, 'since');
+  const values = queryValues(target, SINCE_PARAM);
   if (values.length === 0) return undefined;
   if (values.length > 1 || !/^\d{1,15}$/.test(values[0] ?? '')) return null;
   return Number(values[0]);

@@ -4,9 +4,9 @@ import { api, errorText } from '../lib/api.js';
 import { html } from '../lib/html.js';
 import { rupees } from '../lib/money.js';
 import { elapsed } from '../lib/timer.js';
-import type { Order } from '../lib/types.js';
+import { allowedStaffActions, type OrderPaymentStatus, type OrderView, type StaffAction } from '../../../src/protocol/index.js';
 
-type Action = 'seen' | 'deliver' | 'cancel' | 'refund';
+type Action = StaffAction;
 
 const ACTION_LABELS: Record<Action, string> = { seen: 'Seen', deliver: 'Delivered', cancel: 'Cancel', refund: 'Refund' };
 const CONFIRM: Partial<Record<Action, string>> = {
@@ -14,21 +14,12 @@ const CONFIRM: Partial<Record<Action, string>> = {
   refund: 'Refund this order? The money goes back to the guest.',
 };
 
-/** The actions an order's state allows (the server still decides: 409 otherwise). */
-export function actionsFor(order: Order): Action[] {
-  const actions: Action[] = [];
-  if (order.status === 'confirmed') actions.push('seen');
-  if (order.status === 'confirmed' || order.status === 'seen') actions.push('deliver', 'cancel');
-  if (order.paymentMethod === 'online' && order.paymentStatus === 'success' && order.status !== 'placed' && order.status !== 'refunded') actions.push('refund');
-  return actions;
-}
-
-export async function orderAction(order: Order, action: Action): Promise<Order> {
-  const { order: updated } = await api<{ order: Order }>('POST', `/api/orders/${order.id}/${action}`);
+export async function orderAction(order: OrderView, action: Action): Promise<OrderView> {
+  const { order: updated } = await api<{ order: OrderView }>('POST', `/api/orders/${order.id}/${action}`);
   return updated;
 }
 
-const PAYMENT_TEXT: Record<string, string> = {
+const PAYMENT_TEXT: Record<OrderPaymentStatus, string> = {
   due: 'cash due',
   created: 'not paid',
   pending: 'paying…',
@@ -38,7 +29,7 @@ const PAYMENT_TEXT: Record<string, string> = {
 };
 
 /** One live order: where, what, how much, how long it has waited, and what staff can do. */
-export function OrderCard(props: { order: Order; now: number; unseen: boolean; showTheatre?: string | undefined; onChanged?(o: Order): void }): VNode {
+export function OrderCard(props: { order: OrderView; now: number; unseen: boolean; showTheatre?: string | undefined; onChanged?(o: OrderView): void }): VNode {
   const { order } = props;
   const [busy, setBusy] = useState<Action | null>(null);
   const [error, setError] = useState('');
@@ -68,13 +59,13 @@ export function OrderCard(props: { order: Order; now: number; unseen: boolean; s
     <ul class="items">
       ${order.items.map((i) => html`<li><span class="q">${i.quantity}×</span> ${i.name}</li>`)}
     </ul>
-    <p class="money"><strong>${rupees(order.amount)}</strong> · ${order.paymentMethod === 'cash' ? 'Cash' : 'Online'}, ${PAYMENT_TEXT[order.paymentStatus] ?? order.paymentStatus}</p>
+    <p class="money"><strong>${rupees(order.amount)}</strong> · ${order.paymentMethod === 'cash' ? 'Cash' : 'Online'}, ${PAYMENT_TEXT[order.paymentStatus]}</p>
     <p class="timer" aria-label=${`Waiting ${t.text} of ${order.maxTime} minutes`}>
       <span class="elapsed">${t.text}</span> / ${order.maxTime} min${t.overdue ? html` <strong>late</strong>` : null}
     </p>
     <p class="state">Status: <span data-status>${order.status}</span></p>
     <div class="actions">
-      ${actionsFor(order).map(
+      ${allowedStaffActions(order).map(
         (a) => html`<button type="button" class=${`act act-${a}`} onClick=${() => void act(a)} disabled=${busy !== null}
           aria-label=${`${ACTION_LABELS[a]}: order ${order.id}, seat ${order.seat.name}`}>${busy === a ? '…' : ACTION_LABELS[a]}</button>`,
       )}

@@ -2,7 +2,7 @@ import type { ComponentChildren, VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import { html } from '../lib/html.js';
-import type { Account } from '../lib/types.js';
+import type { AccountView as Account } from '../../../src/protocol/index.js';
 
 function LoginForm(props: { onLogin(account: Account): void; heading: string }): VNode {
   const [error, setError] = useState('');

@@ -1,5 +1,5 @@
 import { rupees } from './money.js';
-import type { Order } from './types.js';
+import type { OrderView as Order } from '../../../src/protocol/index.js';
 
 let audio: AudioContext | null = null;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyToConversations, conversationKey, mergeMessages } from './chat.store.js';
-import type { ChatMessage, Conversation } from './types.js';
+import type { ChatMessageView, ChatStatus, ConversationView } from '../../../src/protocol/index.js';
 
-const msg = (id: number, direction: ChatMessage['direction'], status: string, at: string, phone = '+919876543210'): ChatMessage => ({
+const msg = (id: number, direction: ChatMessageView['direction'], status: ChatStatus, at: string, phone = '+919876543210'): ChatMessageView => ({
   id,
   phone,
   theatreId: 1,
@@ -13,7 +13,7 @@ const msg = (id: number, direction: ChatMessage['direction'], status: string, at
 });
 
 describe('chat box state', () => {
-  const list: Conversation[] = [
+  const list: ConversationView[] = [
     { phone: '+911111111111', theatreId: 1, unread: 0, replyRequired: false, lastMessageAt: '2026-11-29T10:00:00Z', lastText: 'old' },
     { phone: '+919876543210', theatreId: 1, unread: 1, replyRequired: true, lastMessageAt: '2026-11-29T09:00:00Z', lastText: 'hi' },
   ];

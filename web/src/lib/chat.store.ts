@@ -1,12 +1,12 @@
-import type { ChatMessage, Conversation } from './types.js';
+import type { ChatMessageView, ChatStatus, ConversationView } from '../../../src/protocol/index.js';
 
 /** A conversation is one (theatre, phone): an admin may see one phone once per theatre. */
 export const conversationKey = (c: { theatreId: number | null; phone: string }): string => `${c.theatreId ?? 'none'}:${c.phone}`;
 
 /** Conversations newest activity first. */
-export function sortConversations(list: Conversation[]): Conversation[] {
+export function sortConversations(list: ConversationView[]): ConversationView[] {
   return [...list].sort(
-    (a, b) => (b.lastMessageAt ?? '').localeCompare(a.lastMessageAt ?? '') || a.phone.localeCompare(b.phone) || (a.theatreId ?? 0) - (b.theatreId ?? 0),
+    (a, b) => b.lastMessageAt.localeCompare(a.lastMessageAt) || a.phone.localeCompare(b.phone) || (a.theatreId ?? 0) - (b.theatreId ?? 0),
   );
 }
 
@@ -14,12 +14,12 @@ export function sortConversations(list: Conversation[]): Conversation[] {
  * A `chat.message` arriving: the conversation moves up with the new text, and counts as
  * unread unless it is the one open. A status change (same id again) changes nothing here.
  */
-export function applyToConversations(list: Conversation[], m: ChatMessage, openKey: string | null, isNew: boolean): Conversation[] {
+export function applyToConversations(list: ConversationView[], m: ChatMessageView, openKey: string | null, isNew: boolean): ConversationView[] {
   const key = conversationKey(m);
   const existing = list.find((c) => conversationKey(c) === key);
   const incoming = m.direction === 'incoming';
   const unreadBump = isNew && incoming && openKey !== key ? 1 : 0;
-  const updated: Conversation = existing
+  const updated: ConversationView = existing
     ? {
         ...existing,
         unread: existing.unread + unreadBump,
@@ -32,16 +32,16 @@ export function applyToConversations(list: Conversation[], m: ChatMessage, openK
 }
 
 /** How far an outgoing message has got; the server only ever moves a status forward. */
-const STATUS_RANK: Record<string, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
-const rank = (m: ChatMessage) => STATUS_RANK[m.status] ?? 0;
+const STATUS_RANK: Record<ChatStatus, number> = { received: 0, queued: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+const rank = (m: ChatMessageView) => STATUS_RANK[m.status];
 
 /**
  * Messages of the open thread, oldest first, one per id. A re-broadcast replaces its status, but
  * never with an older one: the REST answer to a send (`queued`) can arrive after the socket has
  * already said `sent`.
  */
-export function mergeMessages(current: ChatMessage[], more: ChatMessage[]): ChatMessage[] {
-  const byId = new Map<string, ChatMessage>();
+export function mergeMessages(current: ChatMessageView[], more: ChatMessageView[]): ChatMessageView[] {
+  const byId = new Map<string, ChatMessageView>();
   for (const m of [...current, ...more]) {
     const known = byId.get(String(m.id));
     if (!known || rank(m) >= rank(known)) byId.set(String(m.id), m);

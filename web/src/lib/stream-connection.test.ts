@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FatalTicketError, StreamConnection, type ConnectionState } from './stream-connection.js';
-import type { ServerMessage } from './types.js';
+import { CLOSE, DISCONNECTS, type LiveOrdersMessage } from '../../../src/protocol/index.js';
+import { orderFixture } from './order.fixture.js';
+import { FatalTicketError, StreamConnection, type ConnectionState, type EndReason } from './stream-connection.js';
 
 /** A WebSocket stand-in that records what it was opened with. */
 class FakeSocket {
@@ -11,7 +12,7 @@ class FakeSocket {
   sent: string[] = [];
   onopen: (() => void) | null = null;
   onmessage: ((ev: { data: string }) => void) | null = null;
-  onclose: ((ev: { code: number }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
   constructor(
     readonly url: string,
     readonly protocols: string[],
@@ -22,24 +23,30 @@ class FakeSocket {
     this.readyState = FakeSocket.OPEN;
     this.onopen?.();
   }
-  receive(message: ServerMessage): void {
+  receive(message: LiveOrdersMessage): void {
     this.onmessage?.({ data: JSON.stringify(message) });
   }
   send(data: string): void {
     this.sent.push(data);
   }
-  close(code = 1005): void {
+  close(code = 1005, reason = ''): void {
     this.readyState = 3;
-    this.onclose?.({ code });
+    this.onclose?.({ code, reason });
   }
 }
 
 const flush = () => vi.advanceTimersByTimeAsync(0);
+const AT = '2026-11-29T18:03:11.120Z';
+const ORDER = orderFixture(1, 'confirmed', AT);
+const hello = (seq: number): LiveOrdersMessage => ({ type: 'hello', stream: 'theatre:1', seq, connectionId: 'c' });
+const confirmed = (seq: number): LiveOrdersMessage => ({ type: 'order.confirmed', stream: 'theatre:1', seq, at: AT, data: { order: ORDER } });
+const seen = (seq: number): LiveOrdersMessage => ({ type: 'order.seen', stream: 'theatre:1', seq, at: AT, data: { order: { ...ORDER, status: 'seen' } } });
 
 describe('StreamConnection', () => {
   let tickets: number;
   let states: ConnectionState[];
-  let messages: ServerMessage[];
+  let messages: LiveOrdersMessage[];
+  let ended: EndReason[];
 
   beforeEach(() => {
     vi.useFakeTimers();
@@ -48,6 +55,7 @@ describe('StreamConnection', () => {
     tickets = 0;
     states = [];
     messages = [];
+    ended = [];
   });
   afterEach(() => {
     vi.useRealTimers();
@@ -55,12 +63,13 @@ describe('StreamConnection', () => {
   });
 
   const make = (getTicket = async () => `t${++tickets}`) =>
-    new StreamConnection({
-      path: '/ws/all-seat-datasocket/',
+    new StreamConnection<LiveOrdersMessage>({
+      target: { socket: 'live-orders' },
       origin: { protocol: 'https:', host: 'cinema.example' },
       getTicket,
       onMessage: (m) => messages.push(m),
       onState: (s) => states.push(s),
+      onEnd: (r) => ended.push(r),
       backoff: { baseMs: 1000, maxMs: 8000 },
     });
 
@@ -72,9 +81,9 @@ describe('StreamConnection', () => {
     expect(first.url).toBe('wss://cinema.example/ws/all-seat-datasocket/');
     expect(first.protocols).toEqual(['scan2food.v1', 'ticket.t1']);
     first.open();
-    first.receive({ type: 'hello', stream: 'theatre:1', seq: 4 });
+    first.receive(hello(4));
     first.receive({ type: 'snapshot', stream: 'theatre:1', seq: 4, data: { orders: [] } });
-    first.receive({ type: 'order.confirmed', stream: 'theatre:1', seq: 5, data: {} });
+    first.receive(confirmed(5));
     expect(states.at(-1)).toBe('live');
 
     first.close(1006);
@@ -84,10 +93,10 @@ describe('StreamConnection', () => {
     expect(second.url).toBe('wss://cinema.example/ws/all-seat-datasocket/?since=5');
     expect(second.protocols).toEqual(['scan2food.v1', 'ticket.t2']);
     second.open();
-    second.receive({ type: 'hello', stream: 'theatre:1', seq: 6 });
-    second.receive({ type: 'order.confirmed', stream: 'theatre:1', seq: 5, data: {} });
-    second.receive({ type: 'order.seen', stream: 'theatre:1', seq: 6, data: {} });
-    expect(messages.filter((m) => m.seq === 5)).toHaveLength(1);
+    second.receive(hello(6));
+    second.receive(confirmed(5));
+    second.receive(seen(6));
+    expect(messages.filter((m) => m.type === 'order.confirmed' && m.seq === 5)).toHaveLength(1);
     expect(messages.at(-1)?.type).toBe('order.seen');
     c.stop();
   });
@@ -117,8 +126,8 @@ describe('StreamConnection', () => {
     for (let i = 0; i < 5; i++) {
       const ws = FakeSocket.opened.at(-1)!;
       ws.open();
-      ws.receive({ type: 'hello', stream: 'theatre:1', seq: 1 });
-      ws.close(4001);
+      ws.receive(hello(1));
+      ws.close(CLOSE.goingAway);
       const closedAt = Date.now();
       const count = FakeSocket.opened.length;
       while (FakeSocket.opened.length === count) await vi.advanceTimersByTimeAsync(50);
@@ -137,7 +146,7 @@ describe('StreamConnection', () => {
     c.start();
     await flush();
     FakeSocket.opened[0]!.open();
-    FakeSocket.opened[0]!.receive({ type: 'hello', stream: 'theatre:1', seq: 2 });
+    FakeSocket.opened[0]!.receive(hello(2));
     c.setOnline(false);
     expect(states.at(-1)).toBe('offline');
     expect(FakeSocket.opened[0]!.readyState).toBe(3);
@@ -150,29 +159,144 @@ describe('StreamConnection', () => {
     c.stop();
   });
 
-  it('stops for good when the ticket is refused (signed out), and after a normal close when told to', async () => {
+  it('stops for good when the ticket is refused (signed out), and says why', async () => {
     const c = make(async () => {
       throw new FatalTicketError(401);
     });
     c.start();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(states.at(-1)).toBe('closed');
+    expect(ended).toEqual(['signed-out']);
     expect(FakeSocket.opened).toHaveLength(0);
+  });
 
-    const payment = new StreamConnection({
-      path: '/ws/payment-socket/7/',
-      origin: { protocol: 'http:', host: 'x' },
-      getTicket: async () => 'p',
-      onMessage: () => undefined,
-      onState: (s) => states.push(s),
-      endOnNormalClose: true,
-    });
-    payment.start();
+  /** A connection that said hello at seq 7 and then stayed up a while (so the backoff starts over). */
+  const liveAt7 = async (c: StreamConnection<LiveOrdersMessage>) => {
+    c.start();
     await flush();
-    FakeSocket.opened[0]!.open();
-    FakeSocket.opened[0]!.close(1000);
+    const ws = FakeSocket.opened.at(-1)!;
+    ws.open();
+    ws.receive(hello(7));
+    await vi.advanceTimersByTimeAsync(11_000);
+    return ws;
+  };
+  /** Advances until the next socket opens; answers how long that took. */
+  const untilNextSocket = async () => {
+    const from = Date.now();
+    const count = FakeSocket.opened.length;
+    while (FakeSocket.opened.length === count && Date.now() - from < 120_000) await vi.advanceTimersByTimeAsync(50);
+    return Date.now() - from;
+  };
+
+  it('1000: the stream is done (a payment at its final state); it never reconnects', async () => {
+    const c = make();
+    const ws = await liveAt7(c);
+    ws.close(CLOSE.normal, DISCONNECTS.done.reason);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(FakeSocket.opened).toHaveLength(1);
     expect(states.at(-1)).toBe('closed');
+    expect(ended).toEqual(['done']);
+  });
+
+  it('1001: the server is shutting down; it reconnects after a backoff and resumes with since', async () => {
+    const c = make();
+    const ws = await liveAt7(c);
+    ws.close(CLOSE.goingAway, DISCONNECTS.shutdown.reason);
+    expect(states.at(-1)).toBe('reconnecting');
+    const waited = await untilNextSocket();
+    expect(waited).toBeGreaterThanOrEqual(500);
+    expect(FakeSocket.opened.at(-1)!.url).toBe('wss://cinema.example/ws/all-seat-datasocket/?since=7');
+    expect(FakeSocket.opened.at(-1)!.protocols).toEqual(['scan2food.v1', 'ticket.t2']);
+    c.stop();
+  });
+
+  it('1008 and 1009: closed for bad input; it backs off before coming back, resuming with since', async () => {
+    for (const code of [CLOSE.policyViolation, CLOSE.messageTooBig]) {
+      FakeSocket.opened = [];
+      const c = make();
+      const ws = await liveAt7(c);
+      ws.close(code, '');
+      expect(await untilNextSocket()).toBeGreaterThanOrEqual(500);
+      expect(FakeSocket.opened.at(-1)!.url).toContain('?since=7');
+      c.stop();
+    }
+    expect(ended).toEqual([]);
+  });
+
+  it('4001: the credential was retired; it fetches a new ticket and resumes, and stops (signed out) if the ticket is refused', async () => {
+    let refuse = false;
+    const c = make(async () => {
+      if (refuse) throw new FatalTicketError(401);
+      return `t${++tickets}`;
+    });
+    const ws = await liveAt7(c);
+    ws.close(CLOSE.credentialRetired, DISCONNECTS.credentialRetired.reason);
+    await untilNextSocket();
+    const second = FakeSocket.opened.at(-1)!;
+    expect(second.protocols).toEqual(['scan2food.v1', 'ticket.t2']);
+    expect(second.url).toContain('?since=7');
+    second.open();
+    second.receive(hello(7));
+    refuse = true;
+    second.close(CLOSE.credentialRetired, DISCONNECTS.credentialRetired.reason);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.opened).toHaveLength(2);
+    expect(states.at(-1)).toBe('closed');
+    expect(ended).toEqual(['signed-out']);
+  });
+
+  it('4003 scope lost: it asks for a new ticket, and stops (no longer allowed) when that is forbidden', async () => {
+    let asked = 0;
+    const c = make(async () => {
+      if (++asked > 1) throw new FatalTicketError(403);
+      return 't1';
+    });
+    const ws = await liveAt7(c);
+    ws.close(CLOSE.scopeLost, DISCONNECTS.scopeLost.reason);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(asked).toBe(2);
+    expect(FakeSocket.opened).toHaveLength(1);
+    expect(ended).toEqual(['forbidden']);
+  });
+
+  it('4003 session ended: it stops at once and asks the person to sign in again, without asking for a ticket', async () => {
+    let asked = 0;
+    const details: Array<{ error?: string }> = [];
+    const c = new StreamConnection<LiveOrdersMessage>({
+      target: { socket: 'live-orders' },
+      origin: { protocol: 'https:', host: 'cinema.example' },
+      getTicket: async () => `t${++asked}`,
+      onMessage: () => undefined,
+      onState: (s, d) => {
+        states.push(s);
+        details.push(d);
+      },
+      onEnd: (r) => ended.push(r),
+    });
+    const ws = await liveAt7(c);
+    ws.close(CLOSE.scopeLost, 'session ended');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(asked).toBe(1);
+    expect(FakeSocket.opened).toHaveLength(1);
+    expect(states.at(-1)).toBe('closed');
+    expect(details.at(-1)?.error).toMatch(/sign in again/);
+    expect(ended).toEqual(['signed-out']);
+  });
+
+  it('4008: too slow to read; it resumes at once with since, and backs off if it keeps happening', async () => {
+    const c = make();
+    const ws = await liveAt7(c);
+    ws.receive(confirmed(8));
+    ws.close(CLOSE.tooSlow, DISCONNECTS.tooSlow.reason);
+    await flush();
+    expect(FakeSocket.opened).toHaveLength(2);
+    const second = FakeSocket.opened[1]!;
+    expect(second.url).toBe('wss://cinema.example/ws/all-seat-datasocket/?since=8');
+    second.open();
+    second.receive(hello(8));
+    second.close(CLOSE.tooSlow, DISCONNECTS.tooSlow.reason);
+    expect(await untilNextSocket()).toBeGreaterThanOrEqual(500);
+    expect(FakeSocket.opened.at(-1)!.url).toContain('?since=8');
+    c.stop();
   });
 });

@@ -21,11 +21,11 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
     case 'start':
       connection?.stop();
       connection = new StreamConnection({
-        path: message.path,
-        getTicket: () => fetchTicket(message.socket),
+        target: message.target,
+        getTicket: () => fetchTicket(message.target),
         onMessage: (m) => post({ type: 'message', message: m }),
         onState: (state, detail) => post({ type: 'state', state, ...detail }),
-        onFatal: (status) => post({ type: 'fatal', status }),
+        onEnd: (reason) => post({ type: 'ended', reason }),
       });
       connection.setOnline(message.online);
       connection.start();

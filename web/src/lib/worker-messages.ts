@@ -1,16 +1,15 @@
-import type { ConnectionState } from './stream-connection.js';
-import type { SocketName } from './tickets.js';
-import type { ServerMessage } from './types.js';
+import type { ClientMessage, ServerMessage, SocketTarget } from '../../../src/protocol/index.js';
+import type { ConnectionState, EndReason } from './stream-connection.js';
 
 /** Page → worker. */
 export type ToWorker =
-  | { type: 'start'; socket: SocketName; path: string; online: boolean }
+  | { type: 'start'; target: SocketTarget; online: boolean }
   | { type: 'online'; online: boolean }
-  | { type: 'send'; message: unknown }
+  | { type: 'send'; message: ClientMessage }
   | { type: 'stop' };
 
 /** Worker → page. */
 export type ToPage =
   | { type: 'message'; message: ServerMessage }
   | { type: 'state'; state: ConnectionState; retryInMs?: number; error?: string }
-  | { type: 'fatal'; status: number };
+  | { type: 'ended'; reason: EndReason };

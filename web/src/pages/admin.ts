@@ -3,11 +3,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { ConnectionBadge } from '../components/connection-badge.js';
 import { OrderCard } from '../components/order-card.js';
 import { Shell, SignedIn } from '../components/session.js';
-import { api, ApiError, errorText } from '../lib/api.js';
+import { api, errorText } from '../lib/api.js';
 import { useNow } from '../lib/hooks.js';
 import { html } from '../lib/html.js';
 import { sortedOrders } from '../lib/live-orders.store.js';
-import type { Account, Theatre } from '../lib/types.js';
+import type { AccountView as Account, TheatreView as Theatre } from '../../../src/protocol/index.js';
+import { StreamEnded } from '../components/stream-ended.js';
 import { AlertsButton, useLiveOrders } from './dashboard.js';
 
 function NewTheatre(props: { onCreated(t: Theatre): void }): VNode {
@@ -39,7 +40,7 @@ function NewTheatre(props: { onCreated(t: Theatre): void }): VNode {
 }
 
 function Overview(props: { account: Account }): VNode {
-  const { live, conn, retryInMs } = useLiveOrders();
+  const { live, conn, retryInMs, ended } = useLiveOrders();
   const [theatres, setTheatres] = useState<Theatre[] | null>(null);
   const [error, setError] = useState('');
   const now = useNow(1000);
@@ -47,8 +48,9 @@ function Overview(props: { account: Account }): VNode {
     api<{ theatres: Theatre[] }>('GET', '/api/theatres')
       .then((r) => setTheatres(r.theatres))
       .catch((err: unknown) => {
+        // The table still lists the theatres the stream names; the person is told the rest failed.
         setTheatres([]);
-        if (!(err instanceof ApiError && err.status === 404)) setError(errorText(err));
+        setError(`The theatres could not be loaded: ${errorText(err)}`);
       });
   }, []);
   const names = new Map((theatres ?? []).map((t) => [t.id, t.name]));
@@ -57,6 +59,7 @@ function Overview(props: { account: Account }): VNode {
   const orders = sortedOrders(live);
   return html`<${Shell} account=${props.account} title="All theatres" status=${html`<${ConnectionBadge} state=${conn} retryInMs=${retryInMs} />`}>
     <p role="alert" class="error">${error}</p>
+    <${StreamEnded} reason=${ended} signInAt="/admin" />
     <section aria-labelledby="theatres-title">
       <h2 id="theatres-title">Theatres</h2>
       <div class="table-wrap">

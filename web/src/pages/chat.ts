@@ -2,16 +2,17 @@ import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ConnectionBadge } from '../components/connection-badge.js';
 import { Shell, SignedIn } from '../components/session.js';
+import { StreamEnded } from '../components/stream-ended.js';
 import { api, errorText } from '../lib/api.js';
 import { beep } from '../lib/alerts.js';
 import { applyToConversations, conversationKey, mergeMessages, sortConversations } from '../lib/chat.store.js';
 import { html } from '../lib/html.js';
-import { followInWorker } from '../lib/stream-client.js';
-import type { ConnectionState } from '../lib/stream-connection.js';
-import type { Account, ChatMessage, Conversation } from '../lib/types.js';
+import { useStream } from '../lib/use-stream.js';
+import type { AccountView as Account, ChatMessageView as ChatMessage, ChatStatus, ConversationView as Conversation } from '../../../src/protocol/index.js';
 
 const PAGE = 20;
-const STATUS_TEXT: Record<string, string> = { queued: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Not delivered' };
+const CHAT = { socket: 'chat' } as const;
+const STATUS_TEXT: Record<ChatStatus, string> = { received: '', queued: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Not delivered' };
 /** In a URL path the `+` of a phone number is left out (SPEC §3). */
 const phonePath = (phone: string) => encodeURIComponent(phone.replace(/^\+/, ''));
 /** A conversation is one (theatre, phone); every request names both (docs/chat.md). */
@@ -57,7 +58,7 @@ function Thread(props: { conversation: ConversationRef; title: string; messages:
         (m) => html`<li class=${`msg ${m.direction}`} data-message-id=${m.id} data-status=${m.status}>
           ${m.direction === 'template' ? html`<span class="meta">Automatic message</span>` : null}
           <span class="text">${m.text}</span>
-          <span class="meta">${time(m.at)}${m.direction === 'incoming' ? '' : ` · ${STATUS_TEXT[m.status] ?? m.status}`}</span>
+          <span class="meta">${time(m.at)}${m.direction === 'incoming' ? '' : ` · ${STATUS_TEXT[m.status]}`}</span>
         </li>`,
       )}
     </ol>
@@ -79,7 +80,8 @@ function ChatBox(props: { account: Account }): VNode {
   const [open, setOpen] = useState<ConversationRef | null>(null);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [more, setMore] = useState(false);
-  const [conn, setConn] = useState<ConnectionState>('connecting');
+  /** Whether the list has been read once: until then an empty list means nothing. */
+  const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState('');
   const openRef = useRef<string | null>(null);
   const known = useRef(new Set<string>());
@@ -89,19 +91,24 @@ function ChatBox(props: { account: Account }): VNode {
 
   const loadList = () =>
     api<{ conversations: Conversation[] }>('GET', '/api/chat/users')
-      .then((r) => setConversations(sortConversations(r.conversations)))
-      .catch((err: unknown) => setError(errorText(err)));
+      .then((r) => {
+        setConversations(sortConversations(r.conversations));
+        setLoaded(true);
+      })
+      .catch((err: unknown) => setError(`The conversations could not be loaded: ${errorText(err)}`));
 
   useEffect(() => {
     void loadList();
-    const stream = followInWorker('chat', '/ws/chat-socket/', {
-      onState: (state) => setConn(state),
-      onMessage: (m) => {
+  }, []);
+
+  const { conn, ended } = useStream(
+    CHAT,
+    (m) => {
         if (m.type === 'snapshot') {
           // The snapshot (also after a reset) is the truth about the list; the REST list adds last texts.
           void loadList();
         } else if (m.type === 'chat.message') {
-          const message = m.data as ChatMessage;
+          const message = m.data;
           // A status change re-broadcasts an id already seen: it updates, it is not news.
           const isNew = !known.current.has(String(message.id));
           known.current.add(String(message.id));
@@ -112,10 +119,9 @@ function ChatBox(props: { account: Account }): VNode {
           if (isNew && message.direction === 'incoming') beep();
           setConversations((list) => applyToConversations(list, message, openRef.current, isNew));
         }
-      },
-    });
-    return () => stream.stop();
-  }, []);
+    },
+    { inWorker: true },
+  );
 
   const select = async (c: ConversationRef) => {
     const conversation = { phone: c.phone, theatreId: c.theatreId };
@@ -137,10 +143,14 @@ function ChatBox(props: { account: Account }): VNode {
   const older = async () => {
     if (!open || messages.length === 0) return;
     const oldest = messages[0]!;
-    const r = await api<{ messages: ChatMessage[] }>('GET', `${messagesPath(open)}?limit=${PAGE}&before=${oldest.id}&theatreId=${theatreParam(open)}`);
-    for (const m of r.messages) known.current.add(String(m.id));
-    setMessages((current) => mergeMessages(current, r.messages));
-    setMore(r.messages.length === PAGE);
+    try {
+      const r = await api<{ messages: ChatMessage[] }>('GET', `${messagesPath(open)}?limit=${PAGE}&before=${oldest.id}&theatreId=${theatreParam(open)}`);
+      for (const m of r.messages) known.current.add(String(m.id));
+      setMessages((current) => mergeMessages(current, r.messages));
+      setMore(r.messages.length === PAGE);
+    } catch (err) {
+      setError(errorText(err));
+    }
   };
   const sent = (message: ChatMessage) => {
     const isNew = !known.current.has(String(message.id));
@@ -152,9 +162,10 @@ function ChatBox(props: { account: Account }): VNode {
   const unreadTotal = conversations.reduce((n, c) => n + c.unread, 0);
   return html`<${Shell} account=${props.account} title=${`Chat${unreadTotal ? ` (${unreadTotal} unread)` : ''}`} status=${html`<${ConnectionBadge} state=${conn} />`}>
     <p role="alert" class="error">${error}</p>
+    <${StreamEnded} reason=${ended} />
     <div class="chat">
       <nav aria-label="Conversations">
-        ${conversations.length === 0 ? html`<p class="empty">No conversations yet.</p>` : null}
+        ${loaded && conversations.length === 0 ? html`<p class="empty">No conversations yet.</p>` : null}
         <ul class="conversations">
           ${conversations.map(
             (c) => html`<li><button type="button" aria-current=${openRef.current === conversationKey(c) ? 'true' : undefined} data-phone=${c.phone}

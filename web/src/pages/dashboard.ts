@@ -3,45 +3,29 @@ import { useEffect, useReducer, useState } from 'preact/hooks';
 import { ConnectionBadge } from '../components/connection-badge.js';
 import { OrderCard } from '../components/order-card.js';
 import { Shell, SignedIn } from '../components/session.js';
+import { StreamEnded } from '../components/stream-ended.js';
 import { announceNewOrder, askNotificationPermission, notificationsSupported, unlockAudio } from '../lib/alerts.js';
 import { useNow } from '../lib/hooks.js';
 import { html } from '../lib/html.js';
-import { applyLiveMessage, EMPTY_LIVE, sortedOrders, type LiveOrders } from '../lib/live-orders.store.js';
-import { followInWorker } from '../lib/stream-client.js';
-import type { ConnectionState } from '../lib/stream-connection.js';
-import type { Account, Order, ServerMessage } from '../lib/types.js';
+import type { AccountView as Account, OrderView as Order } from '../../../src/protocol/index.js';
+import { EMPTY_LIVE, reduceLive, sortedOrders, type LiveOrders } from '../lib/live-orders.store.js';
+import { useStream } from '../lib/use-stream.js';
+import type { ConnectionState, EndReason } from '../lib/stream-connection.js';
 
-type Act = { kind: 'message'; message: ServerMessage } | { kind: 'order'; order: Order };
-
-function reduce(state: LiveOrders, act: Act): LiveOrders {
-  if (act.kind === 'message') return applyLiveMessage(state, act.message);
-  return applyLiveMessage(state, { type: `order.${act.order.status}`, data: { order: act.order } });
-}
+const LIVE_ORDERS = { socket: 'live-orders' } as const;
 
 /** The live-orders socket for this person (their theatre, or every theatre for an admin). */
-export function useLiveOrders(): { live: LiveOrders; conn: ConnectionState; retryInMs: number | undefined; applyOrder(o: Order): void; fatal: boolean } {
-  const [live, dispatch] = useReducer(reduce, EMPTY_LIVE);
-  const [conn, setConn] = useState<ConnectionState>('connecting');
-  const [retryInMs, setRetry] = useState<number | undefined>(undefined);
-  const [fatal, setFatal] = useState(false);
-  useEffect(() => {
-    const stream = followInWorker('live-orders', '/ws/all-seat-datasocket/', {
-      onMessage: (message) => {
-        if (message.type === 'order.confirmed') {
-          const order = (message.data as { order?: Order } | undefined)?.order;
-          if (order) announceNewOrder(order);
-        }
-        dispatch({ kind: 'message', message });
-      },
-      onState: (state, retry) => {
-        setConn(state);
-        setRetry(retry);
-      },
-      onFatal: () => setFatal(true),
-    });
-    return () => stream.stop();
-  }, []);
-  return { live, conn, retryInMs, fatal, applyOrder: (order) => dispatch({ kind: 'order', order }) };
+export function useLiveOrders(): { live: LiveOrders; conn: ConnectionState; retryInMs: number | undefined; applyOrder(o: Order): void; ended: EndReason | null } {
+  const [live, dispatch] = useReducer(reduceLive, EMPTY_LIVE);
+  const { conn, retryInMs, ended } = useStream(
+    LIVE_ORDERS,
+    (message) => {
+      if (message.type === 'order.confirmed') announceNewOrder(message.data.order);
+      dispatch({ kind: 'message', message });
+    },
+    { inWorker: true },
+  );
+  return { live, conn, retryInMs, ended, applyOrder: (order) => dispatch({ kind: 'order', order }) };
 }
 
 export function AlertsButton(): VNode {
@@ -55,7 +39,7 @@ export function AlertsButton(): VNode {
 }
 
 function Board(props: { account: Account }): VNode {
-  const { live, conn, retryInMs, applyOrder, fatal } = useLiveOrders();
+  const { live, conn, retryInMs, applyOrder, ended } = useLiveOrders();
   const now = useNow(1000);
   const orders = sortedOrders(live);
   useEffect(() => {
@@ -70,7 +54,7 @@ function Board(props: { account: Account }): VNode {
       <p class="count" aria-live="polite">${orders.length} open ${orders.length === 1 ? 'order' : 'orders'}</p>
       <${AlertsButton} />
     </div>
-    ${fatal ? html`<p role="alert" class="error">Your session has ended. <a href="/staff">Sign in again</a>.</p>` : null}
+    <${StreamEnded} reason=${ended} />
     ${conn === 'offline' || conn === 'reconnecting'
       ? html`<p class="notice">${conn === 'offline' ? 'This device is offline.' : 'The connection dropped.'} Orders shown may be out of date; missed orders appear by themselves once it is back.</p>`
       : null}

@@ -4,7 +4,7 @@ import { Shell, SignedIn } from '../components/session.js';
 import { api, errorText } from '../lib/api.js';
 import { html } from '../lib/html.js';
 import { rupees } from '../lib/money.js';
-import type { Account, MenuCategory, MenuItem } from '../lib/types.js';
+import type { AccountView as Account, MenuCategoryView as MenuCategory, MenuItemView as MenuItem } from '../../../src/protocol/index.js';
 
 /** Switches menu items on and off: an item switched off disappears from guests' menus at once. */
 export function MenuToggles(props: { theatreId: number }): VNode {

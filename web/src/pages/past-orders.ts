@@ -1,11 +1,11 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { actionsFor, orderAction } from '../components/order-card.js';
+import { orderAction } from '../components/order-card.js';
 import { Shell, SignedIn } from '../components/session.js';
 import { api, errorText } from '../lib/api.js';
 import { html } from '../lib/html.js';
 import { rupees } from '../lib/money.js';
-import type { Account, Order } from '../lib/types.js';
+import { allowedStaffActions, type AccountView as Account, type OrderView as Order } from '../../../src/protocol/index.js';
 
 const STATUSES = ['', 'placed', 'confirmed', 'seen', 'delivered', 'cancelled', 'refunded'] as const;
 const PAGE = 50;
@@ -95,7 +95,7 @@ export function PastOrders(props: { theatreId: number }): VNode {
               <td>${rupees(o.amount)}</td>
               <td>${o.paymentMethod} · ${o.paymentStatus}</td>
               <td data-status>${o.status}</td>
-              <td>${actionsFor(o).includes('refund') ? html`<button type="button" class="danger" aria-label=${`Refund order ${o.id}`} onClick=${() => void refund(o)}>Refund</button>` : null}</td>
+              <td>${allowedStaffActions(o).includes('refund') ? html`<button type="button" class="danger" aria-label=${`Refund order ${o.id}`} onClick=${() => void refund(o)}>Refund</button>` : null}</td>
             </tr>`,
           )}
         </tbody>

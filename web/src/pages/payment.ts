@@ -5,9 +5,8 @@ import { api, errorText } from '../lib/api.js';
 import { html } from '../lib/html.js';
 import { rupees } from '../lib/money.js';
 import { orderToken } from '../lib/order-token.js';
-import { StreamConnection, type ConnectionState } from '../lib/stream-connection.js';
-import { fetchTicket } from '../lib/tickets.js';
-import type { Order, OrderStatus, PaymentState, PaymentStatus } from '../lib/types.js';
+import { useStream } from '../lib/use-stream.js';
+import type { OrderPaymentStatus as PaymentStatus, OrderStatus, OrderView as Order, PaymentStatusView } from '../../../src/protocol/index.js';
 
 /** The order's own progress, once it is more than placed. */
 const ORDER_TEXT: Partial<Record<OrderStatus, string>> = {
@@ -35,7 +34,6 @@ export function PaymentPage(props: { orderId: number }): VNode {
   const [order, setOrder] = useState<Order | null>(null);
   const [status, setStatus] = useState<PaymentStatus | null>(null);
   const [orderStatus, setOrderStatus] = useState<OrderStatus | null>(null);
-  const [conn, setConn] = useState<ConnectionState>('connecting');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -48,36 +46,21 @@ export function PaymentPage(props: { orderId: number }): VNode {
         setOrderStatus((s) => s ?? r.order.status);
       })
       .catch((err: unknown) => setError(errorText(err)));
-    const stream = new StreamConnection({
-      path: `/ws/payment-socket/${props.orderId}/`,
-      getTicket: () => fetchTicket('payment', { orderId: props.orderId, orderToken: token }),
-      endOnNormalClose: true,
-      onState: (state) => setConn(state),
-      onMessage: (m) => {
-        if (m.type === 'snapshot') {
-          const payment = (m.data as { payment?: PaymentState | null }).payment;
-          if (payment) {
-            setStatus(payment.status);
-            if (payment.orderStatus) setOrderStatus(payment.orderStatus);
-          }
-        } else if (m.type === 'payment.status') {
-          const payment = m.data as PaymentState;
-          setStatus(payment.status);
-          if (payment.orderStatus) setOrderStatus(payment.orderStatus);
-        }
-      },
-    });
-    const online = () => stream.setOnline(true);
-    const offline = () => stream.setOnline(false);
-    window.addEventListener('online', online);
-    window.addEventListener('offline', offline);
-    stream.start();
-    return () => {
-      window.removeEventListener('online', online);
-      window.removeEventListener('offline', offline);
-      stream.stop();
-    };
   }, [props.orderId, token]);
+
+  const show = (payment: PaymentStatusView | null) => {
+    if (!payment) return;
+    setStatus(payment.status);
+    setOrderStatus(payment.orderStatus);
+  };
+  const { conn } = useStream(
+    token ? { socket: 'payment', orderId: props.orderId } : null,
+    (m) => {
+      if (m.type === 'snapshot') show(m.data.payment);
+      else if (m.type === 'payment.status') show(m.data);
+    },
+    { inWorker: false, orderToken: token ?? undefined },
+  );
 
   const retry = async () => {
     if (!token) return;

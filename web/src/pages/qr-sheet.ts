@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { Shell, SignedIn } from '../components/session.js';
 import { api, errorText } from '../lib/api.js';
 import { html } from '../lib/html.js';
-import type { Account, Layout, Theatre } from '../lib/types.js';
+import type { AccountView as Account, LayoutView as Layout, TheatreView as Theatre } from '../../../src/protocol/index.js';
 
 type Hall = Layout['halls'][number];
 

@@ -5,7 +5,7 @@ import { useVisibleInterval } from '../lib/hooks.js';
 import { html } from '../lib/html.js';
 import { rupees } from '../lib/money.js';
 import { saveOrderToken } from '../lib/order-token.js';
-import type { MenuEntry, Order, PaymentMethod, SeatView } from '../lib/types.js';
+import type { OrderView as Order, PaymentMethod, SeatMenuItem as MenuEntry, SeatView } from '../../../src/protocol/index.js';
 
 /** How often the menu is re-read while the page is visible, so switched-off items vanish. */
 const MENU_REFRESH_MS = 3000;

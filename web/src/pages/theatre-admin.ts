@@ -4,7 +4,7 @@ import { Shell, SignedIn } from '../components/session.js';
 import { api, errorText } from '../lib/api.js';
 import { html } from '../lib/html.js';
 import { paiseFromRupees, rupees } from '../lib/money.js';
-import type { Account, Layout, MenuCategory, Theatre } from '../lib/types.js';
+import type { AccountView as Account, LayoutView as Layout, MenuCategoryView as MenuCategory, TheatreView as Theatre } from '../../../src/protocol/index.js';
 import { PastOrders } from './past-orders.js';
 
 interface StaffAccount {
@@ -15,12 +15,17 @@ interface StaffAccount {
 }
 
 /** Runs a change, then reloads; shows what happened in the section's live region. */
-function useChanges(reload: () => Promise<void>): { said: string; error: string; run(what: string, change: () => Promise<unknown>): Promise<boolean> } {
+function useChanges(reload: () => Promise<void>): { said: string; error: string; load(): void; run(what: string, change: () => Promise<unknown>): Promise<boolean> } {
   const [said, setSaid] = useState('');
   const [error, setError] = useState('');
   return {
     said,
     error,
+    /** The first read: a failure is said, never shown as an empty section. */
+    load() {
+      setError('');
+      reload().catch((err: unknown) => setError(`Could not load this: ${errorText(err)}`));
+    },
     async run(what, change) {
       setError('');
       try {
@@ -82,7 +87,7 @@ function LayoutSection(props: { theatreId: number }): VNode {
   const [layout, setLayout] = useState<Layout | null>(null);
   const reload = async () => setLayout(await api<Layout>('GET', `/api/theatres/${props.theatreId}/layout`));
   const c = useChanges(reload);
-  useEffect(() => void reload().catch(() => setLayout({ halls: [] })), [props.theatreId]);
+  useEffect(() => c.load(), [props.theatreId]);
   const add = (path: string, body: unknown, what: string) => (ev: Event) => {
     ev.preventDefault();
     const form = ev.currentTarget as HTMLFormElement;
@@ -141,7 +146,7 @@ function MenuSection(props: { theatreId: number }): VNode {
   const [categories, setCategories] = useState<MenuCategory[] | null>(null);
   const reload = async () => setCategories((await api<{ categories: MenuCategory[] }>('GET', `/api/theatres/${props.theatreId}/menu`)).categories);
   const c = useChanges(reload);
-  useEffect(() => void reload().catch(() => setCategories([])), [props.theatreId]);
+  useEffect(() => c.load(), [props.theatreId]);
   const addItem = (categoryId: number) => (ev: Event) => {
     ev.preventDefault();
     const form = ev.currentTarget as HTMLFormElement;
@@ -198,7 +203,7 @@ function StaffSection(props: { theatreId: number }): VNode {
   const [staff, setStaff] = useState<StaffAccount[] | null>(null);
   const reload = async () => setStaff((await api<{ staff?: StaffAccount[]; accounts?: StaffAccount[] }>('GET', `/api/theatres/${props.theatreId}/staff`)).staff ?? []);
   const c = useChanges(reload);
-  useEffect(() => void reload().catch(() => setStaff([])), [props.theatreId]);
+  useEffect(() => c.load(), [props.theatreId]);
   return html`<section class="card" aria-labelledby="staff-title">
     <h2 id="staff-title">Staff</h2>
     <p role="status" aria-live="polite" class="muted">${c.said}</p>

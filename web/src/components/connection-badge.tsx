@@ -1,5 +1,4 @@
 import type { VNode } from 'preact';
-import { html } from '../lib/html.js';
 import type { ConnectionState } from '../lib/stream-connection.js';
 
 const LABELS: Record<ConnectionState, string> = {
@@ -13,7 +12,11 @@ const LABELS: Record<ConnectionState, string> = {
 /** The socket's state, announced politely to screen readers when it changes. */
 export function ConnectionBadge(props: { state: ConnectionState; retryInMs?: number | undefined }): VNode {
   const retry = props.state === 'reconnecting' && props.retryInMs ? ` (retry in ${Math.ceil(props.retryInMs / 1000)} s)` : '';
-  return html`<p class=${`conn conn-${props.state}`} role="status" aria-live="polite" data-state=${props.state}>
-    <span class="dot" aria-hidden="true"></span>${LABELS[props.state]}${retry}
-  </p>`;
+  return (
+    <p class={`conn conn-${props.state}`} role="status" aria-live="polite" data-state={props.state}>
+      <span class="dot" aria-hidden="true"></span>
+      {LABELS[props.state]}
+      {retry}
+    </p>
+  );
 }
