@@ -1,7 +1,6 @@
 import type { ComponentChildren, VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
-import { html } from '../lib/html.js';
 import type { AccountView as Account } from '../../../src/protocol/index.js';
 
 function LoginForm(props: { onLogin(account: Account): void; heading: string }): VNode {
@@ -26,17 +25,23 @@ function LoginForm(props: { onLogin(account: Account): void; heading: string }):
       setBusy(false);
     }
   };
-  return html`<main class="narrow">
-    <h1>${props.heading}</h1>
-    <form class="card stack" onSubmit=${submit}>
-      <label for="username">Username</label>
-      <input id="username" name="username" autocomplete="username" required ref=${userRef} />
-      <label for="password">Password</label>
-      <input id="password" name="password" type="password" autocomplete="current-password" required />
-      <button type="submit" class="primary" disabled=${busy}>${busy ? 'Signing in…' : 'Sign in'}</button>
-      <p role="alert" class="error">${error}</p>
-    </form>
-  </main>`;
+  return (
+    <main class="narrow">
+      <h1>{props.heading}</h1>
+      <form class="card stack" onSubmit={submit}>
+        <label for="username">Username</label>
+        <input id="username" name="username" autocomplete="username" required ref={userRef} />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <button type="submit" class="primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+        <p role="alert" class="error">
+          {error}
+        </p>
+      </form>
+    </main>
+  );
 }
 
 /**
@@ -54,13 +59,34 @@ export function SignedIn(props: { heading: string; adminOnly?: boolean; children
         else setError(errorText(err));
       });
   }, []);
-  if (error) return html`<main class="narrow"><p role="alert" class="error">${error}</p></main>`;
-  if (account === undefined) return html`<main class="narrow"><p role="status">Loading…</p></main>`;
-  if (account === null) return html`<${LoginForm} heading=${props.heading} onLogin=${setAccount} />`;
-  if (props.adminOnly && account.role !== 'admin') {
-    return html`<main class="narrow"><h1>Admins only</h1><p>This page is for administrators. <a href="/staff">Go to your live orders</a>.</p></main>`;
+  if (error) {
+    return (
+      <main class="narrow">
+        <p role="alert" class="error">
+          {error}
+        </p>
+      </main>
+    );
   }
-  return html`${props.children(account)}`;
+  if (account === undefined) {
+    return (
+      <main class="narrow">
+        <p role="status">Loading…</p>
+      </main>
+    );
+  }
+  if (account === null) return <LoginForm heading={props.heading} onLogin={setAccount} />;
+  if (props.adminOnly && account.role !== 'admin') {
+    return (
+      <main class="narrow">
+        <h1>Admins only</h1>
+        <p>
+          This page is for administrators. <a href="/staff">Go to your live orders</a>.
+        </p>
+      </main>
+    );
+  }
+  return <>{props.children(account)}</>;
 }
 
 export async function logout(): Promise<void> {
@@ -87,23 +113,35 @@ const ADMIN_LINKS = [
 export function Shell(props: { account: Account; title: string; children: ComponentChildren; status?: ComponentChildren }): VNode {
   const links = props.account.role === 'admin' ? ADMIN_LINKS : STAFF_LINKS;
   const here = location.pathname.replace(/\/$/, '') || '/';
-  return html`<div class="shell">
-    <header class="topbar">
-      <a class="brand" href=${props.account.role === 'admin' ? '/admin' : '/staff'}>scan2food</a>
-      <nav aria-label="Main">
-        <ul>
-          ${links.map(
-            ([href, label]) =>
-              html`<li><a href=${href} aria-current=${here === href ? 'page' : undefined}>${label}</a></li>`,
-          )}
-        </ul>
-      </nav>
-      <span class="who">${props.account.username}</span>
-      <button type="button" class="link" onClick=${() => void logout()}>Sign out</button>
-    </header>
-    <main id="main" class="page">
-      <div class="page-head"><h1>${props.title}</h1>${props.status}</div>
-      ${props.children}
-    </main>
-  </div>`;
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <a class="brand" href={props.account.role === 'admin' ? '/admin' : '/staff'}>
+          scan2food
+        </a>
+        <nav aria-label="Main">
+          <ul>
+            {links.map(([href, label]) => (
+              <li>
+                <a href={href} aria-current={here === href ? 'page' : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span class="who">{props.account.username}</span>
+        <button type="button" class="link" onClick={() => void logout()}>
+          Sign out
+        </button>
+      </header>
+      <main id="main" class="page">
+        <div class="page-head">
+          <h1>{props.title}</h1>
+          {props.status}
+        </div>
+        {props.children}
+      </main>
+    </div>
+  );
 }
