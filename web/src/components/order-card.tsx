@@ -4,6 +4,7 @@ import { api, errorText } from '../lib/api.js';
 import { rupees } from '../lib/money.js';
 import { elapsed } from '../lib/timer.js';
 import { allowedStaffActions, type OrderPaymentStatus, type OrderView, type StaffAction } from '../../../src/protocol/index.js';
+import { Problem } from './notes.js';
 
 type Action = StaffAction;
 
@@ -92,9 +93,7 @@ export function OrderCard(props: { order: OrderView; now: number; unseen: boolea
           </button>
         ))}
       </div>
-      <p role="alert" class="error">
-        {error}
-      </p>
+      <Problem text={error} />
     </article>
   );
 }

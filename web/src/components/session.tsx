@@ -2,6 +2,7 @@ import type { ComponentChildren, VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
 import type { AccountView as Account } from '../../../src/protocol/index.js';
+import { Problem } from './notes.js';
 
 function LoginForm(props: { onLogin(account: Account): void; heading: string }): VNode {
   const [error, setError] = useState('');
@@ -36,9 +37,7 @@ function LoginForm(props: { onLogin(account: Account): void; heading: string }):
         <button type="submit" class="primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
-        <p role="alert" class="error">
-          {error}
-        </p>
+        <Problem text={error} />
       </form>
     </main>
   );
@@ -62,9 +61,7 @@ export function SignedIn(props: { heading: string; adminOnly?: boolean; children
   if (error) {
     return (
       <main class="narrow">
-        <p role="alert" class="error">
-          {error}
-        </p>
+        <Problem text={error} />
       </main>
     );
   }
@@ -143,5 +140,26 @@ export function Shell(props: { account: Account; title: string; children: Compon
         {props.children}
       </main>
     </div>
+  );
+}
+
+/** A staff screen of their own theatre; an admin (who has none) is pointed to the theatre pages. */
+export function TheatreStaffPage(props: { title: string; adminNote: string; children: (theatreId: number) => ComponentChildren }): VNode {
+  return (
+    <SignedIn heading="Staff sign in">
+      {(account: Account) =>
+        account.theatreId === null ? (
+          <main class="narrow">
+            <p>
+              {props.adminNote} <a href="/admin">Theatres</a>
+            </p>
+          </main>
+        ) : (
+          <Shell account={account} title={props.title}>
+            {props.children(account.theatreId)}
+          </Shell>
+        )
+      }
+    </SignedIn>
   );
 }

@@ -9,6 +9,7 @@ import { sortedOrders } from '../lib/live-orders.store.js';
 import type { AccountView as Account, TheatreView as Theatre } from '../../../src/protocol/index.js';
 import { StreamEnded } from '../components/stream-ended.js';
 import { AlertsButton, useLiveOrders } from './dashboard.js';
+import { Problem } from '../components/notes.js';
 
 function NewTheatre(props: { onCreated(t: Theatre): void }): VNode {
   const [error, setError] = useState('');
@@ -45,9 +46,7 @@ function NewTheatre(props: { onCreated(t: Theatre): void }): VNode {
       <button type="submit" class="secondary">
         Add theatre
       </button>
-      <p role="alert" class="error">
-        {error}
-      </p>
+      <Problem text={error} />
     </form>
   );
 }
@@ -72,9 +71,7 @@ function Overview(props: { account: Account }): VNode {
   const orders = sortedOrders(live);
   return (
     <Shell account={props.account} title="All theatres" status={<ConnectionBadge state={conn} retryInMs={retryInMs} />}>
-      <p role="alert" class="error">
-        {error}
-      </p>
+      <Problem text={error} />
       <StreamEnded reason={ended} signInAt="/admin" />
       <section aria-labelledby="theatres-title">
         <h2 id="theatres-title">Theatres</h2>

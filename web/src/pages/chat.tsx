@@ -8,6 +8,7 @@ import { beep } from '../lib/alerts.js';
 import { applyToConversations, conversationKey, mergeMessages, sortConversations } from '../lib/chat.store.js';
 import { useStream } from '../lib/use-stream.js';
 import type { AccountView as Account, ChatMessageView as ChatMessage, ChatStatus, ConversationView as Conversation } from '../../../src/protocol/index.js';
+import { Problem } from '../components/notes.js';
 
 const PAGE = 20;
 const CHAT = { socket: 'chat' } as const;
@@ -90,9 +91,7 @@ function Thread(props: { conversation: ConversationRef; title: string; messages:
           {busy ? 'Sending…' : 'Send'}
         </button>
       </form>
-      <p role="alert" class="error">
-        {error}
-      </p>
+      <Problem text={error} />
     </section>
   );
 }
@@ -184,9 +183,7 @@ function ChatBox(props: { account: Account }): VNode {
   const unreadTotal = conversations.reduce((n, c) => n + c.unread, 0);
   return (
     <Shell account={props.account} title={`Chat${unreadTotal ? ` (${unreadTotal} unread)` : ''}`} status={<ConnectionBadge state={conn} />}>
-      <p role="alert" class="error">
-        {error}
-      </p>
+      <Problem text={error} />
       <StreamEnded reason={ended} />
       <div class="chat">
         <nav aria-label="Conversations">

@@ -1,9 +1,10 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { Shell, SignedIn } from '../components/session.js';
+import { TheatreStaffPage } from '../components/session.js';
 import { api, errorText } from '../lib/api.js';
 import { rupees } from '../lib/money.js';
-import type { AccountView as Account, MenuCategoryView as MenuCategory, MenuItemView as MenuItem } from '../../../src/protocol/index.js';
+import type { MenuCategoryView as MenuCategory, MenuItemView as MenuItem } from '../../../src/protocol/index.js';
+import { Problem, Said } from '../components/notes.js';
 
 /** Switches menu items on and off: an item switched off disappears from guests' menus at once. */
 export function MenuToggles(props: { theatreId: number }): VNode {
@@ -34,12 +35,8 @@ export function MenuToggles(props: { theatreId: number }): VNode {
   }
   return (
     <div>
-      <p role="status" aria-live="polite" class="muted">
-        {said}
-      </p>
-      <p role="alert" class="error">
-        {error}
-      </p>
+      <Said text={said} />
+      <Problem text={error} />
       <div class="grid-2">
         {categories.map((c) => (
           <section class="card" aria-labelledby={`mc-${c.id}`}>
@@ -66,20 +63,8 @@ export function MenuToggles(props: { theatreId: number }): VNode {
 /** `/staff/menu`. */
 export function MenuPage(): VNode {
   return (
-    <SignedIn heading="Staff sign in">
-      {(account: Account) =>
-        account.theatreId === null ? (
-          <main class="narrow">
-            <p>
-              Admins change menus on each theatre's page. <a href="/admin">Theatres</a>
-            </p>
-          </main>
-        ) : (
-          <Shell account={account} title="Menu availability">
-            <MenuToggles theatreId={account.theatreId} />
-          </Shell>
-        )
-      }
-    </SignedIn>
+    <TheatreStaffPage title="Menu availability" adminNote="Admins change menus on each theatre's page.">
+      {(theatreId) => <MenuToggles theatreId={theatreId} />}
+    </TheatreStaffPage>
   );
 }

@@ -1,10 +1,11 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { orderAction } from '../components/order-card.js';
-import { Shell, SignedIn } from '../components/session.js';
+import { TheatreStaffPage } from '../components/session.js';
 import { api, errorText } from '../lib/api.js';
 import { rupees } from '../lib/money.js';
-import { allowedStaffActions, type AccountView as Account, type OrderView as Order } from '../../../src/protocol/index.js';
+import { allowedStaffActions, type OrderView as Order } from '../../../src/protocol/index.js';
+import { Problem, Said } from '../components/notes.js';
 
 const STATUSES = ['', 'placed', 'confirmed', 'seen', 'delivered', 'cancelled', 'refunded'] as const;
 const PAGE = 50;
@@ -90,12 +91,8 @@ export function PastOrders(props: { theatreId: number }): VNode {
           Show
         </button>
       </form>
-      <p role="status" aria-live="polite" class="muted">
-        {loading ? 'Loading…' : said}
-      </p>
-      <p role="alert" class="error">
-        {error}
-      </p>
+      <Said text={loading ? 'Loading…' : said} />
+      <Problem text={error} />
       <div class="table-wrap">
         <table>
           <caption class="sr-only">Orders</caption>
@@ -152,20 +149,8 @@ export function PastOrders(props: { theatreId: number }): VNode {
 /** `/staff/orders`. */
 export function PastOrdersPage(): VNode {
   return (
-    <SignedIn heading="Staff sign in">
-      {(account: Account) =>
-        account.theatreId === null ? (
-          <main class="narrow">
-            <p>
-              Admins see each theatre's orders on its page. <a href="/admin">Theatres</a>
-            </p>
-          </main>
-        ) : (
-          <Shell account={account} title="Past orders">
-            <PastOrders theatreId={account.theatreId} />
-          </Shell>
-        )
-      }
-    </SignedIn>
+    <TheatreStaffPage title="Past orders" adminNote="Admins see each theatre's orders on its page.">
+      {(theatreId) => <PastOrders theatreId={theatreId} />}
+    </TheatreStaffPage>
   );
 }

@@ -6,6 +6,7 @@ import { rupees } from '../lib/money.js';
 import { orderToken } from '../lib/order-token.js';
 import { useStream } from '../lib/use-stream.js';
 import type { OrderPaymentStatus as PaymentStatus, OrderStatus, OrderView as Order, PaymentStatusView } from '../../../src/protocol/index.js';
+import { Problem } from '../components/notes.js';
 
 /** The order's own progress, once it is more than placed. */
 const ORDER_TEXT: Partial<Record<OrderStatus, string>> = {
@@ -104,9 +105,7 @@ export function PaymentPage(props: { orderId: number }): VNode {
             {busy ? 'Opening payment…' : status === 'failed' ? 'Try the payment again' : 'Pay now'}
           </button>
         ) : null}
-        <p role="alert" class="error">
-          {error}
-        </p>
+        <Problem text={error} />
       </section>
       {order ? (
         <section class="card" aria-labelledby="summary-title">

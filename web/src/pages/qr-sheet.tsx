@@ -4,6 +4,7 @@ import QRCode from 'qrcode';
 import { Shell, SignedIn } from '../components/session.js';
 import { api, errorText } from '../lib/api.js';
 import type { AccountView as Account, LayoutView as Layout, TheatreView as Theatre } from '../../../src/protocol/index.js';
+import { Problem } from '../components/notes.js';
 
 type Hall = Layout['halls'][number];
 
@@ -70,9 +71,7 @@ function Sheet(props: { account: Account; hallId: number }): VNode {
           Print
         </button>
       </div>
-      <p role="alert" class="error">
-        {error}
-      </p>
+      <Problem text={error} />
       <div class="qr-grid">
         {codes?.map((c) => (
           <figure class="qr-card" data-seat-id={c.seatId} data-url={c.url}>

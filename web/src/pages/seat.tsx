@@ -5,6 +5,7 @@ import { useVisibleInterval } from '../lib/hooks.js';
 import { rupees } from '../lib/money.js';
 import { saveOrderToken } from '../lib/order-token.js';
 import type { OrderView as Order, PaymentMethod, SeatMenuItem as MenuEntry, SeatView } from '../../../src/protocol/index.js';
+import { Problem } from '../components/notes.js';
 
 /** How often the menu is re-read while the page is visible, so switched-off items vanish. */
 const MENU_REFRESH_MS = 3000;
@@ -96,9 +97,7 @@ export function SeatPage(props: { seatId: number }): VNode {
     return (
       <main class="narrow">
         <h1>scan2food</h1>
-        <p role="alert" class="error">
-          {loadError}
-        </p>
+        <Problem text={loadError} />
       </main>
     );
   }
@@ -211,9 +210,7 @@ export function SeatPage(props: { seatId: number }): VNode {
         <button type="submit" class="primary big" disabled={busy || lines.length === 0}>
           {busy ? 'Placing your order…' : method === 'online' ? `Pay ${rupees(total)}` : `Order for ${rupees(total)}`}
         </button>
-        <p role="alert" class="error">
-          {error}
-        </p>
+        <Problem text={error} />
       </form>
     </main>
   );

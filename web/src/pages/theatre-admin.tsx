@@ -5,6 +5,7 @@ import { api, errorText } from '../lib/api.js';
 import { paiseFromRupees, rupees } from '../lib/money.js';
 import type { AccountView as Account, LayoutView as Layout, MenuCategoryView as MenuCategory, TheatreView as Theatre } from '../../../src/protocol/index.js';
 import { PastOrders } from './past-orders.js';
+import { Problem, Said } from '../components/notes.js';
 
 interface StaffAccount {
   id: number;
@@ -86,12 +87,8 @@ function Settings(props: { theatre: Theatre; onSaved(t: Theatre): void }): VNode
         <button type="submit" class="primary">
           Save settings
         </button>
-        <p role="status" aria-live="polite" class="muted">
-          {said}
-        </p>
-        <p role="alert" class="error">
-          {error}
-        </p>
+        <Said text={said} />
+        <Problem text={error} />
       </form>
     </section>
   );
@@ -119,12 +116,8 @@ function LayoutSection(props: { theatreId: number }): VNode {
   return (
     <section class="card layout" aria-labelledby="layout-title">
       <h2 id="layout-title">Halls, rows and seats</h2>
-      <p role="status" aria-live="polite" class="muted">
-        {c.said}
-      </p>
-      <p role="alert" class="error">
-        {c.error}
-      </p>
+      <Said text={c.said} />
+      <Problem text={c.error} />
       {layout === null && !c.error ? <p>Loading…</p> : null}
       {layout?.halls.map((h) => (
         <div class="hall" data-hall={h.name}>
@@ -222,12 +215,8 @@ function MenuSection(props: { theatreId: number }): VNode {
   return (
     <section class="card menu-admin" aria-labelledby="menu-title">
       <h2 id="menu-title">Menu</h2>
-      <p role="status" aria-live="polite" class="muted">
-        {c.said}
-      </p>
-      <p role="alert" class="error">
-        {c.error}
-      </p>
+      <Said text={c.said} />
+      <Problem text={c.error} />
       {categories?.map((cat) => (
         <div data-category={cat.name}>
           <h3>{cat.name}</h3>
@@ -305,12 +294,8 @@ function StaffSection(props: { theatreId: number }): VNode {
   return (
     <section class="card" aria-labelledby="staff-title">
       <h2 id="staff-title">Staff</h2>
-      <p role="status" aria-live="polite" class="muted">
-        {c.said}
-      </p>
-      <p role="alert" class="error">
-        {c.error}
-      </p>
+      <Said text={c.said} />
+      <Problem text={c.error} />
       <ul>
         {staff?.map((s) => (
           <li>
@@ -352,9 +337,7 @@ function TheatreAdmin(props: { account: Account; theatreId: number }): VNode {
       <p>
         <a href="/admin">← All theatres</a>
       </p>
-      <p role="alert" class="error">
-        {error}
-      </p>
+      <Problem text={error} />
       <div class="grid-2">
         {theatre ? <Settings theatre={theatre} onSaved={setTheatre} /> : null}
         <LayoutSection theatreId={props.theatreId} />
