@@ -6,9 +6,9 @@ import { StreamEnded } from '../components/stream-ended.js';
 import { api, errorText } from '../lib/api.js';
 import { beep } from '../lib/alerts.js';
 import { applyToConversations, conversationKey, mergeMessages, sortConversations } from '../lib/chat.store.js';
-import { html } from '../lib/html.js';
 import { useStream } from '../lib/use-stream.js';
 import type { AccountView as Account, ChatMessageView as ChatMessage, ChatStatus, ConversationView as Conversation } from '../../../src/protocol/index.js';
+import { Problem } from '../components/notes.js';
 
 const PAGE = 20;
 const CHAT = { socket: 'chat' } as const;
@@ -50,29 +50,50 @@ function Thread(props: { conversation: ConversationRef; title: string; messages:
       setBusy(false);
     }
   };
-  return html`<section class="thread" aria-labelledby="thread-title">
-    <h2 id="thread-title">${props.title}</h2>
-    ${props.more ? html`<button type="button" class="link" onClick=${props.onOlder}>Show older messages</button>` : null}
-    <ol class="messages" ref=${list} aria-live="polite" aria-relevant="additions" tabindex="0" aria-label=${`Messages with ${phone}`}>
-      ${props.messages.map(
-        (m) => html`<li class=${`msg ${m.direction}`} data-message-id=${m.id} data-status=${m.status}>
-          ${m.direction === 'template' ? html`<span class="meta">Automatic message</span>` : null}
-          <span class="text">${m.text}</span>
-          <span class="meta">${time(m.at)}${m.direction === 'incoming' ? '' : ` · ${STATUS_TEXT[m.status]}`}</span>
-        </li>`,
-      )}
-    </ol>
-    <form class="reply" onSubmit=${send}>
-      <label for="reply" class="sr-only">Reply to ${phone}</label>
-      <textarea id="reply" name="text" rows="2" maxlength="4096" required placeholder="Type a reply" value=${text}
-        onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)}
-        onKeyDown=${(e: KeyboardEvent) => {
-          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send(e);
-        }}></textarea>
-      <button type="submit" class="primary" disabled=${busy || !text.trim()}>${busy ? 'Sending…' : 'Send'}</button>
-    </form>
-    <p role="alert" class="error">${error}</p>
-  </section>`;
+  return (
+    <section class="thread" aria-labelledby="thread-title">
+      <h2 id="thread-title">{props.title}</h2>
+      {props.more ? (
+        <button type="button" class="link" onClick={props.onOlder}>
+          Show older messages
+        </button>
+      ) : null}
+      <ol class="messages" ref={list} aria-live="polite" aria-relevant="additions" tabIndex={0} aria-label={`Messages with ${phone}`}>
+        {props.messages.map((m) => (
+          <li class={`msg ${m.direction}`} data-message-id={m.id} data-status={m.status}>
+            {m.direction === 'template' ? <span class="meta">Automatic message</span> : null}
+            <span class="text">{m.text}</span>
+            <span class="meta">
+              {time(m.at)}
+              {m.direction === 'incoming' ? '' : ` · ${STATUS_TEXT[m.status]}`}
+            </span>
+          </li>
+        ))}
+      </ol>
+      <form class="reply" onSubmit={send}>
+        <label for="reply" class="sr-only">
+          Reply to {phone}
+        </label>
+        <textarea
+          id="reply"
+          name="text"
+          rows={2}
+          maxLength={4096}
+          required
+          placeholder="Type a reply"
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void send(e);
+          }}
+        ></textarea>
+        <button type="submit" class="primary" disabled={busy || !text.trim()}>
+          {busy ? 'Sending…' : 'Send'}
+        </button>
+      </form>
+      <Problem text={error} />
+    </section>
+  );
 }
 
 function ChatBox(props: { account: Account }): VNode {
@@ -160,32 +181,43 @@ function ChatBox(props: { account: Account }): VNode {
   };
 
   const unreadTotal = conversations.reduce((n, c) => n + c.unread, 0);
-  return html`<${Shell} account=${props.account} title=${`Chat${unreadTotal ? ` (${unreadTotal} unread)` : ''}`} status=${html`<${ConnectionBadge} state=${conn} />`}>
-    <p role="alert" class="error">${error}</p>
-    <${StreamEnded} reason=${ended} />
-    <div class="chat">
-      <nav aria-label="Conversations">
-        ${loaded && conversations.length === 0 ? html`<p class="empty">No conversations yet.</p>` : null}
-        <ul class="conversations">
-          ${conversations.map(
-            (c) => html`<li><button type="button" aria-current=${openRef.current === conversationKey(c) ? 'true' : undefined} data-phone=${c.phone}
-                data-theatre=${theatreParam(c)} onClick=${() => void select(c)}
-                aria-label=${`${titleOf(c)}${c.unread ? `, ${c.unread} unread` : ''}${c.replyRequired ? ', waiting for a reply' : ''}`}>
-              <strong>${titleOf(c)}</strong>
-              ${c.unread ? html`<span class="badge">${c.unread}</span>` : html`<span></span>`}
-              <span class="last">${c.lastText ?? ''}</span>
-            </button></li>`,
-          )}
-        </ul>
-      </nav>
-      ${open
-        ? html`<${Thread} conversation=${open} title=${titleOf(open)} messages=${messages} more=${more} onOlder=${() => void older()} onSent=${sent} />`
-        : html`<p class="muted">Choose a conversation.</p>`}
-    </div>
-  </${Shell}>`;
+  return (
+    <Shell account={props.account} title={`Chat${unreadTotal ? ` (${unreadTotal} unread)` : ''}`} status={<ConnectionBadge state={conn} />}>
+      <Problem text={error} />
+      <StreamEnded reason={ended} />
+      <div class="chat">
+        <nav aria-label="Conversations">
+          {loaded && conversations.length === 0 ? <p class="empty">No conversations yet.</p> : null}
+          <ul class="conversations">
+            {conversations.map((c) => (
+              <li>
+                <button
+                  type="button"
+                  aria-current={openRef.current === conversationKey(c) ? 'true' : undefined}
+                  data-phone={c.phone}
+                  data-theatre={theatreParam(c)}
+                  onClick={() => void select(c)}
+                  aria-label={`${titleOf(c)}${c.unread ? `, ${c.unread} unread` : ''}${c.replyRequired ? ', waiting for a reply' : ''}`}
+                >
+                  <strong>{titleOf(c)}</strong>
+                  {c.unread ? <span class="badge">{c.unread}</span> : <span></span>}
+                  <span class="last">{c.lastText}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        {open ? (
+          <Thread conversation={open} title={titleOf(open)} messages={messages} more={more} onOlder={() => void older()} onSent={sent} />
+        ) : (
+          <p class="muted">Choose a conversation.</p>
+        )}
+      </div>
+    </Shell>
+  );
 }
 
 /** `/staff/chat`: the theatre's WhatsApp conversations (an admin's: every theatre's). */
 export function ChatPage(): VNode {
-  return html`<${SignedIn} heading="Staff sign in">${(account: Account) => html`<${ChatBox} account=${account} />`}</${SignedIn}>`;
+  return <SignedIn heading="Staff sign in">{(account: Account) => <ChatBox account={account} />}</SignedIn>;
 }

@@ -3,8 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
 import { Shell, SignedIn } from '../components/session.js';
 import { api, errorText } from '../lib/api.js';
-import { html } from '../lib/html.js';
 import type { AccountView as Account, LayoutView as Layout, TheatreView as Theatre } from '../../../src/protocol/index.js';
+import { Problem } from '../components/notes.js';
 
 type Hall = Layout['halls'][number];
 
@@ -60,29 +60,41 @@ function Sheet(props: { account: Account; hallId: number }): VNode {
       .catch((err: unknown) => setError(errorText(err)));
   }, [props.hallId]);
   const title = hall ? `QR codes · ${hall.theatre?.name ?? ''} · ${hall.hall.name}` : 'QR codes';
-  return html`<${Shell} account=${props.account} title=${title}>
-    <div class="toolbar no-print">
-      ${hall?.theatre ? html`<a href=${`/admin/theatres/${hall.theatre.id}`}>← ${hall.theatre.name}</a>` : html`<a href="/admin">← Theatres</a>`}
-      <p role="status" aria-live="polite">${codes ? `${codes.length} seats ready to print.` : error ? '' : 'Making the codes…'}</p>
-      <button type="button" class="primary" onClick=${() => window.print()} disabled=${!codes}>Print</button>
-    </div>
-    <p role="alert" class="error">${error}</p>
-    <div class="qr-grid">
-      ${codes?.map(
-        (c) => html`<figure class="qr-card" data-seat-id=${c.seatId} data-url=${c.url}>
-          <img src=${c.image} alt=${`QR code for seat ${c.seat}, opening ${c.url}`} width="240" height="240" />
-          <figcaption>
-            <div class="seat">${c.seat}</div>
-            <div>Row ${c.row} · ${hall?.hall.name}</div>
-            <div class="hint">Scan to order food to your seat</div>
-          </figcaption>
-        </figure>`,
-      )}
-    </div>
-  </${Shell}>`;
+  return (
+    <Shell account={props.account} title={title}>
+      <div class="toolbar no-print">
+        {hall?.theatre ? <a href={`/admin/theatres/${hall.theatre.id}`}>← {hall.theatre.name}</a> : <a href="/admin">← Theatres</a>}
+        <p role="status" aria-live="polite">
+          {codes ? `${codes.length} seats ready to print.` : error ? '' : 'Making the codes…'}
+        </p>
+        <button type="button" class="primary" onClick={() => window.print()} disabled={!codes}>
+          Print
+        </button>
+      </div>
+      <Problem text={error} />
+      <div class="qr-grid">
+        {codes?.map((c) => (
+          <figure class="qr-card" data-seat-id={c.seatId} data-url={c.url}>
+            <img src={c.image} alt={`QR code for seat ${c.seat}, opening ${c.url}`} width="240" height="240" />
+            <figcaption>
+              <div class="seat">{c.seat}</div>
+              <div>
+                Row {c.row} · {hall?.hall.name}
+              </div>
+              <div class="hint">Scan to order food to your seat</div>
+            </figcaption>
+          </figure>
+        ))}
+      </div>
+    </Shell>
+  );
 }
 
 /** `/admin/halls/<hallId>/qr`: a printable sheet of the hall's seat codes. */
 export function QrSheetPage(props: { hallId: number }): VNode {
-  return html`<${SignedIn} heading="Admin sign in" adminOnly=${true}>${(account: Account) => html`<${Sheet} account=${account} hallId=${props.hallId} />`}</${SignedIn}>`;
+  return (
+    <SignedIn heading="Admin sign in" adminOnly={true}>
+      {(account: Account) => <Sheet account={account} hallId={props.hallId} />}
+    </SignedIn>
+  );
 }

@@ -2,11 +2,11 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ConnectionBadge } from '../components/connection-badge.js';
 import { api, errorText } from '../lib/api.js';
-import { html } from '../lib/html.js';
 import { rupees } from '../lib/money.js';
 import { orderToken } from '../lib/order-token.js';
 import { useStream } from '../lib/use-stream.js';
 import type { OrderPaymentStatus as PaymentStatus, OrderStatus, OrderView as Order, PaymentStatusView } from '../../../src/protocol/index.js';
+import { Problem } from '../components/notes.js';
 
 /** The order's own progress, once it is more than placed. */
 const ORDER_TEXT: Partial<Record<OrderStatus, string>> = {
@@ -76,32 +76,59 @@ export function PaymentPage(props: { orderId: number }): VNode {
   };
 
   if (!token) {
-    return html`<main class="narrow"><h1>Order ${props.orderId}</h1>
-      <p role="alert" class="error">This order was not placed from this device, so its status cannot be shown here.</p></main>`;
+    return (
+      <main class="narrow">
+        <h1>Order {props.orderId}</h1>
+        <p role="alert" class="error">
+          This order was not placed from this device, so its status cannot be shown here.
+        </p>
+      </main>
+    );
   }
   const text = status ? STATUS_TEXT[status] : { title: 'Checking your payment…', detail: '' };
-  return html`<main class="narrow guest">
-    <h1>Order ${props.orderId}</h1>
-    <section class=${`card pay-status pay-${status ?? 'unknown'}`} data-status=${status ?? ''} aria-labelledby="pay-title">
-      <div role="status" aria-live="polite" aria-atomic="true">
-        <h2 id="pay-title">${text.title}</h2>
-        <p>${text.detail}</p>
-        ${orderStatus && ORDER_TEXT[orderStatus] ? html`<p class="order-state" data-order-status=${orderStatus}><strong>${ORDER_TEXT[orderStatus]}</strong></p>` : null}
-      </div>
-      ${status === 'failed' || status === 'created'
-        ? html`<button type="button" class="primary big" onClick=${() => void retry()} disabled=${busy}>${busy ? 'Opening payment…' : status === 'failed' ? 'Try the payment again' : 'Pay now'}</button>`
-        : null}
-      <p role="alert" class="error">${error}</p>
-    </section>
-    ${order
-      ? html`<section class="card" aria-labelledby="summary-title">
-          <h2 id="summary-title">Seat ${order.seat.name} · Row ${order.seat.row} · ${order.seat.hall}</h2>
+  const orderText = orderStatus ? ORDER_TEXT[orderStatus] : undefined;
+  return (
+    <main class="narrow guest">
+      <h1>Order {props.orderId}</h1>
+      <section class={`card pay-status pay-${status ?? 'unknown'}`} data-status={status ?? ''} aria-labelledby="pay-title">
+        <div role="status" aria-live="polite" aria-atomic="true">
+          <h2 id="pay-title">{text.title}</h2>
+          <p>{text.detail}</p>
+          {orderText ? (
+            <p class="order-state" data-order-status={orderStatus}>
+              <strong>{orderText}</strong>
+            </p>
+          ) : null}
+        </div>
+        {status === 'failed' || status === 'created' ? (
+          <button type="button" class="primary big" onClick={() => void retry()} disabled={busy}>
+            {busy ? 'Opening payment…' : status === 'failed' ? 'Try the payment again' : 'Pay now'}
+          </button>
+        ) : null}
+        <Problem text={error} />
+      </section>
+      {order ? (
+        <section class="card" aria-labelledby="summary-title">
+          <h2 id="summary-title">
+            Seat {order.seat.name} · Row {order.seat.row} · {order.seat.hall}
+          </h2>
           <ul class="cart">
-            ${order.items.map((i) => html`<li><span>${i.quantity} × ${i.name}</span><span>${rupees(i.price * i.quantity)}</span></li>`)}
-            <li class="total"><span>Total</span><span>${rupees(order.amount)}</span></li>
+            {order.items.map((i) => (
+              <li>
+                <span>
+                  {i.quantity} × {i.name}
+                </span>
+                <span>{rupees(i.price * i.quantity)}</span>
+              </li>
+            ))}
+            <li class="total">
+              <span>Total</span>
+              <span>{rupees(order.amount)}</span>
+            </li>
           </ul>
-        </section>`
-      : null}
-    ${conn === 'closed' ? null : html`<${ConnectionBadge} state=${conn} />`}
-  </main>`;
+        </section>
+      ) : null}
+      {conn === 'closed' ? null : <ConnectionBadge state={conn} />}
+    </main>
+  );
 }

@@ -6,7 +6,6 @@ import { Shell, SignedIn } from '../components/session.js';
 import { StreamEnded } from '../components/stream-ended.js';
 import { announceNewOrder, askNotificationPermission, notificationsSupported, unlockAudio } from '../lib/alerts.js';
 import { useNow } from '../lib/hooks.js';
-import { html } from '../lib/html.js';
 import type { AccountView as Account, OrderView as Order } from '../../../src/protocol/index.js';
 import { EMPTY_LIVE, reduceLive, sortedOrders, type LiveOrders } from '../lib/live-orders.store.js';
 import { useStream } from '../lib/use-stream.js';
@@ -34,8 +33,12 @@ export function AlertsButton(): VNode {
     unlockAudio();
     setPermission(await askNotificationPermission());
   };
-  if (permission === 'granted') return html`<span class="muted small">Alerts on</span>`;
-  return html`<button type="button" class="secondary" onClick=${() => void enable()}>Turn on sound and alerts</button>`;
+  if (permission === 'granted') return <span class="muted small">Alerts on</span>;
+  return (
+    <button type="button" class="secondary" onClick={() => void enable()}>
+      Turn on sound and alerts
+    </button>
+  );
 }
 
 function Board(props: { account: Account }): VNode {
@@ -48,30 +51,42 @@ function Board(props: { account: Account }): VNode {
     document.addEventListener('pointerdown', unlock, { once: true });
     return () => document.removeEventListener('pointerdown', unlock);
   }, []);
-  return html`<${Shell} account=${props.account} title="Live orders"
-      status=${html`<${ConnectionBadge} state=${conn} retryInMs=${retryInMs} />`}>
-    <div class="toolbar">
-      <p class="count" aria-live="polite">${orders.length} open ${orders.length === 1 ? 'order' : 'orders'}</p>
-      <${AlertsButton} />
-    </div>
-    <${StreamEnded} reason=${ended} />
-    ${conn === 'offline' || conn === 'reconnecting'
-      ? html`<p class="notice">${conn === 'offline' ? 'This device is offline.' : 'The connection dropped.'} Orders shown may be out of date; missed orders appear by themselves once it is back.</p>`
-      : null}
-    ${orders.length === 0 && conn === 'live' ? html`<p class="empty">No open orders. New ones appear here with a beep.</p>` : null}
-    <section class="board" aria-label="Open orders">
-      ${orders.map((o) => html`<${OrderCard} key=${o.id} order=${o} now=${now} unseen=${live.unseen[o.id] === true} onChanged=${applyOrder} />`)}
-    </section>
-  </${Shell}>`;
+  return (
+    <Shell account={props.account} title="Live orders" status={<ConnectionBadge state={conn} retryInMs={retryInMs} />}>
+      <div class="toolbar">
+        <p class="count" aria-live="polite">
+          {orders.length} open {orders.length === 1 ? 'order' : 'orders'}
+        </p>
+        <AlertsButton />
+      </div>
+      <StreamEnded reason={ended} />
+      {conn === 'offline' || conn === 'reconnecting' ? (
+        <p class="notice">
+          {conn === 'offline' ? 'This device is offline.' : 'The connection dropped.'} Orders shown may be out of date; missed orders appear by themselves once it is back.
+        </p>
+      ) : null}
+      {orders.length === 0 && conn === 'live' ? <p class="empty">No open orders. New ones appear here with a beep.</p> : null}
+      <section class="board" aria-label="Open orders">
+        {orders.map((o) => (
+          <OrderCard key={o.id} order={o} now={now} unseen={live.unseen[o.id] === true} onChanged={applyOrder} />
+        ))}
+      </section>
+    </Shell>
+  );
 }
 
 /** `/staff`: sign in, then the theatre's live orders. */
 export function DashboardPage(): VNode {
-  return html`<${SignedIn} heading="Staff sign in">${(account: Account) =>
-    account.role === 'admin' ? redirect('/admin') : html`<${Board} account=${account} />`}</${SignedIn}>`;
+  return <SignedIn heading="Staff sign in">{(account: Account) => (account.role === 'admin' ? redirect('/admin') : <Board account={account} />)}</SignedIn>;
 }
 
 function redirect(to: string): VNode {
   location.replace(to);
-  return html`<main class="narrow"><p role="status">Opening <a href=${to}>${to}</a>…</p></main>`;
+  return (
+    <main class="narrow">
+      <p role="status">
+        Opening <a href={to}>{to}</a>…
+      </p>
+    </main>
+  );
 }

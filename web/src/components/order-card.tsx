@@ -1,10 +1,10 @@
 import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, errorText } from '../lib/api.js';
-import { html } from '../lib/html.js';
 import { rupees } from '../lib/money.js';
 import { elapsed } from '../lib/timer.js';
 import { allowedStaffActions, type OrderPaymentStatus, type OrderView, type StaffAction } from '../../../src/protocol/index.js';
+import { Problem } from './notes.js';
 
 type Action = StaffAction;
 
@@ -48,28 +48,52 @@ export function OrderCard(props: { order: OrderView; now: number; unseen: boolea
     }
   };
   const titleId = `order-${order.id}-title`;
-  return html`<article class=${`order-card status-${order.status}${props.unseen ? ' unseen' : ''}${t.overdue ? ' overdue' : ''}`}
-      data-order-id=${order.id} aria-labelledby=${titleId}>
-    <header>
-      <h2 id=${titleId}>Seat ${order.seat.name}</h2>
-      <span class="order-no">#${order.id}</span>
-    </header>
-    <p class="place">Row ${order.seat.row} · ${order.seat.hall}${props.showTheatre ? html` · <strong>${props.showTheatre}</strong>` : null}</p>
-    ${props.unseen ? html`<p class="alert-tag">Not seen yet!</p>` : null}
-    <ul class="items">
-      ${order.items.map((i) => html`<li><span class="q">${i.quantity}×</span> ${i.name}</li>`)}
-    </ul>
-    <p class="money"><strong>${rupees(order.amount)}</strong> · ${order.paymentMethod === 'cash' ? 'Cash' : 'Online'}, ${PAYMENT_TEXT[order.paymentStatus]}</p>
-    <p class="timer" aria-label=${`Waiting ${t.text} of ${order.maxTime} minutes`}>
-      <span class="elapsed">${t.text}</span> / ${order.maxTime} min${t.overdue ? html` <strong>late</strong>` : null}
-    </p>
-    <p class="state">Status: <span data-status>${order.status}</span></p>
-    <div class="actions">
-      ${allowedStaffActions(order).map(
-        (a) => html`<button type="button" class=${`act act-${a}`} onClick=${() => void act(a)} disabled=${busy !== null}
-          aria-label=${`${ACTION_LABELS[a]}: order ${order.id}, seat ${order.seat.name}`}>${busy === a ? '…' : ACTION_LABELS[a]}</button>`,
-      )}
-    </div>
-    <p role="alert" class="error">${error}</p>
-  </article>`;
+  return (
+    <article class={`order-card status-${order.status}${props.unseen ? ' unseen' : ''}${t.overdue ? ' overdue' : ''}`} data-order-id={order.id} aria-labelledby={titleId}>
+      <header>
+        <h2 id={titleId}>Seat {order.seat.name}</h2>
+        <span class="order-no">#{order.id}</span>
+      </header>
+      <p class="place">
+        Row {order.seat.row} · {order.seat.hall}
+        {props.showTheatre ? (
+          <>
+            {' · '}
+            <strong>{props.showTheatre}</strong>
+          </>
+        ) : null}
+      </p>
+      {props.unseen ? <p class="alert-tag">Not seen yet!</p> : null}
+      <ul class="items">
+        {order.items.map((i) => (
+          <li>
+            <span class="q">{i.quantity}×</span> {i.name}
+          </li>
+        ))}
+      </ul>
+      <p class="money">
+        <strong>{rupees(order.amount)}</strong> · {order.paymentMethod === 'cash' ? 'Cash' : 'Online'}, {PAYMENT_TEXT[order.paymentStatus]}
+      </p>
+      <p class="timer" aria-label={`Waiting ${t.text} of ${order.maxTime} minutes`}>
+        <span class="elapsed">{t.text}</span> / {order.maxTime} min
+        {t.overdue ? (
+          <>
+            {' '}
+            <strong>late</strong>
+          </>
+        ) : null}
+      </p>
+      <p class="state">
+        Status: <span data-status>{order.status}</span>
+      </p>
+      <div class="actions">
+        {allowedStaffActions(order).map((a) => (
+          <button type="button" class={`act act-${a}`} onClick={() => void act(a)} disabled={busy !== null} aria-label={`${ACTION_LABELS[a]}: order ${order.id}, seat ${order.seat.name}`}>
+            {busy === a ? '…' : ACTION_LABELS[a]}
+          </button>
+        ))}
+      </div>
+      <Problem text={error} />
+    </article>
+  );
 }

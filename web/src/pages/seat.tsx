@@ -2,10 +2,10 @@ import type { VNode } from 'preact';
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, errorText, randomId } from '../lib/api.js';
 import { useVisibleInterval } from '../lib/hooks.js';
-import { html } from '../lib/html.js';
 import { rupees } from '../lib/money.js';
 import { saveOrderToken } from '../lib/order-token.js';
 import type { OrderView as Order, PaymentMethod, SeatMenuItem as MenuEntry, SeatView } from '../../../src/protocol/index.js';
+import { Problem } from '../components/notes.js';
 
 /** How often the menu is re-read while the page is visible, so switched-off items vanish. */
 const MENU_REFRESH_MS = 3000;
@@ -93,60 +93,127 @@ export function SeatPage(props: { seatId: number }): VNode {
     }
   };
 
-  if (loadError && !view) return html`<main class="narrow"><h1>scan2food</h1><p role="alert" class="error">${loadError}</p></main>`;
-  if (!view) return html`<main class="narrow"><p role="status">Loading the menu…</p></main>`;
+  if (loadError && !view) {
+    return (
+      <main class="narrow">
+        <h1>scan2food</h1>
+        <Problem text={loadError} />
+      </main>
+    );
+  }
+  if (!view) {
+    return (
+      <main class="narrow">
+        <p role="status">Loading the menu…</p>
+      </main>
+    );
+  }
+  const choose = (m: PaymentMethod) => () => {
+    attemptKey.current = null;
+    setMethod(m);
+  };
 
-  return html`<main class="guest">
-    <header class="guest-head">
-      <h1>${view.theatre.name}</h1>
-      <p class="where">Seat <strong>${view.seat.name}</strong> · Row ${view.row.name} · ${view.hall.name}</p>
-    </header>
-    <p role="status" aria-live="polite" class="notice">${notice}</p>
-    ${view.menu.map((c) => {
-      const available = c.items.filter((i) => i.available);
-      if (available.length === 0) return null;
-      return html`<section class="category" aria-labelledby=${`cat-${c.id}`}>
-        <h2 id=${`cat-${c.id}`}>${c.category}</h2>
-        <ul class="menu-list">
-          ${available.map((i) => {
-            const q = cart[i.id] ?? 0;
-            return html`<li class="menu-item" data-item=${i.name}>
-              <span class="name">${i.name}</span>
-              <span class="price">${rupees(i.price)}</span>
-              <span class="qty-controls">
-                ${q > 0 ? html`<button type="button" class="round" aria-label=${`Remove one ${i.name}`} onClick=${() => change(i.id, -1)}>−</button>
-                  <span class="qty" aria-label=${`${q} in cart`}>${q}</span>` : null}
-                <button type="button" class="round add" aria-label=${`Add ${i.name}`} onClick=${() => change(i.id, 1)} disabled=${q >= 20}>+</button>
-              </span>
-            </li>`;
-          })}
-        </ul>
-      </section>`;
-    })}
-    <form class="card checkout stack" onSubmit=${placeOrder} aria-labelledby="checkout-title">
-      <h2 id="checkout-title">Your order</h2>
-      ${lines.length === 0
-        ? html`<p class="muted">Nothing yet. Add something from the menu.</p>`
-        : html`<ul class="cart">
-            ${lines.map((l) => html`<li><span>${l.quantity} × ${l.item.name}</span><span>${rupees(l.item.price * l.quantity)}</span></li>`)}
-            <li class="total"><span>Total</span><span data-total>${rupees(total)}</span></li>
-          </ul>`}
-      <label for="phone">Mobile number</label>
-      <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" required placeholder="98765 43210"
-        value=${phone} onInput=${(e: Event) => { attemptKey.current = null; setPhone((e.target as HTMLInputElement).value); }} />
-      <fieldset class="methods">
-        <legend>Payment</legend>
-        <label><input type="radio" name="method" value="online" checked=${method === 'online'} onChange=${() => { attemptKey.current = null; setMethod('online'); }} /> Pay online</label>
-        ${view.theatre.cashEnabled
-          ? html`<label><input type="radio" name="method" value="cash" checked=${method === 'cash'} onChange=${() => { attemptKey.current = null; setMethod('cash'); }} /> Cash at my seat</label>`
-          : html`<p class="muted">This theatre takes online payment only.</p>`}
-      </fieldset>
-      <button type="submit" class="primary big" disabled=${busy || lines.length === 0}>
-        ${busy ? 'Placing your order…' : method === 'online' ? `Pay ${rupees(total)}` : `Order for ${rupees(total)}`}
-      </button>
-      <p role="alert" class="error">${error}</p>
-    </form>
-  </main>`;
+  return (
+    <main class="guest">
+      <header class="guest-head">
+        <h1>{view.theatre.name}</h1>
+        <p class="where">
+          Seat <strong>{view.seat.name}</strong> · Row {view.row.name} · {view.hall.name}
+        </p>
+      </header>
+      <p role="status" aria-live="polite" class="notice">
+        {notice}
+      </p>
+      {view.menu.map((c) => {
+        const available = c.items.filter((i) => i.available);
+        if (available.length === 0) return null;
+        return (
+          <section class="category" aria-labelledby={`cat-${c.id}`}>
+            <h2 id={`cat-${c.id}`}>{c.category}</h2>
+            <ul class="menu-list">
+              {available.map((i) => {
+                const q = cart[i.id] ?? 0;
+                return (
+                  <li class="menu-item" data-item={i.name}>
+                    <span class="name">{i.name}</span>
+                    <span class="price">{rupees(i.price)}</span>
+                    <span class="qty-controls">
+                      {q > 0 ? (
+                        <>
+                          <button type="button" class="round" aria-label={`Remove one ${i.name}`} onClick={() => change(i.id, -1)}>
+                            −
+                          </button>
+                          <span class="qty" aria-label={`${q} in cart`}>
+                            {q}
+                          </span>
+                        </>
+                      ) : null}
+                      <button type="button" class="round add" aria-label={`Add ${i.name}`} onClick={() => change(i.id, 1)} disabled={q >= 20}>
+                        +
+                      </button>
+                    </span>
+                  </li>
+                );
+              })}
+            </ul>
+          </section>
+        );
+      })}
+      <form class="card checkout stack" onSubmit={placeOrder} aria-labelledby="checkout-title">
+        <h2 id="checkout-title">Your order</h2>
+        {lines.length === 0 ? (
+          <p class="muted">Nothing yet. Add something from the menu.</p>
+        ) : (
+          <ul class="cart">
+            {lines.map((l) => (
+              <li>
+                <span>
+                  {l.quantity} × {l.item.name}
+                </span>
+                <span>{rupees(l.item.price * l.quantity)}</span>
+              </li>
+            ))}
+            <li class="total">
+              <span>Total</span>
+              <span data-total>{rupees(total)}</span>
+            </li>
+          </ul>
+        )}
+        <label for="phone">Mobile number</label>
+        <input
+          id="phone"
+          name="phone"
+          type="tel"
+          inputMode="tel"
+          autocomplete="tel"
+          required
+          placeholder="98765 43210"
+          value={phone}
+          onInput={(e) => {
+            attemptKey.current = null;
+            setPhone(e.currentTarget.value);
+          }}
+        />
+        <fieldset class="methods">
+          <legend>Payment</legend>
+          <label>
+            <input type="radio" name="method" value="online" checked={method === 'online'} onChange={choose('online')} /> Pay online
+          </label>
+          {view.theatre.cashEnabled ? (
+            <label>
+              <input type="radio" name="method" value="cash" checked={method === 'cash'} onChange={choose('cash')} /> Cash at my seat
+            </label>
+          ) : (
+            <p class="muted">This theatre takes online payment only.</p>
+          )}
+        </fieldset>
+        <button type="submit" class="primary big" disabled={busy || lines.length === 0}>
+          {busy ? 'Placing your order…' : method === 'online' ? `Pay ${rupees(total)}` : `Order for ${rupees(total)}`}
+        </button>
+        <Problem text={error} />
+      </form>
+    </main>
+  );
 }
 
 /** Items switched off (or removed) since they went into the cart leave it, and the guest is told. */

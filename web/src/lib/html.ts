@@ -1,1 +1,0 @@
-export { html, render } from 'htm/preact';
