@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { safeText } from '../http/safe-text.js';
+import { MAX_PRICE_PAISE } from '../theatres/manage.input.js';
 
 /** The seed file (SPEC §5). Unknown keys are refused so a typo does not silently do nothing. */
 /** Names and usernames: trimmed, then no control characters or invalid Unicode (safe-text.ts). */
@@ -8,7 +9,8 @@ const account = z.strictObject({ username: z.string().trim().pipe(safeText(64)),
 
 const item = z.strictObject({
   name,
-  price: z.number().int().min(0).max(10_000_000).describe('paise'),
+  // As in the management API: an item costs at least 1 paisa (a 0 was accepted here and refused there).
+  price: z.number().int().min(1).max(MAX_PRICE_PAISE).describe('paise'),
   maxTime: z.number().int().min(1).max(24 * 60).describe('minutes'),
   available: z.boolean().default(true),
 });
