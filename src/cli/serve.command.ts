@@ -53,13 +53,11 @@ export async function runServe(env: NodeJS.ProcessEnv): Promise<number> {
       '',
     );
   }
-  process.stderr.write(`${banner.join('\n')}\n`);
+  // Signals first: a SIGTERM that comes the moment the banner says "running" must drain, not kill.
   // Tells `scan2food restore` this data folder is in use (SQLite only: PostgreSQL has its own tools).
   const unmark = config.databaseUrl ? () => undefined : markRunning(config.dataDir);
-  app.logger.info({ event: 'started', port: address.port, host: address.address }, 'scan2food started');
-
   process.on('SIGHUP', () => app.reloadKeys('SIGHUP'));
-  return new Promise<number>((resolveExit) => {
+  const exited = new Promise<number>((resolveExit) => {
     const stop = (signal: string) => {
       app.logger.info({ event: 'stopping', signal }, 'draining connections');
       app.close().then(
@@ -74,4 +72,7 @@ export async function runServe(env: NodeJS.ProcessEnv): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  process.stderr.write(`${banner.join('\n')}\n`);
+  app.logger.info({ event: 'started', port: address.port, host: address.address }, 'scan2food started');
+  return exited;
 }
