@@ -1,23 +1,18 @@
-import fastifyCookie from '@fastify/cookie';
 import { sql } from 'kysely';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AccountService } from './accounts/account.service.js';
-import { authRoutes } from './accounts/auth.routes.js';
 import { SessionAuth } from './accounts/session.http.js';
 import { createChat } from './chat/chat.module.js';
 import { createDatabase, type Db } from './db/database.js';
 import { createEngines } from './engines.js';
-import { orderRoutes } from './orders/order.routes.js';
 import { ChatRepository } from './chat/chat.repository.js';
 import { LiveOrders } from './orders/live-orders.js';
 import { OrderService } from './orders/order.service.js';
 import { orderExists } from './orders/order-exists.js';
 import { CheckoutLinks } from './payments/checkout-links.js';
-import { checkoutRoutes } from './payments/checkout.routes.js';
-import { paymentRoutes } from './payments/payment.routes.js';
 import { createPaymentGateway } from './payments/gateway.factory.js';
 import { PaymentService } from './payments/payment.service.js';
 import { PresenceService } from './presence/presence.service.js';
@@ -27,31 +22,21 @@ import { RetentionPruner } from './streams/retention-pruner.js';
 import { Housekeeping } from './jobs/housekeeping.js';
 import { housekeepingTasks } from './jobs/housekeeping-tasks.js';
 import { StreamService } from './streams/stream.service.js';
-import { seatRoutes } from './theatres/seat.routes.js';
 import { SeatService } from './theatres/seat.service.js';
-import { ticketRoutes } from './tickets/ticket.routes.js';
-import { webRoutes } from './web/web.routes.js';
-import { staffRoutes } from './accounts/staff.routes.js';
 import { StaffService } from './accounts/staff.service.js';
 import { auditLog } from './observability/audit.js';
 import { OrderHistoryRepository } from './orders/history.repository.js';
-import { historyRoutes } from './orders/history.routes.js';
-import { manageRoutes } from './theatres/manage.routes.js';
-import { menuRoutes } from './theatres/menu.routes.js';
 import { MenuService } from './theatres/menu.service.js';
 import { TheatreRepository } from './theatres/theatre.repository.js';
 import { VenueService } from './theatres/venue.service.js';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { buildHttp } from './http/http-server.js';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config/config.js';
-import { healthRoutes } from './health/health.routes.js';
 import { WriteHealth } from './health/write-health.js';
 import { compileTrust } from './http/trust-proxy.js';
-import { installErrorHandler } from './http/error-handler.js';
-import { installSecurityHeaders } from './http/security-headers.js';
 import { GuestLimits } from './http/rate-limits.js';
-import { closeSilentConnections } from './http/silent-connections.js';
 import { KeyReloader } from './keys/key-reloader.js';
 import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -161,28 +146,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const sessions = new SessionAuth(accounts, config.allowedOrigins, config.production ? true : 'auto');
 
   const trustProxy = compileTrust(config.trustProxy);
-  const { httpHeadersTimeoutMs, httpRequestTimeoutMs } = config.limits;
-  const fastify = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
-    trustProxy,
-    bodyLimit: 256 * 1024,
-    // Trickled headers or bodies are answered 408 and closed (Node checks at the interval, so it
-    // is kept a fraction of the shortest timeout); closeSilentConnections below covers a
-    // connection that never sends a byte.
-    requestTimeout: httpRequestTimeoutMs,
-    http: { headersTimeout: httpHeadersTimeoutMs, requestTimeout: httpRequestTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(httpHeadersTimeoutMs / 4))) },
-  });
-  closeSilentConnections(fastify.server, httpHeadersTimeoutMs);
   const writeHealth = new WriteHealth(db, database.dialect, now);
-  installSecurityHeaders(fastify);
-  installErrorHandler(fastify, { onUnhandled: (err) => writeHealth.record(err) });
-  await fastify.register(fastifyCookie);
-  let draining = false;
-  healthRoutes(fastify, {
-    metrics,
-    checks: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, writeHealth, ...engines.checks],
-    draining: () => draining,
-  });
   // Ending sessions (logout, password change, account deleted) closes what they opened: on this
   // process at once, on the others through the bus; a process that misses the message finds the
   // ended sessions in the database (Gateway.recheckSessions).
@@ -191,27 +155,46 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     sockets.closeSessions(sessionIds);
     await bus.publishControl(encodeRevocation(sessionIds)).catch((err: unknown) => logger.error({ err }, 'revocation not sent to other processes; they find it at their next session check'));
   };
-  authRoutes(fastify, { accounts, sessions, failures: engines.authFailures, revokeSessions });
-  ticketRoutes(fastify, { tickets, sessions, orders });
-  seatRoutes(fastify, { seats });
-  orderRoutes(fastify, { orders, sessions, committed });
-  // A webhook may have queued an automatic refund (a capture the order did not take): send it now.
-  paymentRoutes(fastify, { payments, orders, committed: () => (committed(), void payments.refunds.job.kick()), limits: guestLimits });
-  options.routes?.(fastify);
-  checkoutRoutes(fastify, {
-    payments,
-    links: checkoutLinks,
-    gateway: config.payments.gateway === 'razorpay' ? { name: 'razorpay', keyId: config.payments.keyId } : { name: 'simulated' },
-  });
-  chat.routes(fastify, sessions);
-
-  // Management API for staff and admins (docs/api.md).
   const audit = auditLog(logger);
-  manageRoutes(fastify, { venue: new VenueService({ db, clock, audit }), sessions });
-  menuRoutes(fastify, { menu: new MenuService({ db, audit }), sessions });
-  staffRoutes(fastify, { staff: new StaffService({ db, clock, audit, revokeSessions }), sessions });
-  historyRoutes(fastify, { history: new OrderHistoryRepository(db), theatres: new TheatreRepository(db), sessions });
-  await webRoutes(fastify, { dir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)) });
+
+  // ---- HTTP (src/http/http-server.ts) ----
+  let draining = false;
+  const fastify = await buildHttp(
+    {
+      accounts,
+      sessions,
+      authFailures: engines.authFailures,
+      revokeSessions,
+      tickets,
+      seats,
+      orders,
+      payments,
+      guestLimits,
+      checkoutLinks,
+      checkoutGateway: config.payments.gateway === 'razorpay' ? { name: 'razorpay', keyId: config.payments.keyId } : { name: 'simulated' },
+      chat,
+      venue: new VenueService({ db, clock, audit }),
+      menu: new MenuService({ db, audit }),
+      staff: new StaffService({ db, clock, audit, revokeSessions }),
+      history: new OrderHistoryRepository(db),
+      theatres: new TheatreRepository(db),
+    },
+    {
+      logger,
+      metrics,
+      trustProxy,
+      limits: config.limits,
+      readiness: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, writeHealth, ...engines.checks],
+      draining: () => draining,
+      onUnhandled: (err) => writeHealth.record(err),
+      webDir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)),
+      ...(options.routes ? { routes: options.routes } : {}),
+    },
+  );
+  // Shutdown runs the onClose hooks last-registered first: what is registered here closes last.
+  fastify.addHook('onClose', () => database.close());
+  fastify.addHook('onClose', () => engines.close());
+  // ---- end of HTTP ----
 
   const sockets = new Gateway({
     auth: {
@@ -237,12 +220,22 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
 
   const reloader = new KeyReloader(config.keysFile, keys, logger);
   reloader.start();
+  // Before the server stops: no key reload mid-shutdown, and every socket told 1001 while the
+  // bus and database still answer its last reads.
+  fastify.addHook('preClose', async () => reloader.stop());
+  fastify.addHook('preClose', () => sockets.shutdown(config.limits.shutdownGraceMs));
   relay.start();
-  chat.start(() => orders.emitUnseenAlerts());
-  presence.start();
-  pruner.start();
-  payments.refunds.job.start();
+  fastify.addHook('onClose', () => relay.stop());
   housekeeping.start();
+  fastify.addHook('onClose', () => housekeeping.stop());
+  payments.refunds.job.start();
+  fastify.addHook('onClose', () => payments.refunds.job.stop());
+  pruner.start();
+  fastify.addHook('onClose', () => pruner.stop());
+  presence.start();
+  fastify.addHook('onClose', () => presence.stop());
+  chat.start(() => orders.emitUnseenAlerts());
+  fastify.addHook('onClose', () => chat.stop());
   await fastify.ready();
 
   let closed = false;
@@ -265,17 +258,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       if (closed) return;
       closed = true;
       draining = true;
-      reloader.stop();
-      await sockets.shutdown(config.limits.shutdownGraceMs);
+      // preClose and onClose hooks, declared beside what they stop, run in their order.
       await fastify.close();
-      await chat.stop();
-      await presence.stop();
-      await pruner.stop();
-      await payments.refunds.job.stop();
-      await housekeeping.stop();
-      await relay.stop();
-      await engines.close();
-      await database.close();
     },
   };
 }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { SessionAuth } from '../accounts/session.http.js';
 import type { Logger } from '../observability/logger.js';
 import type { Executor } from '../streams/event.repository.js';
 import { chatRoutes } from './chat.routes.js';
@@ -58,9 +57,9 @@ export function createChat(deps: ChatModuleDeps) {
     sender,
     committed,
     socketHandlers: chatSocketHandlers(service, committed),
-    routes(app: FastifyInstance, sessions: SessionAuth): void {
-      chatRoutes(app, { chat: service, sessions, committed });
-      whatsappRoutes(app, { chat: service, appSecret: wa.appSecret, verifyToken: wa.verifyToken, committed });
+    routes(app: FastifyInstance): void {
+      chatRoutes(app, { chat: service, sendQueued: () => void sender.kick() });
+      whatsappRoutes(app, { chat: service, appSecret: wa.appSecret, verifyToken: wa.verifyToken });
     },
     start(emitUnseenAlerts: () => Promise<unknown[]>): void {
       sender.start();
