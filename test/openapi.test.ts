@@ -9,13 +9,13 @@ import { rawRequest } from './support/raw-http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { ApiClient, LOGINS, seedVenue, type Venue } from './support/venue.js';
 
-type Operation = { parameters?: Array<{ in: string; name: string }>; requestBody?: unknown; responses?: Record<string, { description?: string; content?: unknown }> };
+type Operation = { requestBody?: unknown; responses?: Record<string, { description?: string; content?: unknown }> };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 /**
- * Every operation of the document that lacks a schema: no success answer declared (Fastify's
- * placeholder "Default Response" without content is what a route without schema gets), or a
- * path parameter it does not describe.
+ * Every operation of the document that lacks a schema: no success answer declared (a route
+ * without schema gets @fastify/swagger's placeholder "Default Response" without content). Path
+ * parameters are listed either way (from the URL), so they cannot tell.
  */
 function undocumented(doc: Document): string[] {
   const missing: string[] = [];
@@ -24,9 +24,6 @@ function undocumented(doc: Document): string[] {
       const name = `${method.toUpperCase()} ${path}`;
       const success = Object.entries(op.responses ?? {}).filter(([code]) => /^2/.test(code));
       if (!success.some(([code, answer]) => answer.content !== undefined || code === '204')) missing.push(`${name}: no success answer`);
-      for (const [, param] of path.matchAll(/\{([^}]+)\}/g)) {
-        if (!op.parameters?.some((p) => p.in === 'path' && p.name === param)) missing.push(`${name}: path parameter ${param}`);
-      }
     }
   }
   return missing;
@@ -55,7 +52,7 @@ describe('the OpenAPI document', () => {
     expect(place.requestBody).toMatchObject({ content: { 'application/json': { schema: { required: ['seatId', 'items', 'phone', 'paymentMethod'] } } } });
     expect(place.responses).toMatchObject({ 201: { content: { 'application/json': {} } }, '4XX': { content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } });
     // The webhooks keep their raw bodies: documented as bytes, not as parsed JSON.
-    expect(doc.paths['/api/payments/webhook']!.post!.requestBody).toMatchObject({ content: { '*/*': { schema: { type: 'string', format: 'binary' } } } });
+    expect(doc.paths['/api/payments/webhook']!.post!.requestBody).toMatchObject({ content: { 'application/json': { schema: { type: 'string', format: 'binary' } } } });
   });
 
   it('the check finds a route registered without a schema', async () => {
@@ -66,7 +63,7 @@ describe('the OpenAPI document', () => {
     app.withTypeProvider<ZodTypeProvider>().get('/with/:id', { schema: { params: idParams('thing'), response: { 200: z.object({ id: z.number() }) } } }, async (req) => ({ id: req.params.id }));
     app.get('/without/:id', async () => ({ id: 1 }));
     await app.ready();
-    expect(undocumented(app.swagger() as unknown as Document)).toEqual(['GET /without/{id}: no success answer', 'GET /without/{id}: path parameter id']);
+    expect(undocumented(app.swagger() as unknown as Document)).toEqual(['GET /without/{id}: no success answer']);
     await app.close();
   });
 

@@ -9,13 +9,14 @@ export const OPENAPI_PATH = '/api/openapi.json';
 export const DOCS_PATH = '/api/docs';
 
 /**
- * The docs page loads only its own files (no inline script, no CDN), like the web app: the same
- * restrictions, plus whatever Swagger UI's own bundle needs (images as data: URLs).
+ * The docs page loads only its own files (no inline script, no CDN), like the web app. Swagger
+ * UI's bundle styles its widgets with inline styles, so those are allowed here, as on the Razorpay
+ * checkout page: styles only, never scripts.
  */
 const DOCS_CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "connect-src 'self'",
   "frame-ancestors 'none'",

@@ -28,8 +28,13 @@ const webhookResult = z.union([
   z.object({ status: z.literal('ignored'), reason: z.string() }),
 ]);
 
-/** The raw bytes the gateway signed: no parser runs before the signature is checked. */
-export const rawBody = z.instanceof(Buffer).nullish().meta({ description: 'The event, exactly as signed', type: 'string', format: 'binary' });
+/**
+ * The raw bytes a webhook's sender signed: no parser runs before the signature is checked (null
+ * when the request had no body).
+ */
+export const rawBody = z
+  .custom<Buffer | null>((v) => v === null || Buffer.isBuffer(v))
+  .meta({ description: 'The event, exactly as signed', type: 'string', format: 'binary' });
 
 /** Starting a payment (guest, with the order token) and the gateway's webhook (SPEC §4). */
 export function paymentRoutes(app: FastifyInstance, deps: PaymentRouteDeps): void {
