@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { appError } from '../http/errors.js';
-import { noContent } from '../http/route-schemas.js';
+import { answerOf, noContent } from '../http/route-schemas.js';
+import type { Account } from './account.repository.js';
 import type { AuthFailureLimiter } from '../realtime/upgrade/auth-failure-limiter.js';
 import type { AccountService } from './account.service.js';
 import { SESSION_COOKIE, signedIn, type SessionAuth } from './session.http.js';
@@ -10,9 +11,11 @@ import { SESSION_COOKIE, signedIn, type SessionAuth } from './session.http.js';
 const loginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
 
 /** A staff or admin account as the API shows it (never its password hash). */
-export const accountView = z
-  .object({ id: z.number().int(), username: z.string(), role: z.enum(['staff', 'admin']), theatreId: z.number().int().nullable() })
-  .meta({ id: 'Account' });
+export const accountView = answerOf<Account>()(
+  z
+    .object({ id: z.number().int(), username: z.string(), role: z.enum(['staff', 'admin']), theatreId: z.number().int().nullable() })
+    .meta({ id: 'Account' }),
+);
 
 /** Staff and admin log-in with an HttpOnly session cookie (SPEC §4). */
 export function authRoutes(

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { signedIn } from '../accounts/session.http.js';
-import { noContent } from '../http/route-schemas.js';
+import { answerOf, noContent } from '../http/route-schemas.js';
 import { safeText } from '../http/safe-text.js';
 import { ChatService, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, MAX_TEXT_CHARS } from './chat.service.js';
 import type { ChatMessageView, ConversationView } from './chat.view.js';
@@ -44,21 +44,25 @@ const phoneParams = z.object({
   }),
 });
 
-const messageView: z.ZodType<ChatMessageView> = z
-  .object({
-    id: z.number().int(),
-    phone: z.string(),
-    theatreId: z.number().int().nullable(),
-    direction: z.enum(['incoming', 'outgoing', 'template']),
-    text: z.string(),
-    status: z.enum(['received', 'queued', 'sent', 'delivered', 'read', 'failed']),
-    at: z.string(),
-    orderId: z.number().int().optional(),
-  })
-  .meta({ id: 'ChatMessage' });
-const conversationView: z.ZodType<ConversationView> = z
-  .object({ phone: z.string(), theatreId: z.number().int().nullable(), unread: z.number().int(), replyRequired: z.boolean(), lastMessageAt: z.string(), lastText: z.string() })
-  .meta({ id: 'Conversation' });
+const messageView = answerOf<ChatMessageView>()(
+  z
+    .object({
+      id: z.number().int(),
+      phone: z.string(),
+      theatreId: z.number().int().nullable(),
+      direction: z.enum(['incoming', 'outgoing', 'template']),
+      text: z.string(),
+      status: z.enum(['received', 'queued', 'sent', 'delivered', 'read', 'failed']),
+      at: z.string(),
+      orderId: z.number().int().optional(),
+    })
+    .meta({ id: 'ChatMessage' }),
+);
+const conversationView = answerOf<ConversationView>()(
+  z
+    .object({ phone: z.string(), theatreId: z.number().int().nullable(), unread: z.number().int(), replyRequired: z.boolean(), lastMessageAt: z.string(), lastText: z.string() })
+    .meta({ id: 'Conversation' }),
+);
 
 const config = { auth: 'session' } as const;
 const tags = ['chat'];

@@ -62,3 +62,13 @@ export function installRouteSchemas(app: FastifyInstance): void {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 }
+
+/**
+ * An answer's schema, checked at compile time against the server's own type of that answer:
+ * every `T` the services return must pass the schema, so a view changed on one side and not the
+ * other fails the type check, not a client.
+ */
+export const answerOf =
+  <T>() =>
+  <S extends z.ZodType>(schema: S & ([T] extends [z.input<S>] ? unknown : never)): S =>
+    schema;

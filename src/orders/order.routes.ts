@@ -5,7 +5,7 @@ import { canSeeTheatre } from '../accounts/actor.js';
 import { signedIn } from '../accounts/session.http.js';
 import { appError } from '../http/errors.js';
 import { clientAddressKey } from '../http/rate-limits.js';
-import { idParams } from '../http/route-schemas.js';
+import { answerOf, idParams } from '../http/route-schemas.js';
 import { createOrderSchema, idempotencyKeyHeader } from './order.input.js';
 import type { OrderService, StaffAction } from './order.service.js';
 import type { OrderPaymentStatus, OrderStatus } from './order.table.js';
@@ -15,20 +15,22 @@ export const ORDER_STATUSES = ['placed', 'confirmed', 'seen', 'delivered', 'canc
 const PAYMENT_STATUSES = ['due', 'created', 'pending', 'success', 'failed', 'refunded'] as const satisfies readonly OrderPaymentStatus[];
 
 /** The order view of SPEC §3 (also in events), checked against the server's type. */
-export const orderView: z.ZodType<OrderView> = z
-  .object({
-    id: z.number().int(),
-    theatreId: z.number().int(),
-    seat: z.object({ id: z.number().int(), name: z.string(), row: z.string(), hall: z.string() }),
-    items: z.array(z.object({ itemId: z.number().int(), name: z.string(), quantity: z.number().int(), price: z.number().int() })),
-    amount: z.number().int().meta({ description: 'paise' }),
-    paymentMethod: z.enum(['online', 'cash']),
-    paymentStatus: z.enum(PAYMENT_STATUSES),
-    status: z.enum(ORDER_STATUSES),
-    placedAt: z.string(),
-    maxTime: z.number().int().meta({ description: 'minutes' }),
-  })
-  .meta({ id: 'Order' });
+export const orderView = answerOf<OrderView>()(
+  z
+    .object({
+      id: z.number().int(),
+      theatreId: z.number().int(),
+      seat: z.object({ id: z.number().int(), name: z.string(), row: z.string(), hall: z.string() }),
+      items: z.array(z.object({ itemId: z.number().int(), name: z.string(), quantity: z.number().int(), price: z.number().int() })),
+      amount: z.number().int().meta({ description: 'paise' }),
+      paymentMethod: z.enum(['online', 'cash']),
+      paymentStatus: z.enum(PAYMENT_STATUSES),
+      status: z.enum(ORDER_STATUSES),
+      placedAt: z.string(),
+      maxTime: z.number().int().meta({ description: 'minutes' }),
+    })
+    .meta({ id: 'Order' }),
+);
 const orderAnswer = z.object({ order: orderView });
 
 const STAFF_ACTIONS = ['seen', 'deliver', 'cancel', 'refund'] as const satisfies readonly StaffAction[];

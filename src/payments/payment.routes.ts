@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { clientAddressKey, type GuestLimits } from '../http/rate-limits.js';
-import { idParams } from '../http/route-schemas.js';
+import { answerOf, idParams } from '../http/route-schemas.js';
+import type { WebhookResult } from './webhook.handler.js';
 import type { PaymentService, StartedPayment } from './payment.service.js';
 
 export interface PaymentRouteDeps {
@@ -13,20 +14,24 @@ export interface PaymentRouteDeps {
   refundsQueued: () => void;
 }
 
-const startedPayment: z.ZodType<StartedPayment> = z.object({
-  paymentId: z.number().int(),
-  gateway: z.enum(['simulated', 'razorpay']),
-  gatewayOrderId: z.string(),
-  amount: z.number().int().meta({ description: 'paise' }),
-  currency: z.literal('INR'),
-  checkoutUrl: z.string(),
-});
+const startedPayment = answerOf<StartedPayment>()(
+  z.object({
+    paymentId: z.number().int(),
+    gateway: z.enum(['simulated', 'razorpay']),
+    gatewayOrderId: z.string(),
+    amount: z.number().int().meta({ description: 'paise' }),
+    currency: z.literal('INR'),
+    checkoutUrl: z.string(),
+  }),
+);
 
-const webhookResult = z.union([
-  z.object({ status: z.literal('processed') }),
-  z.object({ status: z.literal('duplicate') }),
-  z.object({ status: z.literal('ignored'), reason: z.string() }),
-]);
+const webhookResult = answerOf<WebhookResult>()(
+  z.union([
+    z.object({ status: z.literal('processed') }),
+    z.object({ status: z.literal('duplicate') }),
+    z.object({ status: z.literal('ignored'), reason: z.string() }),
+  ]),
+);
 
 /**
  * The raw bytes a webhook's sender signed: no parser runs before the signature is checked (null

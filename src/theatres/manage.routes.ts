@@ -2,26 +2,30 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { signedIn } from '../accounts/session.http.js';
-import { idParams, named, noContent } from '../http/route-schemas.js';
+import { answerOf, idParams, named, noContent } from '../http/route-schemas.js';
+import type { Theatre } from './theatre.repository.js';
+import type { Layout } from './venue.repository.js';
 import { createTheatreBody, namedBody, seatsBody, updateTheatreBody } from './manage.input.js';
 import type { VenueService } from './venue.service.js';
 
 const config = { auth: 'session' } as const;
 const tags = ['theatres'];
 
-export const theatreView = z
-  .object({
-    id: z.number().int(),
-    name: z.string(),
-    orderLimit: z.number().int(),
-    cashEnabled: z.boolean(),
-    serviceEndTime: z.string().nullable(),
-    unseenAlertSeconds: z.number().int().nullable(),
-    notificationPhones: z.array(z.string()),
-  })
-  .meta({ id: 'Theatre' });
+export const theatreView = answerOf<Theatre>()(
+  z
+    .object({
+      id: z.number().int(),
+      name: z.string(),
+      orderLimit: z.number().int(),
+      cashEnabled: z.boolean(),
+      serviceEndTime: z.string().nullable(),
+      unseenAlertSeconds: z.number().int().nullable(),
+      notificationPhones: z.array(z.string()),
+    })
+    .meta({ id: 'Theatre' }),
+);
 const theatreAnswer = z.object({ theatre: theatreView });
-const layoutView = z.object({ halls: z.array(named.extend({ rows: z.array(named.extend({ seats: z.array(named) })) })) });
+const layoutView = answerOf<Layout>()(z.object({ halls: z.array(named.extend({ rows: z.array(named.extend({ seats: z.array(named) })) })) }));
 
 /** Theatres and their halls, rows and seats for staff (read) and admins (write). See docs/api.md. */
 export function manageRoutes(app: FastifyInstance, deps: { venue: VenueService }): void {

@@ -2,17 +2,21 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { signedIn } from '../accounts/session.http.js';
-import { idParams, named } from '../http/route-schemas.js';
+import { answerOf, idParams, named } from '../http/route-schemas.js';
+import type { MenuItemView } from './menu.repository.js';
+import type { MenuView } from './menu.service.js';
 import { createItemBody, namedBody, updateItemBody } from './manage.input.js';
 import type { MenuService } from './menu.service.js';
 
 const config = { auth: 'session' } as const;
 const tags = ['menu'];
 
-const itemView = z
-  .object({ id: z.number().int(), categoryId: z.number().int(), name: z.string(), price: z.number().int(), maxTime: z.number().int(), available: z.boolean() })
-  .meta({ id: 'MenuItem' });
-const menuView = z.object({ categories: z.array(named.extend({ items: z.array(itemView) })) });
+const itemView = answerOf<MenuItemView>()(
+  z
+    .object({ id: z.number().int(), categoryId: z.number().int(), name: z.string(), price: z.number().int(), maxTime: z.number().int(), available: z.boolean() })
+    .meta({ id: 'MenuItem' }),
+);
+const menuView = answerOf<MenuView>()(z.object({ categories: z.array(named.extend({ items: z.array(itemView) })) }));
 
 /** A theatre's menu: staff read it and switch availability; admins edit it. See docs/api.md. */
 export function menuRoutes(app: FastifyInstance, deps: { menu: MenuService }): void {
