@@ -187,6 +187,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       readiness: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, writeHealth, ...engines.checks],
       draining: () => draining,
       onUnhandled: (err) => writeHealth.record(err),
+      afterWrite: () => void relay.kick(),
       webDir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)),
       ...(options.routes ? { routes: options.routes } : {}),
     },

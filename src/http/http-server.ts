@@ -69,6 +69,12 @@ export interface HttpOptions {
   draining: () => boolean;
   /** An error no route expected (a 500 or a storage failure), for the write-health check. */
   onUnhandled: (err: unknown) => void;
+  /**
+   * Publishes what a write request committed now instead of at the relay's next poll. Until the
+   * services wake the relay after their own commit (issue 11's unit of work), this one hook does
+   * it for every route; tests wait 1 s for the event of a request, the poll's own period.
+   */
+  afterWrite: () => void;
   /** The built web app's folder. */
   webDir: string;
   /** Extra routes registered before the app is sealed (embedding: the benchmark target). */
@@ -97,6 +103,10 @@ export async function buildHttp(services: HttpServices, opts: HttpOptions): Prom
   installSecurityHeaders(app);
   installErrorHandler(app, { onUnhandled: opts.onUnhandled });
   await app.register(fastifyCookie);
+  app.addHook('onSend', async (req, _reply, payload) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') opts.afterWrite();
+    return payload;
+  });
   installSessionAuth(app, { sessions: services.sessions, verifyOrderToken: (id, token) => services.orders.verifyOrderToken(id, token) });
   await installOpenApi(app);
 
