@@ -1,36 +1,21 @@
-import fastifyCookie from '@fastify/cookie';
 import { sql, type Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { authRoutes } from './accounts/auth.routes.js';
 import { SessionAuth } from './accounts/session.http.js';
 import { createDatabase, type Database } from './db/database.js';
 import { createEngines } from './engines.js';
 import { composeServices } from './services.js';
-import { orderRoutes } from './orders/order.routes.js';
-import { checkoutRoutes } from './payments/checkout.routes.js';
-import { paymentRoutes } from './payments/payment.routes.js';
 import { OutboxRelay } from './streams/outbox-relay.js';
 import { Housekeeping } from './jobs/housekeeping.js';
-import { seatRoutes } from './theatres/seat.routes.js';
-import { ticketRoutes } from './tickets/ticket.routes.js';
-import { webRoutes } from './web/web.routes.js';
-import { staffRoutes } from './accounts/staff.routes.js';
-import { historyRoutes } from './orders/history.routes.js';
-import { manageRoutes } from './theatres/manage.routes.js';
-import { menuRoutes } from './theatres/menu.routes.js';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { buildHttp } from './http/http-server.js';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config/config.js';
-import { healthRoutes } from './health/health.routes.js';
 import { WriteHealth } from './health/write-health.js';
 import { compileTrust } from './http/trust-proxy.js';
-import { installErrorHandler } from './http/error-handler.js';
-import { installSecurityHeaders } from './http/security-headers.js';
-import { closeSilentConnections } from './http/silent-connections.js';
 import { KeyReloader } from './keys/key-reloader.js';
 import { KeyStore } from './keys/key-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -96,37 +81,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const { db } = database;
   const services = composeServices({ config, engines, database, logger, metrics, now, revokeSessions: (ids) => revokeSessions(ids) });
   const { relay, housekeeping, chat, accounts, payments, checkoutLinks, guestLimits, orders, seats, streams } = services;
-  /**
-   * What the routes call after a write. Redundant now: every service write commits through the
-   * unit of work, which wakes the relay (and the WhatsApp sender, the refund worker) itself; it
-   * goes with the routes' `committed()` calls.
-   */
-  const committed = (): void => undefined;
   const sessions = new SessionAuth(accounts, config.allowedOrigins, config.production ? true : 'auto');
-
   const trustProxy = compileTrust(config.trustProxy);
-  const { httpHeadersTimeoutMs, httpRequestTimeoutMs } = config.limits;
-  const fastify = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
-    trustProxy,
-    bodyLimit: 256 * 1024,
-    // Trickled headers or bodies are answered 408 and closed (Node checks at the interval, so it
-    // is kept a fraction of the shortest timeout); closeSilentConnections below covers a
-    // connection that never sends a byte.
-    requestTimeout: httpRequestTimeoutMs,
-    http: { headersTimeout: httpHeadersTimeoutMs, requestTimeout: httpRequestTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(httpHeadersTimeoutMs / 4))) },
-  });
-  closeSilentConnections(fastify.server, httpHeadersTimeoutMs);
   const writeHealth = new WriteHealth(db, database.dialect, now);
-  installSecurityHeaders(fastify);
-  installErrorHandler(fastify, { onUnhandled: (err) => writeHealth.record(err) });
-  await fastify.register(fastifyCookie);
-  let draining = false;
-  healthRoutes(fastify, {
-    metrics,
-    checks: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, writeHealth, ...engines.checks],
-    draining: () => draining,
-  });
   // Ending sessions (logout, password change, account deleted) closes what they opened: on this
   // process at once, on the others through the bus; a process that misses the message finds the
   // ended sessions in the database (StreamNode.recheckSessions).
@@ -135,27 +92,47 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     realtime.node.closeSessions(sessionIds);
     await bus.publishControl(encodeRevocation(sessionIds)).catch((err: unknown) => logger.error({ err }, 'revocation not sent to other processes; they find it at their next session check'));
   };
-  authRoutes(fastify, { accounts, sessions, failures: engines.authFailures, revokeSessions });
-  ticketRoutes(fastify, { tickets, sessions, orders });
-  seatRoutes(fastify, { seats });
-  orderRoutes(fastify, { orders, sessions, committed });
-  paymentRoutes(fastify, { payments, orders, committed, limits: guestLimits });
-  options.routes?.(fastify);
-  checkoutRoutes(fastify, {
-    payments,
-    links: checkoutLinks,
-    gateway: config.payments.gateway === 'razorpay' ? { name: 'razorpay', keyId: config.payments.keyId } : { name: 'simulated' },
-  });
-  chat.routes(fastify, sessions);
 
-  // Management API for staff and admins (docs/api.md).
-  manageRoutes(fastify, { venue: services.venue, sessions });
-  menuRoutes(fastify, { menu: services.menu, sessions });
-  staffRoutes(fastify, { staff: services.staff, sessions });
-  historyRoutes(fastify, { history: services.history, theatres: services.theatres, sessions });
-  await webRoutes(fastify, { dir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)) });
+  // ---- HTTP (src/http/http-server.ts) ----
+  let draining = false;
+  const fastify = await buildHttp(
+    {
+      accounts,
+      sessions,
+      authFailures: engines.authFailures,
+      revokeSessions,
+      tickets,
+      seats,
+      orders,
+      payments,
+      guestLimits,
+      checkoutLinks,
+      checkoutGateway: config.payments.gateway === 'razorpay' ? { name: 'razorpay', keyId: config.payments.keyId } : { name: 'simulated' },
+      chat,
+      venue: services.venue,
+      menu: services.menu,
+      staff: services.staff,
+      history: services.history,
+      theatres: services.theatres,
+    },
+    {
+      logger,
+      metrics,
+      trustProxy,
+      limits: config.limits,
+      readiness: [{ name: 'database', check: async () => (await sql`select 1 as ok`.execute(db), true) }, writeHealth, ...engines.checks],
+      draining: () => draining,
+      onUnhandled: (err) => writeHealth.record(err),
+      webDir: options.webDir ?? fileURLToPath(new URL('../dist/public/', import.meta.url)),
+      ...(options.routes ? { routes: options.routes } : {}),
+    },
+  );
+  // Shutdown runs the onClose hooks last-registered first: what is registered here closes last.
+  fastify.addHook('onClose', () => database.close());
+  fastify.addHook('onClose', () => engines.close());
+  // ---- end of HTTP ----
 
-  // The sockets (realtime/): the stream node follows the bus and serves its clients; its
+  // ---- sockets (realtime/): the stream node follows the bus and serves its clients; its
   // acceptor turns the server's upgrade requests into them.
   const realtime = createRealtime({
     server: fastify.server,
@@ -180,10 +157,16 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   });
   // What the sockets send and understand, for integrators: AsyncAPI at /api/asyncapi.json.
   asyncApiRoutes(fastify);
+  // ---- end of sockets ----
 
   const reloader = new KeyReloader(config.keysFile, keys, logger);
   reloader.start();
+  // Before the server stops: no key reload mid-shutdown, and every socket told 1001 while the
+  // bus and database still answer its last reads.
+  fastify.addHook('preClose', async () => reloader.stop());
+  fastify.addHook('preClose', () => realtime.close(config.limits.shutdownGraceMs));
   services.start();
+  fastify.addHook('onClose', () => services.stop());
   await fastify.ready();
 
   let closed = false;
@@ -206,12 +189,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       if (closed) return;
       closed = true;
       draining = true;
-      reloader.stop();
-      await realtime.close(config.limits.shutdownGraceMs);
+      // preClose and onClose hooks, declared beside what they stop, run in their order.
       await fastify.close();
-      await services.stop();
-      await engines.close();
-      await database.close();
     },
   };
 }

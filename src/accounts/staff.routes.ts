@@ -1,35 +1,40 @@
 import type { FastifyInstance } from 'fastify';
-import { parseId, parseInput } from '../http/validate.js';
-import type { SessionAuth } from './session.http.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { idParams, noContent } from '../http/route-schemas.js';
+import { accountView } from './auth.routes.js';
+import { signedIn } from './session.http.js';
 import { newStaffBody, passwordBody } from './staff.input.js';
 import type { StaffService } from './staff.service.js';
 
-type Id = { Params: { id: string } };
+const config = { auth: 'session' } as const;
+const tags = ['staff accounts'];
 
 /** Staff accounts, managed by admins. Never answers a password hash. See docs/api.md. */
-export function staffRoutes(app: FastifyInstance, deps: { staff: StaffService; sessions: SessionAuth }): void {
-  const { staff, sessions } = deps;
+export function staffRoutes(app: FastifyInstance, deps: { staff: StaffService }): void {
+  const { staff } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get<Id>('/api/theatres/:id/staff', async (req) => {
-    const who = await sessions.require(req);
-    return { staff: await staff.list(who, parseId(req.params.id, 'theatre')) };
-  });
+  r.get(
+    '/api/theatres/:id/staff',
+    { config, schema: { tags, params: idParams('theatre'), response: { 200: z.object({ staff: z.array(z.object({ id: z.number().int(), username: z.string() })) }) } } },
+    async (req) => ({ staff: await staff.list(signedIn(req), req.params.id) }),
+  );
 
-  app.post<Id>('/api/theatres/:id/staff', async (req, reply) => {
-    const who = await sessions.require(req);
-    const id = parseId(req.params.id, 'theatre');
-    return reply.status(201).send({ account: await staff.create(who, id, parseInput(newStaffBody, req.body)) });
-  });
+  r.post(
+    '/api/theatres/:id/staff',
+    { config, schema: { tags, params: idParams('theatre'), body: newStaffBody, response: { 201: z.object({ account: accountView }) } } },
+    async (req, reply) => reply.status(201).send({ account: await staff.create(signedIn(req), req.params.id, req.body) }),
+  );
 
-  app.patch<Id>('/api/accounts/:id', async (req) => {
-    const who = await sessions.require(req);
-    const id = parseId(req.params.id, 'account');
-    return { account: await staff.setPassword(who, id, parseInput(passwordBody, req.body).password) };
-  });
+  r.patch(
+    '/api/accounts/:id',
+    { config, schema: { tags, params: idParams('account'), body: passwordBody, response: { 200: z.object({ account: accountView }) } } },
+    async (req) => ({ account: await staff.setPassword(signedIn(req), req.params.id, req.body.password) }),
+  );
 
-  app.delete<Id>('/api/accounts/:id', async (req, reply) => {
-    const who = await sessions.require(req);
-    await staff.remove(who, parseId(req.params.id, 'account'));
+  r.delete('/api/accounts/:id', { config, schema: { tags, params: idParams('account'), response: { 204: noContent } } }, async (req, reply) => {
+    await staff.remove(signedIn(req), req.params.id);
     return reply.status(204).send();
   });
 }

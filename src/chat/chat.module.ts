@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { SessionAuth } from '../accounts/session.http.js';
 import type { Logger } from '../observability/logger.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import { chatRoutes } from './chat.routes.js';
@@ -43,21 +42,13 @@ export function createChat(deps: ChatModuleDeps) {
       templateLanguage: wa.templateLanguage,
     },
   );
-  /**
-   * What the routes and socket handlers call after a write. The unit of work already woke the
-   * relay and the sender when the write committed, so there is nothing left to do; it goes with
-   * the routes' `committed()` calls.
-   */
-  const committed = (): void => undefined;
-
   return {
     service,
     sender,
-    committed,
-    socketHandlers: chatSocketHandlers(service, committed),
-    routes(app: FastifyInstance, sessions: SessionAuth): void {
-      chatRoutes(app, { chat: service, sessions, committed });
-      whatsappRoutes(app, { chat: service, appSecret: wa.appSecret, verifyToken: wa.verifyToken, committed });
+    socketHandlers: chatSocketHandlers(service),
+    routes(app: FastifyInstance): void {
+      chatRoutes(app, { chat: service });
+      whatsappRoutes(app, { chat: service, appSecret: wa.appSecret, verifyToken: wa.verifyToken });
     },
     start(): void {
       sender.start();

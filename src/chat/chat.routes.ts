@@ -1,15 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { SessionAuth } from '../accounts/session.http.js';
+import { signedIn } from '../accounts/session.http.js';
+import { answerOf, noContent } from '../http/route-schemas.js';
 import { safeText } from '../http/safe-text.js';
-import { parseInput } from '../http/validate.js';
 import { ChatService, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, MAX_TEXT_CHARS } from './chat.service.js';
+import type { ChatMessageView, ConversationView } from './chat.view.js';
 
 export interface ChatRouteDeps {
   chat: ChatService;
-  sessions: SessionAuth;
-  /** Kicks the outbox relay and the WhatsApp sender after a message was stored. */
-  committed: () => void;
 }
 
 /**
@@ -31,35 +30,69 @@ const sendBody = z.object({
 });
 const readQuery = z.object({ theatreId: theatreQuery.optional() });
 
-type PhoneParams = { Params: { phone: string } };
+/** A phone in a path, normalised to E.164; one that is no phone number names no conversation (404). */
+const phoneParams = z.object({
+  phone: z.string().transform((p, ctx) => {
+    try {
+      return ChatService.phone(p, 'not_found');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+});
+
+const messageView = answerOf<ChatMessageView>()(
+  z
+    .object({
+      id: z.number().int(),
+      phone: z.string(),
+      theatreId: z.number().int().nullable(),
+      direction: z.enum(['incoming', 'outgoing', 'template']),
+      text: z.string(),
+      status: z.enum(['received', 'queued', 'sent', 'delivered', 'read', 'failed']),
+      at: z.string(),
+      orderId: z.number().int().optional(),
+    })
+    .meta({ id: 'ChatMessage' }),
+);
+const conversationView = answerOf<ConversationView>()(
+  z
+    .object({ phone: z.string(), theatreId: z.number().int().nullable(), unread: z.number().int(), replyRequired: z.boolean(), lastMessageAt: z.string(), lastText: z.string() })
+    .meta({ id: 'Conversation' }),
+);
+
+const config = { auth: 'session' } as const;
+const tags = ['chat'];
 
 /** The chat box over HTTP (SPEC §4): staff see their theatre's conversations, admins all (docs/chat.md). */
 export function chatRoutes(app: FastifyInstance, deps: ChatRouteDeps): void {
-  app.get('/api/chat/users', async (req) => {
-    const who = await deps.sessions.require(req);
-    return { conversations: await deps.chat.conversations(who.actor) };
-  });
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get('/api/chat/users', { config, schema: { tags, response: { 200: z.object({ conversations: z.array(conversationView) }) } } }, async (req) => ({
+    conversations: await deps.chat.conversations(signedIn(req).actor),
+  }));
 
-  app.get<PhoneParams>('/api/chat/users/:phone/messages', async (req) => {
-    const who = await deps.sessions.require(req);
-    const phone = ChatService.phone(req.params.phone, 'not_found');
-    const q = parseInput(historyQuery, req.query);
-    return { phone, messages: await deps.chat.history(who.actor, phone, q.before, q.limit ?? HISTORY_DEFAULT_LIMIT, q.theatreId) };
-  });
+  r.get(
+    '/api/chat/users/:phone/messages',
+    { config, schema: { tags, params: phoneParams, querystring: historyQuery, response: { 200: z.object({ phone: z.string(), messages: z.array(messageView) }) } } },
+    async (req) => {
+      const { phone } = req.params;
+      const q = req.query;
+      return { phone, messages: await deps.chat.history(signedIn(req).actor, phone, q.before, q.limit ?? HISTORY_DEFAULT_LIMIT, q.theatreId) };
+    },
+  );
 
-  app.post<PhoneParams>('/api/chat/users/:phone/messages', async (req, reply) => {
-    const who = await deps.sessions.require(req);
-    const phone = ChatService.phone(req.params.phone, 'not_found');
-    const { text, theatreId } = parseInput(sendBody, req.body);
-    const message = await deps.chat.send(who.actor, phone, text, theatreId);
-    deps.committed();
-    return reply.status(201).send({ message });
-  });
+  r.post(
+    '/api/chat/users/:phone/messages',
+    { config, schema: { tags, params: phoneParams, body: sendBody, response: { 201: z.object({ message: messageView }) } } },
+    async (req, reply) => {
+      const message = await deps.chat.send(signedIn(req).actor, req.params.phone, req.body.text, req.body.theatreId);
+      return reply.status(201).send({ message });
+    },
+  );
 
-  app.post<PhoneParams>('/api/chat/users/:phone/read', async (req, reply) => {
-    const who = await deps.sessions.require(req);
-    const phone = ChatService.phone(req.params.phone, 'not_found');
-    await deps.chat.markRead(who.actor, phone, parseInput(readQuery, req.query).theatreId);
+  r.post('/api/chat/users/:phone/read', { config, schema: { tags, params: phoneParams, querystring: readQuery, response: { 204: noContent } } }, async (req, reply) => {
+    await deps.chat.markRead(signedIn(req).actor, req.params.phone, req.query.theatreId);
     return reply.status(204).send();
   });
 }

@@ -78,7 +78,7 @@ describe.each(engines)('chat socket requests on $name (property-based)', (engine
   function connect(principal: Principal) {
     const unexpected: unknown[] = [];
     const limits = { ...DEFAULT_LIMITS, messagesPerSecond: 1e9, badInputsBeforeClose: 1e9 };
-    const router = new MessageRouter({ chat: chatSocketHandlers(chat, () => undefined) }, limits, (err) => unexpected.push(err));
+    const router = new MessageRouter({ chat: chatSocketHandlers(chat) }, limits, (err) => unexpected.push(err));
     const conn = new FakeConnection();
     const client = new Client(conn, 'chat', 'chat', principal, DEFAULT_LIMITS.maxBufferedBytes, () => undefined);
     return { conn, unexpected, send: async (text: string) => {

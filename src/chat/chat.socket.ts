@@ -1,15 +1,14 @@
-import type { Actor } from '../accounts/actor.js';
+import { actorOf, type Actor } from '../accounts/actor.js';
 import { appError } from '../http/errors.js';
 import type { Client } from '../realtime/client.js';
 import type { MessageHandler } from '../realtime/messages.js';
 import { ChatService } from './chat.service.js';
 
 /** The chat key acts as an admin; a ticket carries its theatre or admin scope. */
-function actorOf(client: Client): Actor {
+function chatActor(client: Client): Actor {
   const p = client.principal;
   if (p.kind === 'key') return { role: 'admin' };
-  if (p.scope.kind === 'admin') return { role: 'admin' };
-  if (p.scope.kind === 'theatre') return { role: 'staff', theatreId: p.scope.theatreId };
+  if (p.scope.kind !== 'order') return actorOf(p.scope);
   throw appError('forbidden', 'This credential cannot use the chat.');
 }
 
@@ -21,17 +20,16 @@ const messageId = (before: string | number | undefined): number | undefined => {
 };
 
 /** `chat.history` and `chat.send` on the chat socket (SPEC §3). */
-export function chatSocketHandlers(chat: ChatService, sent: () => void): Record<'chat.history' | 'chat.send', MessageHandler> {
+export function chatSocketHandlers(chat: ChatService): Record<'chat.history' | 'chat.send', MessageHandler> {
   return {
     'chat.history': async (client, m) => {
       if (m.type !== 'chat.history') throw appError('bad_request');
       const phone = ChatService.phone(m.phone);
-      return { type: 'chat.history', phone, messages: await chat.history(actorOf(client), phone, messageId(m.before), m.limit) };
+      return { type: 'chat.history', phone, messages: await chat.history(chatActor(client), phone, messageId(m.before), m.limit) };
     },
     'chat.send': async (client, m) => {
       if (m.type !== 'chat.send') throw appError('bad_request');
-      const message = await chat.send(actorOf(client), ChatService.phone(m.phone), m.text);
-      sent();
+      const message = await chat.send(chatActor(client), ChatService.phone(m.phone), m.text);
       return { type: 'ack', clientMsgId: m.clientMsgId, messageId: message.id };
     },
   };

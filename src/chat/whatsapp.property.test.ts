@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines, type TestDb } from '../db/test-databases.js';
 import { installErrorHandler } from '../http/error-handler.js';
+import { installRouteSchemas } from '../http/route-schemas.js';
 import { isSafeText } from '../http/safe-text.js';
 import { generateSecret } from '../keys/keys-file.js';
 import { seed } from '../seed/seed.service.js';
@@ -73,7 +74,8 @@ describe.each(engines)('the WhatsApp webhook on $name (property-based)', (engine
     await seed(handle.db, VENUE_SEED, clock.now);
     app = Fastify({ bodyLimit: 256 * 1024 });
     installErrorHandler(app);
-    whatsappRoutes(app, { chat: new ChatService({ uow: new UnitOfWork(handle.db), clock: clock.now }), appSecret, verifyToken: undefined, committed: () => undefined });
+    installRouteSchemas(app);
+    whatsappRoutes(app, { chat: new ChatService({ uow: new UnitOfWork(handle.db), clock: clock.now }), appSecret, verifyToken: undefined });
     await app.ready();
   });
   afterAll(async () => {

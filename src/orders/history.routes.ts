@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assertVisible } from '../accounts/access.js';
-import type { SessionAuth } from '../accounts/session.http.js';
-import { parseId, parseInput } from '../http/validate.js';
+import { signedIn } from '../accounts/session.http.js';
+import { idParams } from '../http/route-schemas.js';
 import type { TheatreRepository } from '../theatres/theatre.repository.js';
 import type { OrderHistoryRepository } from './history.repository.js';
+import { ORDER_STATUSES, orderView } from './order.routes.js';
 import { toOrderView } from './order.view.js';
 import { normalisePhone } from './phone.js';
 import { theatreDayRange } from './theatre-day.js';
@@ -17,7 +19,7 @@ const historyQuery = z.strictObject({
     .string()
     .transform((d, ctx) => theatreDayRange(d) ?? (ctx.addIssue({ code: 'custom', message: 'date must be YYYY-MM-DD' }), z.NEVER))
     .optional(),
-  status: z.enum(['placed', 'confirmed', 'seen', 'delivered', 'cancelled', 'refunded']).optional(),
+  status: z.enum(ORDER_STATUSES).optional(),
   phone: z
     .string()
     .max(32)
@@ -28,25 +30,35 @@ const historyQuery = z.strictObject({
 });
 
 /** `GET /api/theatres/<id>/orders`: a theatre's order history for its staff and admins. See docs/api.md. */
-export function historyRoutes(
-  app: FastifyInstance,
-  deps: { history: OrderHistoryRepository; theatres: TheatreRepository; sessions: SessionAuth },
-): void {
-  app.get<{ Params: { id: string } }>('/api/theatres/:id/orders', async (req) => {
-    const { actor } = await deps.sessions.require(req);
-    const theatreId = parseId(req.params.id, 'theatre');
-    const q = parseInput(historyQuery, req.query);
-    assertVisible(actor, (await deps.theatres.findTheatre(theatreId))?.id, 'theatre');
-    // One more than asked tells whether another page exists, without a count query.
-    const records = await deps.history.page({
-      theatreId,
-      limit: q.limit + 1,
-      ...(q.date ? { placed: q.date } : {}),
-      ...(q.status ? { status: q.status } : {}),
-      ...(q.phone ? { phone: q.phone } : {}),
-      ...(q.before ? { before: q.before } : {}),
-    });
-    const page = records.slice(0, q.limit);
-    return { orders: page.map(toOrderView), nextBefore: records.length > q.limit ? page[page.length - 1]!.row.id : null };
-  });
+export function historyRoutes(app: FastifyInstance, deps: { history: OrderHistoryRepository; theatres: TheatreRepository }): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    '/api/theatres/:id/orders',
+    {
+      config: { auth: 'session' },
+      schema: {
+        tags: ['orders'],
+        params: idParams('theatre'),
+        querystring: historyQuery,
+        response: { 200: z.object({ orders: z.array(orderView), nextBefore: z.number().int().nullable() }) },
+      },
+    },
+    async (req) => {
+      const { actor } = signedIn(req);
+      const theatreId = req.params.id;
+      const q = req.query;
+      assertVisible(actor, (await deps.theatres.findTheatre(theatreId))?.id, 'theatre');
+      // One more than asked tells whether another page exists, without a count query.
+      const records = await deps.history.page({
+        theatreId,
+        limit: q.limit + 1,
+        ...(q.date ? { placed: q.date } : {}),
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.phone ? { phone: q.phone } : {}),
+        ...(q.before ? { before: q.before } : {}),
+      });
+      const page = records.slice(0, q.limit);
+      return { orders: page.map(toOrderView), nextBefore: records.length > q.limit ? page[page.length - 1]!.row.id : null };
+    },
+  );
 }

@@ -47,3 +47,11 @@ export const createOrderSchema = z.object({
 
 export type CreateOrderInput = z.input<typeof createOrderSchema>;
 export type ParsedCreateOrder = z.output<typeof createOrderSchema>;
+
+/** The longest `Idempotency-Key` accepted, in characters (the route and the service check the same). */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+
+/** `Idempotency-Key`: visible ASCII only, so it is stored and compared exactly as sent. */
+export const idempotencyKeyHeader = z
+  .string()
+  .regex(new RegExp(`^[\\x21-\\x7e]{1,${MAX_IDEMPOTENCY_KEY_LENGTH}}$`), `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters.`);

@@ -1,63 +1,80 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { bearerToken, type SessionAuth } from '../accounts/session.http.js';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { canSeeTheatre } from '../accounts/actor.js';
+import { signedIn } from '../accounts/session.http.js';
 import { appError } from '../http/errors.js';
 import { clientAddressKey } from '../http/rate-limits.js';
-import { parseId } from '../http/validate.js';
+import { answerOf, idParams } from '../http/route-schemas.js';
+import { createOrderSchema, idempotencyKeyHeader } from './order.input.js';
 import type { OrderService, StaffAction } from './order.service.js';
+import type { OrderPaymentStatus, OrderStatus } from './order.table.js';
 import type { OrderView } from './order.view.js';
 
-export interface OrderRouteDeps {
-  orders: OrderService;
-  sessions: SessionAuth;
-  /** Tells the outbox relay that events were just committed. */
-  committed: () => void;
-}
+export const ORDER_STATUSES = ['placed', 'confirmed', 'seen', 'delivered', 'cancelled', 'refunded'] as const satisfies readonly OrderStatus[];
+const PAYMENT_STATUSES = ['due', 'created', 'pending', 'success', 'failed', 'refunded'] as const satisfies readonly OrderPaymentStatus[];
 
-const ACTIONS: Record<string, StaffAction> = { seen: 'seen', deliver: 'deliver', cancel: 'cancel', refund: 'refund' };
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+/** The order view of SPEC §3 (also in events), checked against the server's type. */
+export const orderView = answerOf<OrderView>()(
+  z
+    .object({
+      id: z.number().int(),
+      theatreId: z.number().int(),
+      seat: z.object({ id: z.number().int(), name: z.string(), row: z.string(), hall: z.string() }),
+      items: z.array(z.object({ itemId: z.number().int(), name: z.string(), quantity: z.number().int(), price: z.number().int() })),
+      amount: z.number().int().meta({ description: 'paise' }),
+      paymentMethod: z.enum(['online', 'cash']),
+      paymentStatus: z.enum(PAYMENT_STATUSES),
+      status: z.enum(ORDER_STATUSES),
+      placedAt: z.string(),
+      maxTime: z.number().int().meta({ description: 'minutes' }),
+    })
+    .meta({ id: 'Order' }),
+);
+const orderAnswer = z.object({ order: orderView });
 
-/** The order of `id` as the caller may see it: its guest (order token) or staff of its theatre. */
-async function visibleOrder(req: FastifyRequest, id: number, deps: OrderRouteDeps): Promise<OrderView> {
-  const token = bearerToken(req);
-  if (token) {
-    if (!(await deps.orders.verifyOrderToken(id, token))) throw appError('not_found', 'No such order.');
-    return deps.orders.getOrder(id);
-  }
-  const who = await deps.sessions.require(req);
-  return deps.orders.getOrderFor(id, who.actor);
-}
+const STAFF_ACTIONS = ['seen', 'deliver', 'cancel', 'refund'] as const satisfies readonly StaffAction[];
+const tags = ['orders'];
 
 /** Guest ordering and staff actions (SPEC §4). */
-export function orderRoutes(app: FastifyInstance, deps: OrderRouteDeps): void {
-  app.post('/api/orders', async (req, reply) => {
-    const key = req.headers['idempotency-key'];
-    if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))) {
-      throw appError('validation_failed', 'Idempotency-Key must be 1 to 200 visible ASCII characters.');
-    }
-    const created = await deps.orders.createOrder(req.body, { clientAddress: clientAddressKey(req.ip), ...(key === undefined ? {} : { idempotencyKey: key }) });
-    deps.committed();
-    return reply.status(201).send(created);
-  });
+export function orderRoutes(app: FastifyInstance, deps: { orders: OrderService }): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get<{ Params: { id: string } }>('/api/orders/:id', async (req) => ({ order: await visibleOrder(req, parseId(req.params.id, 'order'), deps) }));
+  r.post(
+    '/api/orders',
+    {
+      schema: {
+        tags,
+        headers: z.looseObject({ 'idempotency-key': idempotencyKeyHeader.optional() }),
+        body: createOrderSchema,
+        response: { 201: z.object({ order: orderView, orderToken: z.string() }) },
+      },
+    },
+    async (req, reply) => {
+      const key = req.headers['idempotency-key'];
+      const created = await deps.orders.createOrder(req.body, { clientAddress: clientAddressKey(req.ip), ...(key === undefined ? {} : { idempotencyKey: key }) });
+      return reply.status(201).send(created);
+    },
+  );
 
-  app.post<{ Params: { id: string; action: string } }>('/api/orders/:id/:action', async (req) => {
-    const action = ACTIONS[req.params.action];
-    if (!action) throw appError('not_found');
-    const id = parseId(req.params.id, 'order');
-    const who = await deps.sessions.require(req);
-    try {
-      return { order: await deps.orders.transition(id, action, who.actor) };
-    } finally {
-      deps.committed();
-    }
-  });
+  r.get('/api/orders/:id', { config: { auth: 'order' }, schema: { tags, params: idParams('order'), response: { 200: orderAnswer } } }, async (req) => ({
+    order: req.guestOf !== null ? await deps.orders.getOrder(req.params.id) : await deps.orders.getOrderFor(req.params.id, signedIn(req).actor),
+  }));
 
-  app.get<{ Params: { id: string } }>('/api/theatres/:id/live-orders', async (req) => {
-    const theatreId = parseId(req.params.id, 'theatre');
-    const who = await deps.sessions.require(req);
-    if (!canSeeTheatre(who.actor, theatreId)) throw appError('not_found', 'No such theatre.');
-    return { orders: await deps.orders.liveOrders(theatreId) };
-  });
+  for (const action of STAFF_ACTIONS) {
+    r.post(
+      `/api/orders/:id/${action}`,
+      { config: { auth: 'session-after-validation' }, schema: { tags, params: idParams('order'), response: { 200: orderAnswer } } },
+      async (req) => ({ order: await deps.orders.transition(req.params.id, action, signedIn(req).actor) }),
+    );
+  }
+
+  r.get(
+    '/api/theatres/:id/live-orders',
+    { config: { auth: 'session-after-validation' }, schema: { tags, params: idParams('theatre'), response: { 200: z.object({ orders: z.array(orderView) }) } } },
+    async (req) => {
+      if (!canSeeTheatre(signedIn(req).actor, req.params.id)) throw appError('not_found', 'No such theatre.');
+      return { orders: await deps.orders.liveOrders(req.params.id) };
+    },
+  );
 }

@@ -10,7 +10,7 @@ import { LiveOrders } from './live-orders.js';
 import { fingerprint, idempotencyLookupHash, openAnswer, sealAnswer } from './idempotency.js';
 import type { OrderEvents, OrderEventType } from './order.events.js';
 import { assertCashAllowed, type OpenCashLimits } from './open-cash.js';
-import { createOrderSchema, type ParsedCreateOrder } from './order.input.js';
+import { createOrderSchema, MAX_IDEMPOTENCY_KEY_LENGTH, type ParsedCreateOrder } from './order.input.js';
 import { OrderRepository, type NewOrderItem } from './order.repository.js';
 import { nextOrderStatus, type OrderAction } from './order.state.js';
 import { toOrderView, type OrderView } from './order.view.js';
@@ -54,7 +54,6 @@ export interface CreatedOrder {
 export type StaffAction = Exclude<OrderAction, 'confirm'>;
 
 const IDEMPOTENCY_SCOPE = 'orders.create';
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 const EVENT_OF: Record<Exclude<StaffAction, 'refund'>, OrderEventType> = {
   seen: 'order.seen',
   deliver: 'order.delivered',

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { appError } from '../http/errors.js';
-import { parseId, parseInput } from '../http/validate.js';
+import { pathId } from '../http/route-schemas.js';
 import { CHECKOUT_ASSETS } from './checkout.assets.js';
 import type { CheckoutLinks, CheckoutPage } from './checkout-links.js';
 import type { PaymentService } from './payment.service.js';
@@ -61,21 +62,24 @@ export interface CheckoutDeps {
  * public key id and the gateway order.
  */
 export function checkoutRoutes(app: FastifyInstance, deps: CheckoutDeps): void {
-  const paymentOf = (which: CheckoutPage, params: { id: string; mac: string }): number => {
-    const id = parseId(params.id, 'payment');
-    if (!deps.links.verify(which, id, params.mac)) throw appError('not_found', 'No such payment.');
-    return id;
-  };
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  /** A checkout link: the payment's id and the MAC that makes it openable; a wrong MAC is 404 like an unknown id. */
+  const linkParams = (which: CheckoutPage) =>
+    z.object({ id: pathId('payment'), mac: z.string() }).refine((p) => deps.links.verify(which, p.id, p.mac), 'No such payment.');
+  const tags = ['checkout pages'];
+  const htmlPage = { 200: { content: { 'text/html': { schema: z.string() } } } };
 
-  app.get<{ Params: { name: string } }>('/pay/assets/:name', async (req, reply) => {
+  const assetTypes = { 'text/javascript': { schema: z.string() }, 'text/css': { schema: z.string() } };
+  r.get('/pay/assets/:name', { schema: { tags, params: z.object({ name: z.string() }), response: { 200: { content: assetTypes } } } }, async (req, reply) => {
     const asset = Object.hasOwn(CHECKOUT_ASSETS, req.params.name) ? CHECKOUT_ASSETS[req.params.name] : undefined;
     if (!asset) throw appError('not_found');
     return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
   });
 
   if (deps.gateway.name === 'simulated') {
-    app.get<{ Params: { id: string; mac: string } }>('/pay/sim/:id/:mac', async (req, reply) => {
-      const payment = await deps.payments.getPayment(paymentOf('sim', req.params));
+    const params = linkParams('sim');
+    r.get('/pay/sim/:id/:mac', { schema: { tags, params, response: htmlPage } }, async (req, reply) => {
+      const payment = await deps.payments.getPayment(req.params.id);
       const html = page(
         'Simulated payment',
         { back: `/o/${payment.orderId}` },
@@ -88,10 +92,9 @@ export function checkoutRoutes(app: FastifyInstance, deps: CheckoutDeps): void {
       return sendPage(reply, 'sim', html);
     });
 
-    app.post<{ Params: { id: string; mac: string } }>('/pay/sim/:id/:mac', async (req) => {
-      const paymentId = paymentOf('sim', req.params);
-      const { outcome } = parseInput(outcomeBody, req.body);
-      const webhook = await deps.payments.simulateCheckout(paymentId, outcome);
+    const simulated = z.object({ webhookStatus: z.number().int(), result: z.unknown().meta({ description: "the webhook route's answer" }) });
+    r.post('/pay/sim/:id/:mac', { schema: { tags, params, body: outcomeBody, response: { 200: simulated } } }, async (req) => {
+      const webhook = await deps.payments.simulateCheckout(req.params.id, req.body.outcome);
       // Delivered through the real webhook route: signature check, idempotency and all.
       const res = await app.inject({
         method: 'POST',
@@ -105,8 +108,8 @@ export function checkoutRoutes(app: FastifyInstance, deps: CheckoutDeps): void {
 
   if (deps.gateway.name === 'razorpay') {
     const keyId = deps.gateway.keyId;
-    app.get<{ Params: { id: string; mac: string } }>('/pay/razorpay/:id/:mac', async (req, reply) => {
-      const payment = await deps.payments.getPayment(paymentOf('razorpay', req.params));
+    r.get('/pay/razorpay/:id/:mac', { schema: { tags, params: linkParams('razorpay'), response: htmlPage } }, async (req, reply) => {
+      const payment = await deps.payments.getPayment(req.params.id);
       const options = { key: keyId, order_id: payment.gatewayOrderId, amount: payment.amount, currency: payment.currency, name: 'scan2food' };
       const html = page(
         'Pay',

@@ -1,49 +1,80 @@
 import type { FastifyInstance } from 'fastify';
-import { bearerToken } from '../accounts/session.http.js';
-import { appError } from '../http/errors.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { clientAddressKey, type GuestLimits } from '../http/rate-limits.js';
-import { parseId } from '../http/validate.js';
-import type { OrderService } from '../orders/order.service.js';
-import type { PaymentService } from './payment.service.js';
+import { answerOf, idParams } from '../http/route-schemas.js';
+import type { WebhookResult } from './webhook.handler.js';
+import type { PaymentService, StartedPayment } from './payment.service.js';
 
 export interface PaymentRouteDeps {
   payments: PaymentService;
-  orders: OrderService;
-  committed: () => void;
   /** Payment starts per order and per client address (429 with Retry-After beyond). */
   limits: GuestLimits;
 }
 
+const startedPayment = answerOf<StartedPayment>()(
+  z.object({
+    paymentId: z.number().int(),
+    gateway: z.enum(['simulated', 'razorpay']),
+    gatewayOrderId: z.string(),
+    amount: z.number().int().meta({ description: 'paise' }),
+    currency: z.literal('INR'),
+    checkoutUrl: z.string(),
+  }),
+);
+
+const webhookResult = answerOf<WebhookResult>()(
+  z.union([
+    z.object({ status: z.literal('processed') }),
+    z.object({ status: z.literal('duplicate') }),
+    z.object({ status: z.literal('ignored'), reason: z.string() }),
+  ]),
+);
+
+/**
+ * The raw bytes a webhook's sender signed: no parser runs before the signature is checked (null
+ * when the request had no body).
+ */
+export const rawBody = z
+  .custom<Buffer | null>((v) => v === null || Buffer.isBuffer(v))
+  .meta({ description: 'The event, exactly as signed', type: 'string', format: 'binary' });
+
 /** Starting a payment (guest, with the order token) and the gateway's webhook (SPEC §4). */
 export function paymentRoutes(app: FastifyInstance, deps: PaymentRouteDeps): void {
-  app.post<{ Params: { id: string } }>('/api/orders/:id/payments', async (req, reply) => {
-    const orderId = parseId(req.params.id, 'order');
-    const token = bearerToken(req);
-    if (!token) throw appError('unauthorized', 'The order token is required.');
-    if (!(await deps.orders.verifyOrderToken(orderId, token))) throw appError('not_found', 'No such order.');
-    // Only the order's own guest spends its allowance: a wrong token above never reaches here.
-    await deps.limits.admitPaymentStart(orderId, clientAddressKey(req.ip));
-    const started = await deps.payments.startPayment(orderId);
-    deps.committed();
-    return reply.status(201).send(started);
-  });
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/api/orders/:id/payments',
+    { config: { auth: 'order-token' }, schema: { tags: ['payments'], params: idParams('order'), response: { 201: startedPayment } } },
+    async (req, reply) => {
+      // Only the order's own guest spends its allowance: a wrong token never reaches here.
+      await deps.limits.admitPaymentStart(req.params.id, clientAddressKey(req.ip));
+      return reply.status(201).send(await deps.payments.startPayment(req.params.id));
+    },
+  );
 
   // The webhook signature covers the exact bytes received, so this route keeps its body raw.
-  void app.register(async (raw) => {
-    raw.removeAllContentTypeParsers();
-    raw.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    raw.post('/api/payments/webhook', async (req) => {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const signature = req.headers['x-razorpay-signature'];
-      const eventId = req.headers['x-razorpay-event-id'];
-      const result = await deps.payments.handleWebhook(
-        body,
-        typeof signature === 'string' ? signature : undefined,
-        typeof eventId === 'string' ? eventId : undefined,
-      );
-      deps.committed();
-      req.log.info({ event: 'payment_webhook', result: result.status, eventId }, 'payment webhook');
-      return result;
-    });
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    const raw = scope.withTypeProvider<ZodTypeProvider>();
+    raw.post(
+      '/api/payments/webhook',
+      {
+        schema: {
+          tags: ['payments'],
+          headers: z.looseObject({ 'x-razorpay-signature': z.string().optional(), 'x-razorpay-event-id': z.string().optional() }),
+          body: rawBody,
+          response: { 200: webhookResult },
+        },
+      },
+      async (req) => {
+        const body = req.body ?? Buffer.alloc(0);
+        const signature = req.headers['x-razorpay-signature'];
+        const eventId = req.headers['x-razorpay-event-id'];
+        const result = await deps.payments.handleWebhook(body, signature, eventId);
+        req.log.info({ event: 'payment_webhook', result: result.status, eventId }, 'payment webhook');
+        return result;
+      },
+    );
   });
 }

@@ -1,41 +1,53 @@
 import type { FastifyInstance } from 'fastify';
-import type { SessionAuth } from '../accounts/session.http.js';
-import { parseId, parseInput } from '../http/validate.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { signedIn } from '../accounts/session.http.js';
+import { answerOf, idParams, named } from '../http/route-schemas.js';
+import type { MenuItemView } from './menu.repository.js';
+import type { MenuView } from './menu.service.js';
 import { createItemBody, namedBody, updateItemBody } from './manage.input.js';
 import type { MenuService } from './menu.service.js';
 
-type Id = { Params: { id: string } };
+const config = { auth: 'session' } as const;
+const tags = ['menu'];
+
+const itemView = answerOf<MenuItemView>()(
+  z
+    .object({ id: z.number().int(), categoryId: z.number().int(), name: z.string(), price: z.number().int(), maxTime: z.number().int(), available: z.boolean() })
+    .meta({ id: 'MenuItem' }),
+);
+const menuView = answerOf<MenuView>()(z.object({ categories: z.array(named.extend({ items: z.array(itemView) })) }));
 
 /** A theatre's menu: staff read it and switch availability; admins edit it. See docs/api.md. */
-export function menuRoutes(app: FastifyInstance, deps: { menu: MenuService; sessions: SessionAuth }): void {
-  const { menu, sessions } = deps;
+export function menuRoutes(app: FastifyInstance, deps: { menu: MenuService }): void {
+  const { menu } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get<Id>('/api/theatres/:id/menu', async (req) => {
-    const who = await sessions.require(req);
-    return menu.menuOf(who, parseId(req.params.id, 'theatre'));
-  });
+  r.get('/api/theatres/:id/menu', { config, schema: { tags, params: idParams('theatre'), response: { 200: menuView } } }, async (req) =>
+    menu.menuOf(signedIn(req), req.params.id),
+  );
 
-  app.post<Id>('/api/theatres/:id/menu-categories', async (req, reply) => {
-    const who = await sessions.require(req);
-    const id = parseId(req.params.id, 'theatre');
-    return reply.status(201).send({ category: await menu.createCategory(who, id, parseInput(namedBody, req.body).name) });
-  });
+  r.post(
+    '/api/theatres/:id/menu-categories',
+    { config, schema: { tags, params: idParams('theatre'), body: namedBody, response: { 201: z.object({ category: named }) } } },
+    async (req, reply) => reply.status(201).send({ category: await menu.createCategory(signedIn(req), req.params.id, req.body.name) }),
+  );
 
-  app.patch<Id>('/api/menu-categories/:id', async (req) => {
-    const who = await sessions.require(req);
-    const id = parseId(req.params.id, 'menu category');
-    return { category: await menu.renameCategory(who, id, parseInput(namedBody, req.body).name) };
-  });
+  r.patch(
+    '/api/menu-categories/:id',
+    { config, schema: { tags, params: idParams('menu category'), body: namedBody, response: { 200: z.object({ category: named }) } } },
+    async (req) => ({ category: await menu.renameCategory(signedIn(req), req.params.id, req.body.name) }),
+  );
 
-  app.post<Id>('/api/menu-categories/:id/items', async (req, reply) => {
-    const who = await sessions.require(req);
-    const id = parseId(req.params.id, 'menu category');
-    return reply.status(201).send({ item: await menu.createItem(who, id, parseInput(createItemBody, req.body)) });
-  });
+  r.post(
+    '/api/menu-categories/:id/items',
+    { config, schema: { tags, params: idParams('menu category'), body: createItemBody, response: { 201: z.object({ item: itemView }) } } },
+    async (req, reply) => reply.status(201).send({ item: await menu.createItem(signedIn(req), req.params.id, req.body) }),
+  );
 
-  app.patch<Id>('/api/menu-items/:id', async (req) => {
-    const who = await sessions.require(req);
-    const id = parseId(req.params.id, 'menu item');
-    return { item: await menu.updateItem(who, id, parseInput(updateItemBody, req.body)) };
-  });
+  r.patch(
+    '/api/menu-items/:id',
+    { config, schema: { tags, params: idParams('menu item'), body: updateItemBody, response: { 200: z.object({ item: itemView }) } } },
+    async (req) => ({ item: await menu.updateItem(signedIn(req), req.params.id, req.body) }),
+  );
 }

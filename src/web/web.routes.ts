@@ -1,5 +1,7 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -47,8 +49,14 @@ export async function webRoutes(app: FastifyInstance, deps: { dir: string }): Pr
       immutable: true,
     });
   }
+  const html = { content: { 'text/html': { schema: z.string().meta({ description: "the web app's index.html; the app routes in the browser" }) } } };
+  const notBuilt = { content: { 'text/plain': { schema: z.string().meta({ description: 'the web app is not built' }) } } };
   for (const url of PAGE_ROUTES) {
-    app.get(url, async (_req, reply) => {
+    // Path parameters are the browser app's to read; the server answers the same page for any.
+    const params = url.includes(':') ? z.object(Object.fromEntries([...url.matchAll(/:(\w+)/g)].map((m) => [m[1]!, z.string()]))) : undefined;
+    const wildcard = url.endsWith('*') ? z.object({ '*': z.string() }) : undefined;
+    const schema = { tags: ['pages'], ...(params ?? wildcard ? { params: params ?? wildcard } : {}), response: { 200: html, 503: notBuilt } };
+    app.withTypeProvider<ZodTypeProvider>().get(url, { schema }, async (_req, reply) => {
       if (!built) {
         return reply.status(503).type('text/plain; charset=utf-8').send('The web app is not built. Run `npm install` (or `npm run build`).\n');
       }

@@ -59,6 +59,17 @@ describe('the pages under their Content-Security-Policy', () => {
     await Promise.all([staff.context.close(), guest.context.close()]);
   });
 
+  it('the API docs (Swagger UI at /api/docs) render the OpenAPI document with no violation', async () => {
+    const reader = await newPerson(browser, t.http(''), 'admin');
+    const refused = violations(reader.page);
+    const page = await reader.page.goto('/api/docs');
+    expect(page?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await reader.page.getByRole('heading', { name: /scan2food HTTP API/ }).waitFor({ timeout: 10_000 });
+    await reader.page.getByText('/api/orders/{id}/payments').first().waitFor();
+    expect(refused).toEqual([]);
+    await reader.context.close();
+  });
+
   it('no page of this service can be framed by another site: neither the app nor a checkout page', async () => {
     const placed = await new ApiClient(t).call('POST', '/api/orders', {
       seatId: v.seat1,

@@ -1,0 +1,74 @@
+import type { FastifyInstance, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
+import { ResponseSerializationError } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { appError, HTTP_ERRORS } from './errors.js';
+
+/*
+ * Route schemas are zod (fastify-type-provider-zod types the handlers and feeds @fastify/swagger);
+ * these compilers keep the API's answers what they were before schemas moved into the routes:
+ * a path that names nothing is 404 (ids are written canonically, so `0244` names nothing), any
+ * other mismatch 400 `validation_failed` with zod's readable summary.
+ */
+
+/** Validates a request part; the handler receives zod's output (transforms applied). */
+export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
+  ({ schema, httpPart }) =>
+  (data) => {
+    const parsed = schema.safeParse(data);
+    if (parsed.success) return { value: parsed.data };
+    if (httpPart === 'params') return { error: appError('not_found', parsed.error.issues[0]?.message) };
+    // A header is one value: its own message says it all.
+    if (httpPart === 'headers') return { error: appError('validation_failed', parsed.error.issues[0]?.message) };
+    return { error: appError('validation_failed', z.prettifyError(parsed.error)) };
+  };
+
+/**
+ * Checks an answer against its declared schema, then sends the handler's value itself: the bytes
+ * (key order, fields) stay exactly what the handler built, and an answer that drifted from its
+ * documented shape fails loudly instead of reaching a client.
+ */
+export const serializerCompiler: FastifySerializerCompiler<z.ZodType> =
+  ({ schema, method, url }) =>
+  (data) => {
+    const checked = schema.safeParse(data);
+    if (!checked.success) throw new ResponseSerializationError(method, url, { cause: checked.error });
+    return JSON.stringify(data);
+  };
+
+/** A numeric id in a path, written canonically (`244`, never `0244`); anything else is 404 "No such <what>.". */
+export const pathId = (what: string) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,14}$/, `No such ${what}.`)
+    .transform(Number)
+    .meta({ description: `the ${what}'s id` });
+
+/** `{ id }` path parameters naming one `what`. */
+export const idParams = (what: string) => z.object({ id: pathId(what) });
+
+/** Every refusal: `{"error":{"code","message"}}` (src/http/errors.ts). */
+export const errorBody = z
+  .object({ error: z.object({ code: z.enum(Object.keys(HTTP_ERRORS) as [keyof typeof HTTP_ERRORS]), message: z.string() }) })
+  .meta({ id: 'Error' });
+
+/** An answer without a body (204). */
+export const noContent = z.undefined().meta({ description: 'No content' });
+
+/** A name and id (halls, rows, seats, categories). */
+export const named = z.object({ id: z.number().int(), name: z.string() });
+
+/** Makes `app` read its routes' schemas as zod (every route of this service declares them so). */
+export function installRouteSchemas(app: FastifyInstance): void {
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+}
+
+/**
+ * An answer's schema, checked at compile time against the server's own type of that answer:
+ * every `T` the services return must pass the schema, so a view changed on one side and not the
+ * other fails the type check, not a client.
+ */
+export const answerOf =
+  <T>() =>
+  <S extends z.ZodType>(schema: S & ([T] extends [z.input<S>] ? unknown : never)): S =>
+    schema;
