@@ -1,7 +1,7 @@
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { appError } from '../http/errors.js';
-import { isOriginAllowed } from '../realtime/upgrade/origin.js';
+import { isOriginAllowed } from '../http/origin.js';
 import type { Account } from './account.repository.js';
 import type { AccountService } from './account.service.js';
 import { actorOf, type Actor } from './actor.js';

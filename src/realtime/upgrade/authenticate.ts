@@ -5,7 +5,7 @@ import type { KeyMatch, KeyStore } from '../../keys/key-store.js';
 import type { TicketClaims, TicketHolder, TicketScope, TicketService } from '../../tickets/ticket.service.js';
 import { routeSocketPath, type SocketName, type SocketRoute } from '../sockets.js';
 import type { AuthFailureLimiter } from './auth-failure-limiter.js';
-import { isOriginAllowed } from './origin.js';
+import { isOriginAllowed } from '../../http/origin.js';
 
 /** The subprotocol a browser offers beside `ticket.<ticket>`; the server answers with it. */
 export { SUBPROTOCOL };
