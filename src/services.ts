@@ -97,7 +97,7 @@ export function composeServices(inputs: ServiceInputs) {
     onError: (err) => logger.error({ err }, 'refund worker round failed'),
   });
   uow.afterCommitOf(REFUND_QUEUE, () => payments.refunds.job.kick());
-  const guestLimits = new GuestLimits(engines.rateLimiter, limits);
+  const guestLimits = new GuestLimits(engines.rateLimiter, limits, (limit) => metrics.guestLimited.inc({ limit }));
   const orders = new OrderService({
     uow,
     orderEvents,

@@ -32,12 +32,15 @@ describe('GuestLimits', () => {
     expect(await refusal(limits.admitOrder('+919800000002', '10.0.0.3'))).toBeNull();
   });
 
-  it('counts payment starts per order and per address separately', async () => {
-    const limits = new GuestLimits(memory, { ...DEFAULT_LIMITS, paymentStartsPerOrder: 1, paymentStartsPerAddress: 2 });
+  it('counts payment starts per order and per address separately, and names the limit of each refusal', async () => {
+    const refusedBy: string[] = [];
+    const limits = new GuestLimits(memory, { ...DEFAULT_LIMITS, paymentStartsPerOrder: 1, paymentStartsPerAddress: 2 }, (limit) => refusedBy.push(limit));
     expect(await refusal(limits.admitPaymentStart(1, 'a'))).toBeNull();
     expect(await refusal(limits.admitPaymentStart(1, 'b'))).toMatchObject({ status: 429 });
     expect(await refusal(limits.admitPaymentStart(2, 'a'))).toBeNull();
     expect(await refusal(limits.admitPaymentStart(3, 'a'))).toMatchObject({ status: 429 });
+    // These feed scan2food_guest_requests_limited_total{limit} in /metrics.
+    expect(refusedBy).toEqual(['payments-order', 'payments-address']);
   });
 });
 

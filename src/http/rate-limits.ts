@@ -19,6 +19,7 @@ export class RateLimit {
   constructor(
     private readonly limiter: RateLimiterAbstract,
     private readonly message: string,
+    private readonly onRefused: () => void = () => undefined,
   ) {}
 
   /** @throws rate_limited (429) with Retry-After in whole seconds once `key` is over the limit. */
@@ -28,6 +29,7 @@ export class RateLimit {
     } catch (err) {
       // Over the limit is an answer; anything else (Redis down without insurance) is a real error.
       if (!(err instanceof RateLimiterRes)) throw err;
+      this.onRefused();
       throw appError('rate_limited', this.message, { 'Retry-After': String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))) });
     }
   }
@@ -45,8 +47,10 @@ export class GuestLimits {
   private readonly startsPerOrder: RateLimit;
   private readonly startsPerAddress: RateLimit;
 
-  constructor(make: RateLimiterFactory, limits: Limits) {
-    const limit = (name: string, points: number, durationSeconds: number, message: string) => new RateLimit(make({ name, points, durationSeconds }), message);
+  /** `onRefused` is told the name of each limit that refused a request (the metric's label). */
+  constructor(make: RateLimiterFactory, limits: Limits, onRefused: (limit: string) => void = () => undefined) {
+    const limit = (name: string, points: number, durationSeconds: number, message: string) =>
+      new RateLimit(make({ name, points, durationSeconds }), message, () => onRefused(name));
     this.ordersPerPhone = limit('orders-phone', limits.ordersPerPhone, limits.ordersPerPhoneWindowSeconds, 'Too many orders for this phone number; wait and retry.');
     this.ordersPerAddress = limit('orders-address', limits.ordersPerAddress, limits.ordersPerAddressWindowSeconds, 'Too many orders from this network; wait and retry.');
     this.startsPerOrder = limit('payments-order', limits.paymentStartsPerOrder, limits.paymentStartsPerOrderWindowSeconds, 'Too many payment attempts for this order; wait and retry.');

@@ -62,6 +62,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Guest requests refused with 429 by a limit of issue 10 (orders-phone, orders-address, payments-order, payments-address). */
+  readonly guestLimited = new Counter({
+    name: 'scan2food_guest_requests_limited_total',
+    help: 'Anonymous guest requests refused with 429, by the limit that refused them (on this process)',
+    labelNames: ['limit'],
+    registers: [this.registry],
+  });
+
   private readonly upgradeChildren = new Map<string, { inc(): void }>();
 
   /** Counts an upgrade; the labelled child is looked up once per (socket, result, reason), not per call. */
