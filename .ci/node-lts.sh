@@ -16,6 +16,8 @@ fi
 lts_bin="$cache/package/bin"
 echo "== node $("$lts_bin/node" --version): copying the checkout"
 work="$(mktemp -d "${TMPDIR:-/tmp}/scan2food-lts-XXXXXX")"
+# mktemp makes it 0700; a test runs the server as `nobody`, which must be able to read the code.
+chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 git ls-files -z | xargs -0 cp --parents -t "$work"
 
