@@ -1,4 +1,5 @@
-import { enqueueOrderNotice } from './chat/order-notices.js';
+import { orderNotices } from './chat/order-notices.js';
+import type { UnknownPhoneCap } from './chat/unknown-phone.repository.js';
 import type { OrderEvents } from './orders/order.events.js';
 import { tellPaymentSocketOrderFinished } from './payments/payment.events.js';
 
@@ -11,8 +12,8 @@ import { tellPaymentSocketOrderFinished } from './payments/payment.events.js';
  * - an order confirmed, refunded or unseen: the WhatsApp notice is queued (chat streams come after
  *   every order stream).
  */
-export function wireOrderReactions(orderEvents: OrderEvents): OrderEvents {
+export function wireOrderReactions(orderEvents: OrderEvents, notices: { unknownPhoneCap?: UnknownPhoneCap; onCapped?: () => void } = {}): OrderEvents {
   orderEvents.reactBefore(tellPaymentSocketOrderFinished);
-  orderEvents.reactAfter(enqueueOrderNotice);
+  orderEvents.reactAfter(orderNotices(notices));
   return orderEvents;
 }

@@ -26,6 +26,7 @@ import { PaymentService } from './payments/payment.service.js';
 import { REFUND_QUEUE } from './payments/refunds.js';
 import { PresenceService } from './presence/presence.service.js';
 import { wireOrderReactions } from './reactions.js';
+import { WHATSAPP_DEFAULTS } from './chat/whatsapp.config.js';
 import { EventRepository } from './streams/event.repository.js';
 import { OutboxRelay } from './streams/outbox-relay.js';
 import { RetentionPruner } from './streams/retention-pruner.js';
@@ -65,7 +66,10 @@ export function composeServices(inputs: ServiceInputs) {
   const events = new EventRepository(db, clock);
   const relay = new OutboxRelay(events, engines.bus, logger, { pollMs: limits.outboxPollMs, batch: limits.outboxBatch });
   uow.afterEveryCommit(() => relay.kick());
-  const orderEvents = wireOrderReactions(new OrderEvents());
+  const orderEvents = wireOrderReactions(new OrderEvents(), {
+    unknownPhoneCap: { cap: config.whatsapp.unknownPhoneCap, windowMs: WHATSAPP_DEFAULTS.unknownPhoneWindowMs },
+    onCapped: () => metrics.whatsappCapped.inc(),
+  });
 
   const chat = createChat({ uow, clock, logger, whatsapp: config.whatsapp });
   uow.afterCommitOf(OUTBOUND_QUEUE, () => chat.sender.kick());

@@ -395,5 +395,8 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
     expect(await t.app.db.selectFrom('chat_messages').select('template').where('phone', '=', phone).execute()).toEqual(Array(cap).fill({ template: 'order_confirmed' }));
     expect(await t.app.db.selectFrom('whatsapp_unknown_phones').select(['sent', 'refused']).where('phone', '=', phone).executeTakeFirstOrThrow()).toEqual({ sent: cap, refused: 2 });
     expect(templates()).toHaveLength(cap);
+    // The operator sees the refusals in /metrics (at least these two: other tests may add theirs).
+    const metrics = await (await fetch(t.http('/metrics'))).text();
+    expect(Number(/^scan2food_whatsapp_capped_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2);
   });
 });

@@ -11,7 +11,7 @@ import { UnknownPhoneRepository, type UnknownPhoneCap } from './unknown-phone.re
 import { OUTBOUND_QUEUE } from './outbound-sender.js';
 import { WHATSAPP_DEFAULTS } from './whatsapp.config.js';
 
-const UNKNOWN_PHONE_CAP: UnknownPhoneCap = { cap: WHATSAPP_DEFAULTS.unknownPhoneCap, windowMs: WHATSAPP_DEFAULTS.unknownPhoneWindowMs };
+const DEFAULT_UNKNOWN_PHONE_CAP: UnknownPhoneCap = { cap: WHATSAPP_DEFAULTS.unknownPhoneCap, windowMs: WHATSAPP_DEFAULTS.unknownPhoneWindowMs };
 
 const rupees = (paise: number) => `Rs ${(paise / 100).toFixed(2)}`;
 
@@ -30,13 +30,19 @@ interface Notice {
  * OutboundSender delivers it after commit, so a slow WhatsApp never holds an order back.
  *
  * Each message belongs to the conversation of the order's theatre. A number that has neither paid
- * nor written to us gets at most `WHATSAPP_DEFAULTS.unknownPhoneCap` of them per window; the
- * others are not stored and counted as refused (whatsapp_unknown_phones.refused).
+ * nor written to us gets at most `WHATSAPP_UNKNOWN_PHONE_CAP` of them a day (default 3); the
+ * others are not stored, counted as refused (whatsapp_unknown_phones.refused) and reported to
+ * `onCapped` (the scan2food_whatsapp_capped_total metric).
  *
  * Template body parameters: order_confirmed and order_refunded {{1}} order id, {{2}} amount;
  * unseen_order {{1}} order id, {{2}} seat, {{3}} minutes waiting.
  */
-export async function enqueueOrderNotice(trx: Transaction, type: string, order: OrderView, at: Date): Promise<void> {
+export function orderNotices(opts: { unknownPhoneCap?: UnknownPhoneCap; onCapped?: () => void } = {}) {
+  const cap = opts.unknownPhoneCap ?? DEFAULT_UNKNOWN_PHONE_CAP;
+  return (trx: Transaction, type: string, order: OrderView, at: Date) => enqueueOrderNotice(trx, type, order, at, cap, opts.onCapped ?? (() => undefined));
+}
+
+async function enqueueOrderNotice(trx: Transaction, type: string, order: OrderView, at: Date, cap: UnknownPhoneCap, onCapped: () => void): Promise<void> {
   const notices = await noticesFor(trx, type, order, at);
   if (notices.length === 0) return;
   const repo = new ChatRepository(trx);
@@ -45,7 +51,10 @@ export async function enqueueOrderNotice(trx: Transaction, type: string, order: 
   const stored: ChatMessageView[] = [];
   for (const n of notices) {
     // Alerts go to numbers the theatre configured itself; the others to whoever placed the order.
-    if (n.kind !== 'unseen_order' && !(await unknownPhones.isKnown(n.phone)) && !(await unknownPhones.admit(trx, n.phone, at, UNKNOWN_PHONE_CAP))) continue;
+    if (n.kind !== 'unseen_order' && !(await unknownPhones.isKnown(n.phone)) && !(await unknownPhones.admit(trx, n.phone, at, cap))) {
+      onCapped();
+      continue;
+    }
     const row = await repo.insert(trx, {
       phone: n.phone,
       theatre_id: order.theatreId,

@@ -32,6 +32,8 @@ export const WHATSAPP_DEFAULTS = {
 
 export interface WhatsAppConfig {
   apiBase: string;
+  /** Automatic messages a day to a number that has neither paid nor written (WHATSAPP_UNKNOWN_PHONE_CAP). */
+  unknownPhoneCap: number;
   /** Absent: outgoing messages are stored and marked failed ("WhatsApp is not configured"). */
   token: string | undefined;
   phoneNumberId: string | undefined;

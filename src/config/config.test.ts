@@ -143,4 +143,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dir(), HTTP_HEADERS_TIMEOUT_MS: '40000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS \(40000\) must not exceed HTTP_REQUEST_TIMEOUT_MS/);
     expect(() => loadConfig({ DATA_DIR: dir(), MAX_SOCKETS_PER_ORDER: '0' })).toThrow(/MAX_SOCKETS_PER_ORDER must be at least 1/);
   });
+
+  it('reads the WhatsApp cap for numbers that neither paid nor wrote, 3 a day by default', () => {
+    expect(loadConfig({ DATA_DIR: dir() }).whatsapp.unknownPhoneCap).toBe(3);
+    expect(loadConfig({ DATA_DIR: dir(), WHATSAPP_UNKNOWN_PHONE_CAP: '0' }).whatsapp.unknownPhoneCap).toBe(0);
+    expect(() => loadConfig({ DATA_DIR: dir(), WHATSAPP_UNKNOWN_PHONE_CAP: 'lots' })).toThrow(/WHATSAPP_UNKNOWN_PHONE_CAP must be a whole number/);
+  });
 });

@@ -116,6 +116,7 @@ const envSchema = z.object({
   WHATSAPP_RETRY_MAX_MS: intFrom('WHATSAPP_RETRY_MAX_MS', 1).optional(),
   WHATSAPP_REQUEST_TIMEOUT_MS: intFrom('WHATSAPP_REQUEST_TIMEOUT_MS', 100).optional(),
   WHATSAPP_SENDER_POLL_MS: intFrom('WHATSAPP_SENDER_POLL_MS', 10).optional(),
+  WHATSAPP_UNKNOWN_PHONE_CAP: intFrom('WHATSAPP_UNKNOWN_PHONE_CAP', 0).refine((n) => n <= 100, 'WHATSAPP_UNKNOWN_PHONE_CAP must be at most 100').optional(),
   UNSEEN_ALERT_SECONDS: intFrom('UNSEEN_ALERT_SECONDS', 1).optional(),
   UNSEEN_CHECK_MS: intFrom('UNSEEN_CHECK_MS', 10).optional(),
   RETENTION_EVENTS: intFrom('RETENTION_EVENTS', 1).optional(),
@@ -138,6 +139,7 @@ function whatsappConfig(e: z.output<typeof envSchema>): WhatsAppConfig {
   const d = WHATSAPP_DEFAULTS;
   return {
     apiBase: e.WHATSAPP_API_BASE.replace(/\/+$/, ''),
+    unknownPhoneCap: e.WHATSAPP_UNKNOWN_PHONE_CAP ?? d.unknownPhoneCap,
     token: e.WHATSAPP_TOKEN || undefined,
     phoneNumberId: e.WHATSAPP_PHONE_NUMBER_ID || undefined,
     appSecret: e.WHATSAPP_APP_SECRET || undefined,

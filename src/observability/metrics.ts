@@ -70,6 +70,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Automatic WhatsApp messages not sent: the number has neither paid nor written, and its daily allowance is spent. */
+  readonly whatsappCapped = new Counter({
+    name: 'scan2food_whatsapp_capped_total',
+    help: 'Automatic WhatsApp messages not sent to a number that has neither paid nor written (its daily cap was reached)',
+    registers: [this.registry],
+  });
+
   private readonly upgradeChildren = new Map<string, { inc(): void }>();
 
   /** Counts an upgrade; the labelled child is looked up once per (socket, result, reason), not per call. */
