@@ -83,6 +83,22 @@ for (const engine of engines) {
       expect(await snapshot(t)).toBe(before);
     });
 
+    it('ids beyond a 32-bit row id are refused at the edge (were 500 on PostgreSQL), in bodies, queries and paths', async () => {
+      const before = await snapshot(t);
+      for (const big of [2 ** 31, 2 ** 53 - 1]) {
+        expect((await send(t, 'POST', '/api/orders', JSON.stringify({ ...validOrder(), seatId: big }))).status).toBe(400);
+        const line = validOrder();
+        line.items[0]!.itemId = big;
+        expect((await send(t, 'POST', '/api/orders', JSON.stringify(line))).status).toBe(400);
+        expect((await admin.call('PATCH', `/api/menu-items/${v.item(v.theatre1, 'Masala Chai')}`, { categoryId: big })).status).toBe(400);
+      }
+      for (const path of ['/api/orders/2147483648', '/api/orders/99999999999', '/api/seats/2147483648', '/api/theatres/9999999999/live-orders']) {
+        expect({ path, status: (await admin.call('GET', path)).status }).toEqual({ path, status: 404 });
+      }
+      expect((await admin.call('GET', `/api/theatres/${v.theatre1.id}/orders?date=2026-12-01&before=2147483648`)).status).toBe(400);
+      expect(await snapshot(t)).toBe(before);
+    });
+
     it('POST /api/orders: __proto__ and constructor keys, deep nesting and malformed JSON are 400 and store nothing', async () => {
       const before = await snapshot(t);
       const valid = JSON.stringify(validOrder()).slice(1, -1);

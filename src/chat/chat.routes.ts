@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { signedIn } from '../accounts/session.http.js';
-import { answerOf, noContent } from '../http/route-schemas.js';
+import { answerOf, bodyId, noContent } from '../http/route-schemas.js';
 import { safeText } from '../http/safe-text.js';
 import { ChatService, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, MAX_TEXT_CHARS } from './chat.service.js';
 import type { ChatMessageView, ConversationView } from './chat.view.js';
@@ -26,7 +26,7 @@ const historyQuery = z.object({
 const sendBody = z.object({
   text: safeText(MAX_TEXT_CHARS, { multiline: true }),
   /** null: the unassigned conversation (admins). */
-  theatreId: z.number().int().min(1).max(2 ** 31 - 1).nullable().optional(),
+  theatreId: bodyId().nullable().optional(),
 });
 const readQuery = z.object({ theatreId: theatreQuery.optional() });
 

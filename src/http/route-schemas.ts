@@ -35,12 +35,23 @@ export const serializerCompiler: FastifySerializerCompiler<z.ZodType> =
     return JSON.stringify(data);
   };
 
+/**
+ * The largest id a row can have: ids are `serial` (int4) on PostgreSQL, so a larger number in a
+ * query is an error there (a 500), not "no such row". Every id taken from outside is checked
+ * against it at the edge.
+ */
+export const MAX_ID = 2 ** 31 - 1;
+
+/** An id in a JSON body or query: a whole number from 1 to MAX_ID. */
+export const bodyId = () => z.number().int().min(1).max(MAX_ID);
+
 /** A numeric id in a path, written canonically (`244`, never `0244`); anything else is 404 "No such <what>.". */
 export const pathId = (what: string) =>
   z
     .string()
-    .regex(/^[1-9][0-9]{0,14}$/, `No such ${what}.`)
+    .regex(/^[1-9][0-9]{0,9}$/, `No such ${what}.`)
     .transform(Number)
+    .refine((id) => id <= MAX_ID, `No such ${what}.`)
     .meta({ description: `the ${what}'s id` });
 
 /** `{ id }` path parameters naming one `what`. */

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assertVisible } from '../accounts/access.js';
 import { signedIn } from '../accounts/session.http.js';
-import { idParams } from '../http/route-schemas.js';
+import { bodyId, idParams } from '../http/route-schemas.js';
 import type { TheatreRepository } from '../theatres/theatre.repository.js';
 import type { OrderHistoryRepository } from './history.repository.js';
 import { ORDER_STATUSES, orderView } from './order.routes.js';
@@ -26,7 +26,7 @@ const historyQuery = z.strictObject({
     .transform((p, ctx) => normalisePhone(p) ?? (ctx.addIssue({ code: 'custom', message: 'phone is not a valid phone number' }), z.NEVER))
     .optional(),
   limit: z.coerce.number().int().min(1).max(MAX_HISTORY_LIMIT).default(DEFAULT_HISTORY_LIMIT),
-  before: z.coerce.number().int().positive().optional(),
+  before: z.coerce.number().pipe(bodyId()).optional(),
 });
 
 /** `GET /api/theatres/<id>/orders`: a theatre's order history for its staff and admins. See docs/api.md. */

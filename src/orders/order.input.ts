@@ -1,3 +1,4 @@
+import { bodyId } from '../http/route-schemas.js';
 import { z } from 'zod';
 import { safeText } from '../http/safe-text.js';
 
@@ -7,7 +8,7 @@ export const MAX_NOTES_LENGTH = 500;
 /** Units of all items together: a group's order at the interval, not a catering job. */
 export const MAX_UNITS_PER_ORDER = 100;
 
-const line = z.object({ itemId: z.number().int().positive(), quantity: z.number().int().min(1).max(MAX_QUANTITY) });
+const line = z.object({ itemId: bodyId(), quantity: z.number().int().min(1).max(MAX_QUANTITY) });
 
 /**
  * Repeated lines of one item become one line with the quantities summed (first position kept),
@@ -38,7 +39,7 @@ const lines = z
  * (availability, cash, limits) are checked by the service and answer 422.
  */
 export const createOrderSchema = z.object({
-  seatId: z.number().int().positive(),
+  seatId: bodyId(),
   items: lines,
   phone: safeText(32),
   paymentMethod: z.enum(['online', 'cash']),

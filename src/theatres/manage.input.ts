@@ -1,3 +1,4 @@
+import { bodyId } from '../http/route-schemas.js';
 import { z } from 'zod';
 import { safeText } from '../http/safe-text.js';
 import { normalisePhone } from '../shared/phone.js';
@@ -62,6 +63,6 @@ const itemFields = {
   available: z.boolean(),
 };
 export const createItemBody = z.strictObject(itemFields);
-export const updateItemBody = z.strictObject({ ...itemFields, categoryId: z.number().int().positive() }).partial();
+export const updateItemBody = z.strictObject({ ...itemFields, categoryId: bodyId() }).partial();
 export type NewMenuItem = z.output<typeof createItemBody>;
 export type MenuItemChanges = z.output<typeof updateItemBody>;

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { scopeOf } from '../accounts/actor.js';
 import { signedIn, type SignedIn } from '../accounts/session.http.js';
+import { bodyId } from '../http/route-schemas.js';
 import type { OrderService } from '../orders/order.service.js';
 import { SOCKET_NAMES, type SocketName } from '../realtime/sockets.js';
 import type { TicketHolder, TicketScope, TicketService } from './ticket.service.js';
@@ -10,7 +11,7 @@ import type { TicketHolder, TicketScope, TicketService } from './ticket.service.
 const body = z
   .object({
     socket: z.enum(SOCKET_NAMES),
-    orderId: z.union([z.number().int().positive(), z.string().regex(/^\d{1,15}$/).transform(Number)]).optional(),
+    orderId: z.union([bodyId(), z.string().regex(/^\d{1,10}$/).transform(Number).pipe(bodyId())]).optional(),
   })
   .refine((b) => b.socket !== 'payment' || b.orderId !== undefined, 'orderId is required for the payment socket.');
 type TicketBody = z.output<typeof body>;
