@@ -59,6 +59,21 @@ describe('the web app: running the theatre', () => {
     await rowA.locator('.seat', { hasText: 'A3' }).waitFor();
     await screenshot(admin.page, 'admin-theatre');
 
+    // A price that is not rupees is caught in the dialog, next to the field, before anything is sent.
+    const priceChanges: string[] = [];
+    admin.page.on('request', (r) => void (r.method() === 'PATCH' && r.url().includes('/api/menu-items/') && priceChanges.push(r.url())));
+    await admin.page.getByRole('button', { name: 'Change price of Masala Chai' }).click();
+    const priceDialog = admin.page.getByRole('dialog', { name: 'New price of Masala Chai' });
+    const priceField = priceDialog.getByLabel('Price in rupees (₹)');
+    expect(await priceField.evaluate((el) => el === document.activeElement)).toBe(true);
+    await priceField.fill('abc');
+    await priceDialog.getByRole('button', { name: 'Save price' }).click();
+    await priceDialog.getByText('Price must be in rupees, like 120 or 99.50.').waitFor();
+    expect(await priceField.getAttribute('aria-invalid')).toBe('true');
+    await admin.page.keyboard.press('Escape');
+    await priceDialog.waitFor({ state: 'detached' });
+    expect(priceChanges).toEqual([]);
+
     const layout = await (await ApiClient.login(t, LOGINS.admin)).call('GET', `/api/theatres/${v.theatre1.id}/layout`);
     const audi1 = layout.body.halls.find((h: { name: string }) => h.name === 'Audi 1');
     const a3 = audi1.rows.find((r: { name: string }) => r.name === 'A').seats.find((s: { name: string }) => s.name === 'A3');
@@ -90,13 +105,16 @@ describe('the web app: running the theatre', () => {
   it("staff find today's paid order in past orders and refund it from there", async () => {
     const paid = await placePaidOrder(t, v.seat1, v.item(v.theatre1, 'Veg Samosa'));
     const staff = await newPerson(browser, t.http(''), 'staff');
-    staff.page.on('dialog', (d) => void d.accept());
+    staff.page.on('dialog', (d) => void d.dismiss().then(() => expect.fail(`a native ${d.type()} dialog appeared: ${d.message()}`)));
     await signIn(staff.page, '/staff/orders', LOGINS.staff1);
     const row = staff.page.locator(`tr[data-order-id="${paid.id}"]`);
     await row.waitFor();
     expect(await row.locator('[data-status]').innerText()).toBe('confirmed');
     await screenshot(staff.page, 'staff-past-orders');
     await row.getByRole('button', { name: `Refund order ${paid.id}` }).click();
+    const confirmRefund = staff.page.getByRole('dialog', { name: `Refund order ${paid.id}` });
+    await confirmRefund.getByRole('button', { name: 'Refund', exact: true }).click();
+    await confirmRefund.waitFor({ state: 'detached' });
     await row.locator('[data-status]', { hasText: 'refunded' }).waitFor();
     await staff.page.getByText(`Order ${paid.id} refunded.`).waitFor();
     await staff.context.close();

@@ -4,14 +4,15 @@ import { api, errorText } from '../lib/api.js';
 import { rupees } from '../lib/money.js';
 import { elapsed } from '../lib/timer.js';
 import { allowedStaffActions, type OrderPaymentStatus, type OrderView, type StaffAction } from '../../../src/protocol/index.js';
+import { confirmed, useDialog } from './dialog.js';
 import { Problem } from './notes.js';
 
 type Action = StaffAction;
 
 const ACTION_LABELS: Record<Action, string> = { seen: 'Seen', deliver: 'Delivered', cancel: 'Cancel', refund: 'Refund' };
-const CONFIRM: Partial<Record<Action, string>> = {
-  cancel: 'Cancel this order?',
-  refund: 'Refund this order? The money goes back to the guest.',
+const CONFIRM: Partial<Record<Action, { title: string; text?: string; confirm: string }>> = {
+  cancel: { title: 'Cancel this order?', confirm: 'Cancel order' },
+  refund: { title: 'Refund this order?', text: 'The money goes back to the guest.', confirm: 'Refund' },
 };
 
 export async function orderAction(order: OrderView, action: Action): Promise<OrderView> {
@@ -33,10 +34,11 @@ export function OrderCard(props: { order: OrderView; now: number; unseen: boolea
   const { order } = props;
   const [busy, setBusy] = useState<Action | null>(null);
   const [error, setError] = useState('');
+  const dialog = useDialog();
   const t = elapsed(order.placedAt, props.now, order.maxTime);
   const act = async (action: Action) => {
     const question = CONFIRM[action];
-    if (question && !confirm(question)) return;
+    if (question && !(await confirmed(dialog.ask, { ...question, title: `${question.title} (order ${order.id}, seat ${order.seat.name})`, danger: true }))) return;
     setBusy(action);
     setError('');
     try {
@@ -94,6 +96,7 @@ export function OrderCard(props: { order: OrderView; now: number; unseen: boolea
         ))}
       </div>
       <Problem text={error} />
+      {dialog.element}
     </article>
   );
 }

@@ -6,6 +6,7 @@ import { api, errorText } from '../lib/api.js';
 import { rupees } from '../lib/money.js';
 import { allowedStaffActions, type OrderView as Order } from '../../../src/protocol/index.js';
 import { Problem, Said } from '../components/notes.js';
+import { confirmed, useDialog } from '../components/dialog.js';
 
 const STATUSES = ['', 'placed', 'confirmed', 'seen', 'delivered', 'cancelled', 'refunded'] as const;
 const PAGE = 50;
@@ -29,6 +30,7 @@ export function PastOrders(props: { theatreId: number }): VNode {
   const [error, setError] = useState('');
   const [said, setSaid] = useState('');
   const [loading, setLoading] = useState(false);
+  const dialog = useDialog();
 
   const load = async (f: Filters, before: number | string | null) => {
     setLoading(true);
@@ -58,7 +60,7 @@ export function PastOrders(props: { theatreId: number }): VNode {
     void load(f, null);
   };
   const refund = async (order: Order) => {
-    if (!confirm(`Refund order ${order.id} (${rupees(order.amount)})?`)) return;
+    if (!(await confirmed(dialog.ask, { title: `Refund order ${order.id} (${rupees(order.amount)})?`, text: 'The money goes back to the guest.', confirm: 'Refund', danger: true }))) return;
     try {
       const updated = await orderAction(order, 'refund');
       setOrders((os) => os.map((o) => (o.id === updated.id ? updated : o)));
@@ -142,6 +144,7 @@ export function PastOrders(props: { theatreId: number }): VNode {
           Load more
         </button>
       ) : null}
+      {dialog.element}
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { paiseFromRupees, rupees } from '../lib/money.js';
 import type { AccountView as Account, LayoutView as Layout, MenuCategoryView as MenuCategory, TheatreView as Theatre } from '../../../src/protocol/index.js';
 import { PastOrders } from './past-orders.js';
 import { Problem, Said } from '../components/notes.js';
+import { checkName, checkPassword, checkPrice, confirmed, useDialog } from '../components/dialog.js';
 
 interface StaffAccount {
   id: number;
@@ -98,18 +99,21 @@ function LayoutSection(props: { theatreId: number }): VNode {
   const [layout, setLayout] = useState<Layout | null>(null);
   const reload = async () => setLayout(await api<Layout>('GET', `/api/theatres/${props.theatreId}/layout`));
   const c = useChanges(reload);
+  const dialog = useDialog();
   useEffect(() => c.load(), [props.theatreId]);
   const add = (path: string, body: unknown, what: string) => (ev: Event) => {
     ev.preventDefault();
     const form = ev.currentTarget as HTMLFormElement;
     void c.run(what, () => api('POST', path, body instanceof Function ? body(form) : body)).then((ok) => ok && form.reset());
   };
-  const rename = (kind: 'halls' | 'rows' | 'seats', id: number, current: string) => {
-    const name = prompt('New name', current)?.trim();
+  const rename = async (kind: 'halls' | 'rows' | 'seats', id: number, current: string) => {
+    const what = kind === 'halls' ? 'hall' : kind === 'rows' ? 'row' : 'seat';
+    const got = await dialog.ask({ title: `Rename ${what} ${current}`, fields: [{ name: 'name', label: 'New name', value: current, check: checkName }], confirm: 'Rename' });
+    const name = got?.['name']?.trim();
     if (name) void c.run(`Renamed to ${name}.`, () => api('PATCH', `/api/${kind}/${id}`, { name }));
   };
-  const remove = (kind: 'halls' | 'rows' | 'seats', id: number, name: string) => {
-    if (confirm(`Delete ${name}?`)) void c.run(`${name} deleted.`, () => api('DELETE', `/api/${kind}/${id}`));
+  const remove = async (kind: 'halls' | 'rows' | 'seats', id: number, name: string) => {
+    if (await confirmed(dialog.ask, { title: `Delete ${name}?`, confirm: 'Delete', danger: true })) void c.run(`${name} deleted.`, () => api('DELETE', `/api/${kind}/${id}`));
   };
   const seatNames = (f: HTMLFormElement) => ({ names: field(f, 'names').split(/[\s,]+/).filter(Boolean) });
   const named = (f: HTMLFormElement) => ({ name: field(f, 'name') });
@@ -126,10 +130,10 @@ function LayoutSection(props: { theatreId: number }): VNode {
             <a class="small" href={`/admin/halls/${h.id}/qr?theatre=${props.theatreId}`}>
               Print QR codes
             </a>
-            <button type="button" class="link small" aria-label={`Rename hall ${h.name}`} onClick={() => rename('halls', h.id, h.name)}>
+            <button type="button" class="link small" aria-label={`Rename hall ${h.name}`} onClick={() => void rename('halls', h.id, h.name)}>
               Rename
             </button>
-            <button type="button" class="link small" aria-label={`Delete hall ${h.name}`} onClick={() => remove('halls', h.id, `hall ${h.name}`)}>
+            <button type="button" class="link small" aria-label={`Delete hall ${h.name}`} onClick={() => void remove('halls', h.id, `hall ${h.name}`)}>
               Delete
             </button>
           </h3>
@@ -137,10 +141,10 @@ function LayoutSection(props: { theatreId: number }): VNode {
             {h.rows.map((r) => (
               <li data-row={r.name}>
                 <strong>Row {r.name}</strong>
-                <button type="button" class="link small" aria-label={`Rename row ${r.name}`} onClick={() => rename('rows', r.id, r.name)}>
+                <button type="button" class="link small" aria-label={`Rename row ${r.name}`} onClick={() => void rename('rows', r.id, r.name)}>
                   Rename
                 </button>
-                <button type="button" class="link small" aria-label={`Delete row ${r.name}`} onClick={() => remove('rows', r.id, `row ${r.name}`)}>
+                <button type="button" class="link small" aria-label={`Delete row ${r.name}`} onClick={() => void remove('rows', r.id, `row ${r.name}`)}>
                   Delete
                 </button>
                 <div class="seats">
@@ -148,7 +152,7 @@ function LayoutSection(props: { theatreId: number }): VNode {
                     <>
                       <span class="pill seat" data-seat-id={st.id}>
                         {st.name}
-                        <button type="button" class="link small" aria-label={`Delete seat ${st.name}`} onClick={() => remove('seats', st.id, `seat ${st.name}`)}>
+                        <button type="button" class="link small" aria-label={`Delete seat ${st.name}`} onClick={() => void remove('seats', st.id, `seat ${st.name}`)}>
                           ×
                         </button>
                       </span>{' '}
@@ -183,6 +187,7 @@ function LayoutSection(props: { theatreId: number }): VNode {
           Add hall
         </button>
       </form>
+      {dialog.element}
     </section>
   );
 }
@@ -191,6 +196,7 @@ function MenuSection(props: { theatreId: number }): VNode {
   const [categories, setCategories] = useState<MenuCategory[] | null>(null);
   const reload = async () => setCategories((await api<{ categories: MenuCategory[] }>('GET', `/api/theatres/${props.theatreId}/menu`)).categories);
   const c = useChanges(reload);
+  const dialog = useDialog();
   useEffect(() => c.load(), [props.theatreId]);
   const addItem = (categoryId: number) => (ev: Event) => {
     ev.preventDefault();
@@ -201,10 +207,14 @@ function MenuSection(props: { theatreId: number }): VNode {
       api('POST', `/api/menu-categories/${categoryId}/items`, { name: field(form, 'name'), price, maxTime: Number(field(form, 'maxTime')), available: true }),
     ).then((ok) => ok && form.reset());
   };
-  const editPrice = (id: number, name: string, price: number) => {
-    const input = prompt(`New price of ${name} in rupees`, String(price / 100));
-    if (input === null) return;
-    const paise = paiseFromRupees(input);
+  const editPrice = async (id: number, name: string, price: number) => {
+    const got = await dialog.ask({
+      title: `New price of ${name}`,
+      fields: [{ name: 'price', label: 'Price in rupees (₹)', value: String(price / 100), inputMode: 'decimal', check: checkPrice }],
+      confirm: 'Save price',
+    });
+    if (got === null) return;
+    const paise = paiseFromRupees(got['price'] ?? '');
     if (paise !== null) void c.run(`${name} now costs ${rupees(paise)}.`, () => api('PATCH', `/api/menu-items/${id}`, { price: paise }));
   };
   const addCategory = (ev: Event) => {
@@ -236,7 +246,7 @@ function MenuSection(props: { theatreId: number }): VNode {
                 <span>
                   {rupees(i.price)} · {i.maxTime} min
                 </span>
-                <button type="button" class="link small" aria-label={`Change price of ${i.name}`} onClick={() => editPrice(i.id, i.name, i.price)}>
+                <button type="button" class="link small" aria-label={`Change price of ${i.name}`} onClick={() => void editPrice(i.id, i.name, i.price)}>
                   Price
                 </button>
               </li>
@@ -268,6 +278,7 @@ function MenuSection(props: { theatreId: number }): VNode {
           Add category
         </button>
       </form>
+      {dialog.element}
     </section>
   );
 }
@@ -276,6 +287,7 @@ function StaffSection(props: { theatreId: number }): VNode {
   const [staff, setStaff] = useState<StaffAccount[] | null>(null);
   const reload = async () => setStaff((await api<{ staff?: StaffAccount[]; accounts?: StaffAccount[] }>('GET', `/api/theatres/${props.theatreId}/staff`)).staff ?? []);
   const c = useChanges(reload);
+  const dialog = useDialog();
   useEffect(() => c.load(), [props.theatreId]);
   const addStaff = (ev: Event) => {
     ev.preventDefault();
@@ -284,12 +296,17 @@ function StaffSection(props: { theatreId: number }): VNode {
       .run('Staff account added.', () => api('POST', `/api/theatres/${props.theatreId}/staff`, { username: field(form, 'username'), password: field(form, 'password') }))
       .then((ok) => ok && form.reset());
   };
-  const newPassword = (s: StaffAccount) => {
-    const password = prompt(`New password for ${s.username}`);
+  const newPassword = async (s: StaffAccount) => {
+    const got = await dialog.ask({
+      title: `New password for ${s.username}`,
+      fields: [{ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', check: checkPassword }],
+      confirm: 'Change password',
+    });
+    const password = got?.['password'];
     if (password) void c.run('Password changed.', () => api('PATCH', `/api/accounts/${s.id}`, { password }));
   };
-  const removeStaff = (s: StaffAccount) => {
-    if (confirm(`Remove ${s.username}?`)) void c.run(`${s.username} removed.`, () => api('DELETE', `/api/accounts/${s.id}`));
+  const removeStaff = async (s: StaffAccount) => {
+    if (await confirmed(dialog.ask, { title: `Remove ${s.username}?`, confirm: 'Remove', danger: true })) void c.run(`${s.username} removed.`, () => api('DELETE', `/api/accounts/${s.id}`));
   };
   return (
     <section class="card" aria-labelledby="staff-title">
@@ -300,10 +317,10 @@ function StaffSection(props: { theatreId: number }): VNode {
         {staff?.map((s) => (
           <li>
             {s.username}
-            <button type="button" class="link small" aria-label={`New password for ${s.username}`} onClick={() => newPassword(s)}>
+            <button type="button" class="link small" aria-label={`New password for ${s.username}`} onClick={() => void newPassword(s)}>
               Password
             </button>
-            <button type="button" class="link small" aria-label={`Remove ${s.username}`} onClick={() => removeStaff(s)}>
+            <button type="button" class="link small" aria-label={`Remove ${s.username}`} onClick={() => void removeStaff(s)}>
               Remove
             </button>
           </li>
@@ -320,6 +337,7 @@ function StaffSection(props: { theatreId: number }): VNode {
         </label>
         <button type="submit">Add staff</button>
       </form>
+      {dialog.element}
     </section>
   );
 }
