@@ -11,7 +11,7 @@ import { buildWebhook } from '../src/payments/webhook.js';
 import { seed, type SeedResult } from '../src/seed/seed.service.js';
 import { SAMPLE_SEED } from '../src/seed/test-fixture.js';
 import { requirePostgresUrl, requireRedisUrl } from './support/services.js';
-import { spawnServer, type SpawnedServer } from './support/spawn-server.js';
+import { spawnServer, type SpawnedServer, clusterEnv } from './support/spawn-server.js';
 import { range, seqsOf } from './support/stream-writer.js';
 import type { TestApp } from './support/test-app.js';
 import { connectTimed, latencies, percentile, type TimedSocket } from './support/timed-socket.js';
@@ -30,14 +30,7 @@ if (redisUrl && databaseUrl) {
     const schema = `t_mp_${process.pid}_${randomUUID().slice(0, 8)}`;
     const secret = generateSecret();
     const env: Record<string, string> = {
-      DATABASE_URL: databaseUrl,
-      DATABASE_SCHEMA: schema,
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: `scan2food:test:${randomUUID()}:`,
-      LIVE_ORDERS_WS_KEY: generateSecret(),
-      PAYMENT_STATUS_WS_KEY: generateSecret(),
-      CHAT_WS_KEY: generateSecret(),
-      TICKET_SECRET: generateSecret(),
+      ...clusterEnv({ databaseUrl, schema, redisUrl }),
       PAYMENT_WEBHOOK_SECRET: secret,
       PRESENCE_TTL_SECONDS: String(PRESENCE_TTL_SECONDS),
       AUTH_FAIL_LIMIT: '1000',

@@ -66,6 +66,11 @@ export class ChatRepository {
     return trx.updateTable('chat_messages').set(values).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
   }
 
+  /** Updates the message only if its status is still `from`; undefined when another writer moved it first. */
+  async updateIfStatus(trx: Transaction, id: number, from: ChatMessageRow['status'], values: Updateable<ChatMessageTable>): Promise<ChatMessageRow | undefined> {
+    return trx.updateTable('chat_messages').set(values).where('id', '=', id).where('status', '=', from).returningAll().executeTakeFirst();
+  }
+
   /**
    * Records a new message on the (theatre, phone) conversation, creating it: an incoming message
    * counts as unread and asks for a reply; a staff reply answers it; an automatic template changes

@@ -121,6 +121,24 @@ describe.each(engines)('chat storage on $name', (engine) => {
     expect(await chat.applyStatus({ waId: 'wamid.X', status: 'read' })).toBe(false); // an incoming message has no status to move
   });
 
+  it('parallel status callbacks never move a message backwards, and each status is told once', async () => {
+    await chat.receive(inbound(STRANGER, 'wamid.Y'));
+    const m = await chat.send({ role: 'admin' }, STRANGER, 'ok');
+    await round();
+    const waId = (await handle.db.selectFrom('chat_messages').select('wa_id').where('id', '=', m.id).executeTakeFirstOrThrow()).wa_id!;
+    const statuses = ['delivered', 'read', 'delivered', 'read', 'delivered'] as const;
+    await Promise.all(Array.from({ length: 30 }, (_, i) => chat.applyStatus({ waId, status: statuses[i % statuses.length]! })));
+    expect((await handle.db.selectFrom('chat_messages').select('status').where('id', '=', m.id).executeTakeFirstOrThrow()).status).toBe('read');
+    const told = (await new EventRepository(handle.db).eventsSince('chat', 0, 1000))
+      .map((e) => e.data as { id: number; status: string })
+      .filter((d) => d.id === m.id)
+      .map((d) => d.status);
+    // queued, sent, then forward only: at most one delivered, exactly one read, read last.
+    expect(told.at(-1)).toBe('read');
+    expect(told.filter((s) => s === 'read')).toHaveLength(1);
+    expect(told.filter((s) => s === 'delivered').length).toBeLessThanOrEqual(1);
+  });
+
   it('queues one template per order event and one unseen alert per notification number', async () => {
     await handle.db.updateTable('theatres').set({ notification_phones: JSON.stringify(['+919811111111', '9811111111', 'junk']) }).where('id', '=', galaxy().id).execute();
     const order = await cashOrderAt(GUEST);

@@ -124,14 +124,19 @@ export class ChatService {
   /** Applies a status callback to our message with that WhatsApp id; only moves forward. */
   async applyStatus(update: StatusUpdate): Promise<boolean> {
     const now = this.deps.clock();
+    const waId = sanitizeText(update.waId);
+    const changes = { status: update.status, updated_at: now.toISOString(), ...(update.error ? { error: sanitizeText(update.error.slice(0, 500)) } : {}) };
     return this.deps.uow.write(async (trx) => {
-      const row = await this.repo.findByWaId(sanitizeText(update.waId), trx);
-      if (!row || row.direction === 'incoming' || !canAdvance(row.status, update.status)) return false;
-      const updated = await this.repo.update(trx, row.id, {
-        status: update.status, updated_at: now.toISOString(), ...(update.error ? { error: sanitizeText(update.error.slice(0, 500)) } : {}),
-      });
-      await emitChatMessages(trx, [toMessageView(updated)], now);
-      return true;
+      // Callbacks for one message arrive in parallel on several processes: the update is
+      // conditional on the status it was judged against, and a loser judges again what won.
+      for (;;) {
+        const row = await this.repo.findByWaId(waId, trx);
+        if (!row || row.direction === 'incoming' || !canAdvance(row.status, update.status)) return false;
+        const updated = await this.repo.updateIfStatus(trx, row.id, row.status, changes);
+        if (!updated) continue;
+        await emitChatMessages(trx, [toMessageView(updated)], now);
+        return true;
+      }
     });
   }
 

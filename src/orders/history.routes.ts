@@ -8,7 +8,7 @@ import type { TheatreRepository } from '../theatres/theatre.repository.js';
 import type { OrderHistoryRepository } from './history.repository.js';
 import { ORDER_STATUSES, orderView } from './order.routes.js';
 import { toOrderView } from './order.view.js';
-import { normalisePhone } from './phone.js';
+import { normalisePhone } from '../shared/phone.js';
 import { theatreDayRange } from './theatre-day.js';
 
 export const DEFAULT_HISTORY_LIMIT = 50;
