@@ -107,7 +107,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       payments,
       guestLimits,
       checkoutLinks,
-      checkoutGateway: config.payments.gateway === 'razorpay' ? { name: 'razorpay', keyId: config.payments.keyId } : { name: 'simulated' },
+      checkoutGateway: services.gateways,
       chat,
       venue: services.venue,
       menu: services.menu,

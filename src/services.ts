@@ -21,7 +21,8 @@ import { OrderRepository } from './orders/order.repository.js';
 import { OrderService } from './orders/order.service.js';
 import { UnseenEscalator } from './orders/unseen-escalator.js';
 import { CheckoutLinks } from './payments/checkout-links.js';
-import { createPaymentGateway } from './payments/gateway.factory.js';
+import { createGatewayRegistry } from './payments/gateway.factory.js';
+import { theatreGateway } from './payments/theatre-gateway.js';
 import { PaymentService } from './payments/payment.service.js';
 import { REFUND_QUEUE } from './payments/refunds.js';
 import { PresenceService } from './presence/presence.service.js';
@@ -90,15 +91,19 @@ export function composeServices(inputs: ServiceInputs) {
   );
   const accounts = new AccountService({ db, clock, newToken });
   const checkoutLinks = new CheckoutLinks(config.secrets.PAYMENT_WEBHOOK_SECRET);
+  const gateways = createGatewayRegistry(config, checkoutLinks, newId);
   const payments = new PaymentService({
     uow,
     orderEvents,
     clock,
     newId,
-    gateway: createPaymentGateway(config.payments, checkoutLinks),
+    gateways,
+    theatreGateway: (theatreId) => theatreGateway(db, theatreId),
     webhookSecret: config.secrets.PAYMENT_WEBHOOK_SECRET,
     alert: (message, fields) => logger.warn({ alert: true, ...fields }, message),
     onError: (err) => logger.error({ err }, 'refund worker round failed'),
+    statusChecks: config.paymentChecks,
+    onConfirmed: (source) => metrics.paymentsConfirmed.inc({ source }),
   });
   uow.afterCommitOf(REFUND_QUEUE, () => payments.refunds.job.kick());
   const guestLimits = new GuestLimits(engines.rateLimiter, limits, (limit) => metrics.guestLimited.inc({ limit }));
@@ -133,6 +138,7 @@ export function composeServices(inputs: ServiceInputs) {
     accounts,
     payments,
     checkoutLinks,
+    gateways,
     guestLimits,
     orders,
     seats: new SeatService({ db }),
@@ -151,6 +157,7 @@ export function composeServices(inputs: ServiceInputs) {
       presence.start();
       pruner.start();
       payments.refunds.job.start();
+      payments.statusChecks.job.start();
       housekeeping.start();
     },
     /** Stops the background jobs; the relay last, so what they committed is published. */
@@ -160,6 +167,7 @@ export function composeServices(inputs: ServiceInputs) {
       await presence.stop();
       await pruner.stop();
       await payments.refunds.job.stop();
+      await payments.statusChecks.job.stop();
       await housekeeping.stop();
       await relay.stop();
     },

@@ -33,6 +33,14 @@ export interface Config {
   secrets: Record<SigningSecretVar, string>;
   /** Razorpay when its key id and secret are set; the simulated gateway otherwise (never in production). */
   payments: { gateway: 'simulated' } | { gateway: 'razorpay'; keyId: string; keySecret: string; apiBase: string | undefined };
+  /** Cashfree when CASHFREE_APP_ID and CASHFREE_SECRET_KEY are set (issue 14; docs/payments.md). */
+  cashfree: { appId: string; secretKey: string; apiBase: string | undefined; sdkUrl: string | undefined } | undefined;
+  /** PhonePe when its client id, secret and webhook credentials are set. */
+  phonepe:
+    | { clientId: string; clientSecret: string; clientVersion: string; apiBase: string | undefined; webhookUsername: string; webhookPassword: string }
+    | undefined;
+  /** The background status check of payments left pending (a lost webhook, a closed page). */
+  paymentChecks: { afterMs: number; maxIntervalMs: number; giveUpMs: number };
   /** Variables that were generated into the keys file during this start (names only). */
   generated: string[];
   /** Things the operator must hear about at start (a corrupt keys file kept aside), never values. */
@@ -97,6 +105,19 @@ const envSchema = z.object({
   RAZORPAY_KEY_ID: z.string().optional(),
   RAZORPAY_KEY_SECRET: z.string().optional(),
   RAZORPAY_API_BASE: z.url().optional(),
+  CASHFREE_APP_ID: z.string().optional(),
+  CASHFREE_SECRET_KEY: z.string().optional(),
+  CASHFREE_API_BASE: z.url().optional(),
+  CASHFREE_SDK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PHONEPE_CLIENT_ID: z.string().optional(),
+  PHONEPE_CLIENT_SECRET: z.string().optional(),
+  PHONEPE_CLIENT_VERSION: z.string().regex(/^\d{1,6}$/, 'PHONEPE_CLIENT_VERSION must be a number').default('1'),
+  PHONEPE_API_BASE: z.url().optional(),
+  PHONEPE_WEBHOOK_USERNAME: z.string().optional(),
+  PHONEPE_WEBHOOK_PASSWORD: z.string().optional(),
+  PAYMENT_STATUS_CHECK_AFTER_SECONDS: intFrom('PAYMENT_STATUS_CHECK_AFTER_SECONDS', 1).default(120),
+  PAYMENT_STATUS_CHECK_MAX_INTERVAL_SECONDS: intFrom('PAYMENT_STATUS_CHECK_MAX_INTERVAL_SECONDS', 1).default(900),
+  PAYMENT_STATUS_CHECK_GIVE_UP_HOURS: intFrom('PAYMENT_STATUS_CHECK_GIVE_UP_HOURS', 1).default(48),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AUTH_FAIL_LIMIT: intFrom('AUTH_FAIL_LIMIT', 1).optional(),
   HEARTBEAT_INTERVAL_MS: intFrom('HEARTBEAT_INTERVAL_MS', 100).optional(),
@@ -245,13 +266,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     else if (production && value.length < MIN_KEY_LENGTH) problems.push(`${name} must be at least ${MIN_KEY_LENGTH} characters`);
     secrets[name] = value ?? '';
   }
+  let cashfree: Config['cashfree'];
+  if (e.CASHFREE_APP_ID || e.CASHFREE_SECRET_KEY) {
+    if (!e.CASHFREE_APP_ID || !e.CASHFREE_SECRET_KEY) problems.push('CASHFREE_APP_ID and CASHFREE_SECRET_KEY go together: set both, or neither');
+    else cashfree = { appId: e.CASHFREE_APP_ID, secretKey: e.CASHFREE_SECRET_KEY, apiBase: e.CASHFREE_API_BASE, sdkUrl: e.CASHFREE_SDK_URL };
+  }
+  let phonepe: Config['phonepe'];
+  const phonepeVars = [e.PHONEPE_CLIENT_ID, e.PHONEPE_CLIENT_SECRET, e.PHONEPE_WEBHOOK_USERNAME, e.PHONEPE_WEBHOOK_PASSWORD];
+  if (phonepeVars.some(Boolean)) {
+    if (!phonepeVars.every(Boolean)) problems.push('PHONEPE_CLIENT_ID, PHONEPE_CLIENT_SECRET, PHONEPE_WEBHOOK_USERNAME and PHONEPE_WEBHOOK_PASSWORD go together: set all four, or none');
+    else
+      phonepe = {
+        clientId: e.PHONEPE_CLIENT_ID!,
+        clientSecret: e.PHONEPE_CLIENT_SECRET!,
+        clientVersion: e.PHONEPE_CLIENT_VERSION,
+        apiBase: e.PHONEPE_API_BASE,
+        webhookUsername: e.PHONEPE_WEBHOOK_USERNAME!,
+        webhookPassword: e.PHONEPE_WEBHOOK_PASSWORD!,
+      };
+  }
   let payments: Config['payments'] = { gateway: 'simulated' };
   if (e.RAZORPAY_KEY_ID || e.RAZORPAY_KEY_SECRET) {
     if (!e.RAZORPAY_KEY_ID || !e.RAZORPAY_KEY_SECRET) problems.push('RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET go together: set both, or neither for the simulated gateway');
     else payments = { gateway: 'razorpay', keyId: e.RAZORPAY_KEY_ID, keySecret: e.RAZORPAY_KEY_SECRET, apiBase: e.RAZORPAY_API_BASE };
-  } else if (production) {
+  } else if (production && !cashfree && !phonepe && !(e.CASHFREE_APP_ID || e.CASHFREE_SECRET_KEY || phonepeVars.some(Boolean))) {
     // The simulated gateway confirms orders with no money moving: it must never take real guests.
-    problems.push('RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET are required in production (the simulated gateway is for local use and tests only)');
+    problems.push('RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET are required in production, or Cashfree or PhonePe (the simulated gateway is for local use and tests only)');
   }
   if (production && e.WHATSAPP_TOKEN && !e.WHATSAPP_APP_SECRET) problems.push('WHATSAPP_APP_SECRET is required in production when WHATSAPP_TOKEN is set (the webhook must check signatures)');
   if (Boolean(e.WHATSAPP_TOKEN) !== Boolean(e.WHATSAPP_PHONE_NUMBER_ID)) problems.push('WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID go together: set both, or neither');
@@ -305,6 +345,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keys,
     secrets,
     payments,
+    cashfree,
+    phonepe,
+    paymentChecks: {
+      afterMs: e.PAYMENT_STATUS_CHECK_AFTER_SECONDS * 1000,
+      maxIntervalMs: e.PAYMENT_STATUS_CHECK_MAX_INTERVAL_SECONDS * 1000,
+      giveUpMs: e.PAYMENT_STATUS_CHECK_GIVE_UP_HOURS * 60 * 60 * 1000,
+    },
     generated,
     warnings,
     whatsapp: whatsappConfig(e),

@@ -55,6 +55,13 @@ export class Metrics {
     labelNames: ['store'],
     registers: [this.registry],
   });
+  /** Orders confirmed by a payment, by how the payment was learnt: the gateway's webhook, or the status check asking the gateway. */
+  readonly paymentsConfirmed = new Counter({
+    name: 'scan2food_payments_confirmed_total',
+    help: 'Orders confirmed by an online payment, by source (webhook or status_check)',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
   readonly pruned = new Counter({
     name: 'scan2food_housekeeping_pruned_total',
     help: 'Records forgotten by housekeeping per store (on this process)',

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** The checkout pages this service serves, by gateway. */
-export type CheckoutPage = 'sim' | 'razorpay';
+export type CheckoutPage = 'sim' | 'razorpay' | 'cashfree' | 'phonepe';
 
 /**
  * Checkout links that cannot be guessed: `/pay/<page>/<paymentId>/<mac>`, the mac an HMAC of the

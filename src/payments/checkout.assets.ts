@@ -38,4 +38,16 @@ options.modal = { ondismiss: () => location.assign(back) };
 document.getElementById('pay').addEventListener('click', () => new Razorpay(options).open());
 `,
   },
+  'cashfree-checkout.js': {
+    type: 'text/javascript; charset=utf-8',
+    body: `'use strict';
+const root = document.getElementById('checkout');
+const open = () => {
+  const status = document.getElementById('status');
+  if (typeof Cashfree !== 'function') { status.textContent = 'Could not load Cashfree checkout. Check your connection and try again.'; return; }
+  Cashfree({ mode: root.dataset.mode }).checkout({ paymentSessionId: root.dataset.session, redirectTarget: '_self' });
+};
+document.getElementById('pay').addEventListener('click', open);
+`,
+  },
 };

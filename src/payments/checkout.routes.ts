@@ -5,7 +5,10 @@ import { appError } from '../http/errors.js';
 import { pathId } from '../http/route-schemas.js';
 import { CHECKOUT_ASSETS } from './checkout.assets.js';
 import type { CheckoutLinks, CheckoutPage } from './checkout-links.js';
+import { CASHFREE_SDK_URL, CashfreeGateway } from './cashfree.gateway.js';
+import type { GatewayRegistry } from './gateway.factory.js';
 import type { PaymentService } from './payment.service.js';
+import { RazorpayGateway } from './razorpay.gateway.js';
 
 const outcomeBody = z.object({ outcome: z.enum(['pay', 'fail']) });
 
@@ -27,9 +30,28 @@ const RAZORPAY = [
 ];
 /** No page here may be framed (clickjacking a Pay button), nor change where forms or relative links go. */
 const ALWAYS = ["frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"];
+/**
+ * Cashfree's JS SDK (from its own origin, sdk.cashfree.com, or CASHFREE_SDK_URL's) opens
+ * Cashfree's checkout, which may post a form to Cashfree; nothing else is allowed.
+ */
+const cashfreePolicy = (sdkOrigin: string) =>
+  [
+    "default-src 'none'",
+    `script-src 'self' ${sdkOrigin}`,
+    "style-src 'self' 'unsafe-inline'",
+    `connect-src 'self' ${sdkOrigin} https://*.cashfree.com`,
+    `frame-src ${sdkOrigin} https://*.cashfree.com`,
+    `img-src 'self' data: ${sdkOrigin} https://*.cashfree.com`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    `form-action ${sdkOrigin} https://*.cashfree.com`,
+  ].join('; ');
 export const CHECKOUT_CSP: Record<CheckoutPage, string> = {
   sim: [...SELF_ONLY, ...ALWAYS].join('; '),
   razorpay: [...RAZORPAY, ...ALWAYS].join('; '),
+  cashfree: cashfreePolicy(new URL(CASHFREE_SDK_URL).origin),
+  // PhonePe's page is PhonePe's own: ours only redirects there.
+  phonepe: [...SELF_ONLY, ...ALWAYS].join('; '),
 };
 
 function page(title: string, data: Record<string, string>, body: string, scripts: string[]): string {
@@ -41,15 +63,15 @@ function page(title: string, data: Record<string, string>, body: string, scripts
 ${scripts.map((src) => `<script src="${escapeHtml(src)}"></script>`).join('')}</body></html>`;
 }
 
-function sendPage(reply: FastifyReply, which: CheckoutPage, html: string): FastifyReply {
-  return reply.header('content-security-policy', CHECKOUT_CSP[which]).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8').send(html);
+function sendPage(reply: FastifyReply, which: CheckoutPage, html: string, csp = CHECKOUT_CSP[which]): FastifyReply {
+  return reply.header('content-security-policy', csp).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8').send(html);
 }
 
 export interface CheckoutDeps {
   payments: PaymentService;
   links: CheckoutLinks;
-  /** Which gateway this deployment uses: only its checkout page exists. */
-  gateway: { name: 'simulated' } | { name: 'razorpay'; keyId: string };
+  /** The gateways this deployment has configured: only their checkout pages exist. */
+  gateway: GatewayRegistry;
 }
 
 /**
@@ -76,7 +98,7 @@ export function checkoutRoutes(app: FastifyInstance, deps: CheckoutDeps): void {
     return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
   });
 
-  if (deps.gateway.name === 'simulated') {
+  if (deps.gateway.get('simulated')) {
     const params = linkParams('sim');
     r.get('/pay/sim/:id/:mac', { schema: { tags, params, response: htmlPage } }, async (req, reply) => {
       const payment = await deps.payments.getPayment(req.params.id);
@@ -106,8 +128,9 @@ export function checkoutRoutes(app: FastifyInstance, deps: CheckoutDeps): void {
     });
   }
 
-  if (deps.gateway.name === 'razorpay') {
-    const keyId = deps.gateway.keyId;
+  const razorpay = deps.gateway.get('razorpay');
+  if (razorpay instanceof RazorpayGateway) {
+    const keyId = razorpay.keyId;
     r.get('/pay/razorpay/:id/:mac', { schema: { tags, params: linkParams('razorpay'), response: htmlPage } }, async (req, reply) => {
       const payment = await deps.payments.getPayment(req.params.id);
       const options = { key: keyId, order_id: payment.gatewayOrderId, amount: payment.amount, currency: payment.currency, name: 'scan2food' };
@@ -118,6 +141,33 @@ export function checkoutRoutes(app: FastifyInstance, deps: CheckoutDeps): void {
         ['https://checkout.razorpay.com/v1/checkout.js', '/pay/assets/razorpay-checkout.js'],
       );
       return sendPage(reply, 'razorpay', html);
+    });
+  }
+
+  const cashfree = deps.gateway.get('cashfree');
+  if (cashfree instanceof CashfreeGateway) {
+    const sdkUrl = ('sdkUrl' in cashfree && typeof cashfree.sdkUrl === 'string' ? cashfree.sdkUrl : undefined) ?? CASHFREE_SDK_URL;
+    const csp = cashfreePolicy(new URL(sdkUrl).origin);
+    r.get('/pay/cashfree/:id/:mac', { schema: { tags, params: linkParams('cashfree'), response: htmlPage } }, async (req, reply) => {
+      const payment = await deps.payments.getCheckout(req.params.id);
+      if (payment.gateway !== 'cashfree' || !payment.checkoutRef) throw appError('not_found', 'No such payment.');
+      const html = page(
+        'Pay',
+        { back: `/o/${payment.orderId}`, session: payment.checkoutRef, mode: cashfree.mode },
+        `<h1>Pay ${rupees(payment.amount)}</h1><button id="pay" type="button">Pay with Cashfree</button><p id="status" role="status" aria-live="polite"></p>`,
+        [sdkUrl, '/pay/assets/cashfree-checkout.js'],
+      );
+      return sendPage(reply, 'cashfree', html, csp);
+    });
+  }
+
+  if (deps.gateway.get('phonepe')) {
+    // PhonePe's pay page is hosted by PhonePe: the link sends the guest there (and PhonePe back to /o/<id>).
+    r.get('/pay/phonepe/:id/:mac', { schema: { tags, params: linkParams('phonepe'), response: { 303: z.null() } } }, async (req, reply) => {
+      const payment = await deps.payments.getCheckout(req.params.id);
+      if (payment.gateway !== 'phonepe' || !payment.checkoutRef || !/^https?:\/\//.test(payment.checkoutRef)) throw appError('not_found', 'No such payment.');
+      if (payment.status !== 'pending') return reply.header('cache-control', 'no-store').redirect(`/o/${payment.orderId}`, 303);
+      return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(payment.checkoutRef, 303);
     });
   }
 }

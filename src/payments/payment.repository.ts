@@ -78,6 +78,39 @@ export class PaymentRepository {
     return Number(r.numDeletedRows);
   }
 
+  /** Pending payments whose status check is due (`next_check_at` ≤ now), soonest first. */
+  async dueForCheck(now: string, limit: number): Promise<PaymentRow[]> {
+    return this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('next_check_at', 'is not', null)
+      .where('next_check_at', '<=', now)
+      .orderBy('next_check_at')
+      .limit(limit)
+      .execute();
+  }
+
+  /**
+   * Claims one status check: moves `next_check_at` on from the value it was read with, so of
+   * several processes exactly one asks the gateway now. False when another claimed it first.
+   */
+  async claimCheck(id: number, seenNextCheckAt: string, nextCheckAt: string | null, attempts: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('payments')
+      .set({ next_check_at: nextCheckAt, check_attempts: attempts })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where('next_check_at', '=', seenNextCheckAt)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** No more status checks for this payment. */
+  async stopChecks(id: number): Promise<void> {
+    await this.db.updateTable('payments').set({ next_check_at: null }).where('id', '=', id).execute();
+  }
+
   async setWebhookOutcome(trx: Transaction, id: string, outcome: string): Promise<void> {
     await trx.updateTable('webhook_events').set({ outcome }).where('id', '=', id).execute();
   }

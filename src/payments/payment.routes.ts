@@ -15,7 +15,7 @@ export interface PaymentRouteDeps {
 const startedPayment = answerOf<StartedPayment>()(
   z.object({
     paymentId: z.number().int(),
-    gateway: z.enum(['simulated', 'razorpay']),
+    gateway: z.enum(['simulated', 'razorpay', 'cashfree', 'phonepe']),
     gatewayOrderId: z.string(),
     amount: z.number().int().meta({ description: 'paise' }),
     currency: z.literal('INR'),
@@ -48,7 +48,9 @@ export function paymentRoutes(app: FastifyInstance, deps: PaymentRouteDeps): voi
     async (req, reply) => {
       // Only the order's own guest spends its allowance: a wrong token never reaches here.
       await deps.limits.admitPaymentStart(req.params.id, clientAddressKey(req.ip));
-      return reply.status(201).send(await deps.payments.startPayment(req.params.id));
+      // Hosted checkouts send the guest back to this site as they reached it (Host, or the
+      // forwarded host behind a trusted proxy).
+      return reply.status(201).send(await deps.payments.startPayment(req.params.id, { origin: `${req.protocol}://${req.host}` }));
     },
   );
 
@@ -76,5 +78,22 @@ export function paymentRoutes(app: FastifyInstance, deps: PaymentRouteDeps): voi
         return result;
       },
     );
+
+    // Cashfree and PhonePe, each in its own wire format and signature (SPEC §6 Gateways).
+    for (const gateway of ['cashfree', 'phonepe'] as const) {
+      const headers =
+        gateway === 'cashfree'
+          ? z.looseObject({ 'x-webhook-timestamp': z.string().optional(), 'x-webhook-signature': z.string().optional() })
+          : z.looseObject({ authorization: z.string().optional().meta({ description: 'hex SHA-256 of username:password' }) });
+      raw.post(
+        `/api/payments/webhook/${gateway}`,
+        { schema: { tags: ['payments'], headers, body: rawBody, response: { 200: webhookResult } } },
+        async (req) => {
+          const result = await deps.payments.handleGatewayWebhook(gateway, req.body ?? Buffer.alloc(0), req.headers);
+          req.log.info({ event: 'payment_webhook', gateway, result: result.status }, 'payment webhook');
+          return result;
+        },
+      );
+    }
   });
 }

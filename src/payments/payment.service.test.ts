@@ -8,6 +8,7 @@ import { manualClock, sequence, VENUE_SEED, serviceWiring } from '../seed/test-f
 import { EventRepository } from '../streams/event.repository.js';
 import { PaymentService } from './payment.service.js';
 import { SimulatedGateway } from './simulated.gateway.js';
+import { GatewayRegistry } from './gateway.factory.js';
 import { buildWebhook } from './webhook.js';
 import type { Kysely } from 'kysely';
 
@@ -38,7 +39,7 @@ describe.each(engines)('payments on $name', (engine) => {
   let events: EventRepository;
 
   function services(db: Kysely<Database>) {
-    const p = new PaymentService({ ...serviceWiring(db), clock: clock.now, newId: sequence('p'), gateway, webhookSecret: SECRET, alert: (m, f) => alerts.push([m, f]) });
+    const p = new PaymentService({ ...serviceWiring(db), clock: clock.now, newId: sequence('p'), gateways: new GatewayRegistry([gateway]), webhookSecret: SECRET, alert: (m, f) => alerts.push([m, f]) });
     const o = new OrderService({ ...serviceWiring(db), clock: clock.now, newToken: sequence('token'), refunds: p });
     return { p, o };
   }

@@ -7,14 +7,17 @@ import type { Executor } from '../db/executor.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { OrderEvents } from '../orders/order.events.js';
 import { emitPaymentStatus, type PaymentStatusView } from './payment.events.js';
-import { GatewayError, type PaymentGateway } from './payment.gateway.js';
+import type { GatewayRegistry } from './gateway.factory.js';
+import { GatewayError, type GatewayEvent } from './payment.gateway.js';
+import { PaymentStatusChecks, STATUS_CHECK_DEFAULTS, type StatusCheckOptions } from './payment-poller.js';
 import { PaymentRepository, type PaymentRow } from './payment.repository.js';
 import { nextPaymentStatus } from './payment.state.js';
 import type { GatewayName } from './payment.table.js';
 import { RefundRepository } from './refund.repository.js';
 import { REFUND_DEFAULTS, Refunds, type RefundWorkerOptions } from './refunds.js';
 import { buildWebhook } from './webhook.js';
-import { WebhookHandler, type WebhookResult } from './webhook.handler.js';
+import { WebhookHandler, type ConfirmationSource, type WebhookResult } from './webhook.handler.js';
+import { SimulatedGateway } from './simulated.gateway.js';
 
 export type Alert = (message: string, fields: Record<string, unknown>) => void;
 
@@ -25,7 +28,13 @@ export interface PaymentServiceDeps {
   orderEvents: OrderEvents;
   clock: () => Date;
   newId: () => string;
-  gateway: PaymentGateway;
+  /** The gateways configured on this server. */
+  gateways: GatewayRegistry;
+  /**
+   * The gateway a theatre takes payments through (its `gateway` setting, read at each payment
+   * start so a change is in force at once); null means `simulated`.
+   */
+  theatreGateway?: (theatreId: number) => Promise<GatewayName | null>;
   /** PAYMENT_WEBHOOK_SECRET: the key of the webhook's HMAC. */
   webhookSecret: string;
   /** Reports what an operator must look at (amount mismatch, payment for a cancelled order). */
@@ -34,6 +43,10 @@ export interface PaymentServiceDeps {
   refundWorker?: Partial<RefundWorkerOptions>;
   /** Where a failed worker round is reported. */
   onError?: (err: unknown) => void;
+  /** The status check of payments left pending (timings; tests shorten them). */
+  statusChecks?: StatusCheckOptions;
+  /** Called once per order confirmed by a payment, with how it was learnt (metrics). */
+  onConfirmed?: (source: ConfirmationSource) => void;
 }
 
 export interface StartedPayment {
@@ -64,6 +77,8 @@ export class PaymentService implements RefundPort {
   private readonly webhooks: WebhookHandler;
   /** Refunds and their worker (start/stop it with the app: it retries refunds a crash left pending). */
   readonly refunds: Refunds;
+  /** The status check of payments left pending (start/stop it with the app). */
+  readonly statusChecks: PaymentStatusChecks;
 
   constructor(private readonly deps: PaymentServiceDeps) {
     this.orders = new OrderRepository(deps.uow.reader);
@@ -75,7 +90,7 @@ export class PaymentService implements RefundPort {
         orderEvents: deps.orderEvents,
         clock: deps.clock,
         newId: deps.newId,
-        gateway: deps.gateway,
+        gateways: (name) => deps.gateways.require(name),
         orders: this.orders,
         payments: this.payments,
         refunds: new RefundRepository(deps.uow.reader),
@@ -93,21 +108,42 @@ export class PaymentService implements RefundPort {
       orders: this.orders,
       payments: this.payments,
       refunds: this.refunds,
+      ...(deps.onConfirmed ? { onConfirmed: deps.onConfirmed } : {}),
     });
+    this.statusChecks = new PaymentStatusChecks(
+      {
+        payments: this.payments,
+        gateways: deps.gateways,
+        apply: (event, source) => this.webhooks.apply(event, source),
+        clock: deps.clock,
+        alert,
+        onError: deps.onError ?? (() => undefined),
+      },
+      deps.statusChecks ?? STATUS_CHECK_DEFAULTS,
+    );
   }
 
   /**
    * Opens an online payment for a placed order: creates the gateway order (outside any
    * transaction), then records the payment as pending and emits `payment.status` pending.
-   * @throws not_found, conflict (not an online order waiting for payment), unavailable (gateway)
+   * The theatre's gateway takes it (`simulated` when it has none); a gateway this server has
+   * not configured answers 503. `origin` (this site, as the guest reached it) is where hosted
+   * checkouts send the guest back: `<origin>/o/<orderId>`.
+   * @throws not_found, conflict (not an online order waiting for payment), unavailable (gateway not configured or not answering)
    */
-  async startPayment(orderId: number): Promise<StartedPayment> {
+  async startPayment(orderId: number, opts: { origin?: string } = {}): Promise<StartedPayment> {
     const record = await this.mustFindOrder(orderId);
     assertAwaitingPayment(record);
-    const { gateway } = this.deps;
+    const gateway = this.deps.gateways.require((await this.deps.theatreGateway?.(record.row.theatre_id)) ?? 'simulated');
     const receipt = `order-${orderId}-${this.deps.newId()}`.slice(0, MAX_RECEIPT_LENGTH);
-    const { gatewayOrderId } = await callGateway(() =>
-      gateway.createOrder({ amount: record.row.amount, currency: 'INR', receipt }),
+    const { gatewayOrderId, checkoutRef } = await callGateway(() =>
+      gateway.createOrder({
+        amount: record.row.amount,
+        currency: 'INR',
+        receipt,
+        customerPhone: record.row.phone,
+        ...(opts.origin ? { returnUrl: `${opts.origin}/o/${orderId}` } : {}),
+      }),
     );
     const now = this.deps.clock();
     const at = now.toISOString();
@@ -128,6 +164,8 @@ export class PaymentService implements RefundPort {
         status: nextPaymentStatus('created', 'start')!,
         created_at: at,
         updated_at: at,
+        next_check_at: this.statusChecks.firstCheckAt(now),
+        checkout_ref: checkoutRef ?? null,
       });
       await this.payments.supersedeOthers(trx, orderId, id, at);
       await this.orders.update(trx, orderId, { payment_status: 'pending', live_payment_id: id, updated_at: at });
@@ -148,6 +186,18 @@ export class PaymentService implements RefundPort {
   /** See WebhookHandler.handle. @throws bad_request for a bad signature or body. */
   handleWebhook(rawBody: Buffer, signatureHeader: string | undefined, eventId: string | undefined): Promise<WebhookResult> {
     return this.webhooks.handle(rawBody, signatureHeader, eventId);
+  }
+
+  /**
+   * A webhook at `POST /api/payments/webhook/<gateway>` in that gateway's own format: checked and
+   * read by the gateway's adapter, then applied like every other gateway event.
+   * @throws not_found (gateway not configured here), bad_request (bad signature or body)
+   */
+  async handleGatewayWebhook(name: GatewayName, rawBody: Buffer, headers: Record<string, string | string[] | undefined>): Promise<WebhookResult> {
+    const parser = this.deps.gateways.webhookParser(name);
+    if (!parser) throw appError('not_found', 'No such gateway on this server.');
+    const event: GatewayEvent = parser.parseWebhook(rawBody, headers, this.deps.clock());
+    return this.webhooks.apply(event, 'webhook');
   }
 
   /** The staff refund: see Refunds.refundOrder. @throws not_found, conflict, unavailable */
@@ -184,6 +234,13 @@ export class PaymentService implements RefundPort {
     };
   }
 
+  /** What the payment's checkout page needs: the payment and its gateway's checkout reference. @throws not_found */
+  async getCheckout(paymentId: number): Promise<PaymentView & { checkoutRef: string | null }> {
+    const view = await this.getPayment(paymentId);
+    const p = (await this.payments.find(paymentId))!;
+    return { ...view, checkoutRef: p.checkout_ref };
+  }
+
   /**
    * For the simulated checkout page: the signed webhook the "pay" or "fail" button posts to
    * `POST /api/payments/webhook`, exactly as a real gateway would send it.
@@ -195,10 +252,16 @@ export class PaymentService implements RefundPort {
     if (p.gateway !== 'simulated') throw appError('conflict', 'Not a simulated payment.');
     if (p.status === 'superseded') throw appError('conflict', 'A newer payment was started for this order; pay on that one.');
     if (p.status !== 'pending' && p.status !== 'failed') throw appError('conflict', `The payment is already ${p.status}.`);
+    const gatewayPaymentId = `pay_sim_${this.deps.newId()}`;
+    // The simulated gateway's own books, which its status API answers from.
+    const simulated = this.deps.gateways.get('simulated');
+    if (simulated instanceof SimulatedGateway) {
+      simulated.settle(p.gateway_order_id, outcome === 'pay' ? { state: 'paid', gatewayPaymentId, amount: p.amount, currency: p.currency } : { state: 'failed' });
+    }
     return buildWebhook({
       event: outcome === 'pay' ? 'payment.captured' : 'payment.failed',
       gatewayOrderId: p.gateway_order_id,
-      gatewayPaymentId: `pay_sim_${this.deps.newId()}`,
+      gatewayPaymentId,
       amount: p.amount,
       secret: this.deps.webhookSecret,
       eventId: `evt_sim_${this.deps.newId()}`,

@@ -18,6 +18,11 @@ export interface PaymentTable {
   status: PaymentStatus;
   created_at: string;
   updated_at: string;
+  /** When the status check next asks the gateway about this pending payment (null: never). */
+  next_check_at: string | null;
+  check_attempts: Generated<number>;
+  /** Cashfree's payment_session_id, PhonePe's redirectUrl: what the checkout page needs. */
+  checkout_ref: string | null;
 }
 
 export interface WebhookEventTable {

@@ -1,4 +1,4 @@
-import { GatewayError, type PaymentGateway, type RefundRequest } from './payment.gateway.js';
+import { GatewayError, type CreateOrderRequest, type GatewayOrderStatus, type PaymentGateway, type RefundRequest } from './payment.gateway.js';
 
 export const RAZORPAY_API_BASE = 'https://api.razorpay.com/v1';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -31,7 +31,7 @@ export class RazorpayGateway implements PaymentGateway {
     return this.opts.keyId;
   }
 
-  async createOrder(req: { amount: number; currency: 'INR'; receipt: string }): Promise<{ gatewayOrderId: string }> {
+  async createOrder(req: CreateOrderRequest): Promise<{ gatewayOrderId: string }> {
     const body = await this.post('/orders', { amount: req.amount, currency: req.currency, receipt: req.receipt });
     if (typeof body.id !== 'string') throw new GatewayError('Razorpay order answer has no id');
     return { gatewayOrderId: body.id };
@@ -45,17 +45,33 @@ export class RazorpayGateway implements PaymentGateway {
     return { refundId: body.id };
   }
 
+  /**
+   * The order's payments (`GET /orders/{id}/payments`): a captured one pays it. Razorpay lets a
+   * guest try again on the same order after a failed attempt, so only a capture is final here.
+   */
+  async status(gatewayOrderId: string): Promise<GatewayOrderStatus> {
+    const body = await this.request('GET', `/orders/${encodeURIComponent(gatewayOrderId)}/payments`);
+    const items = Array.isArray(body.items) ? (body.items as Array<Record<string, unknown>>) : [];
+    const captured = items.find((p) => p.status === 'captured' && typeof p.id === 'string' && typeof p.amount === 'number');
+    if (captured) return { state: 'paid', gatewayPaymentId: captured.id as string, amount: captured.amount as number, currency: String(captured.currency ?? '') };
+    return { state: 'pending' };
+  }
+
   checkoutUrl(paymentId: number): string {
     return `/pay/razorpay/${paymentId}`;
   }
 
-  private async post(path: string, payload: unknown, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  private post(path: string, payload: unknown, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+    return this.request('POST', path, payload, headers);
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
     let res: Response;
     try {
       res = await fetch(this.apiBase + path, {
-        method: 'POST',
-        headers: { authorization: this.authorization, 'content-type': 'application/json', accept: 'application/json', ...headers },
-        body: JSON.stringify(payload),
+        method,
+        headers: { authorization: this.authorization, accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
     } catch (err) {

@@ -11,7 +11,7 @@ import type { OrderEvents } from '../orders/order.events.js';
 import { applyOrderRefunded, emitPaymentStatus } from './payment.events.js';
 import { GatewayError, type PaymentGateway } from './payment.gateway.js';
 import type { PaymentRepository, PaymentRow } from './payment.repository.js';
-import type { RefundReason } from './payment.table.js';
+import type { GatewayName, RefundReason } from './payment.table.js';
 import type { RefundRepository, RefundRow } from './refund.repository.js';
 
 export type Alert = (message: string, fields: Record<string, unknown>) => void;
@@ -24,7 +24,8 @@ export interface RefundsDeps {
   orderEvents: OrderEvents;
   clock: () => Date;
   newId: () => string;
-  gateway: PaymentGateway;
+  /** The gateway a payment was made through (by the payment's or refund's `gateway`). */
+  gateways: (name: GatewayName) => PaymentGateway;
   orders: OrderRepository;
   payments: PaymentRepository;
   refunds: RefundRepository;
@@ -262,7 +263,7 @@ export class Refunds {
   }
 
   private callGateway(refund: RefundRow): Promise<{ refundId: string }> {
-    return this.deps.gateway.refund({ gatewayPaymentId: refund.gateway_payment_id, amount: refund.amount, idempotencyKey: refund.idempotency_key });
+    return this.deps.gateways(refund.gateway).refund({ gatewayPaymentId: refund.gateway_payment_id, amount: refund.amount, idempotencyKey: refund.idempotency_key });
   }
 }
 

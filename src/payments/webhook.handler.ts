@@ -9,7 +9,8 @@ import { emitPaymentStatus } from './payment.events.js';
 import type { PaymentRepository, PaymentRow } from './payment.repository.js';
 import { nextPaymentStatus } from './payment.state.js';
 import type { Refunds } from './refunds.js';
-import { EVENT_ID, verifyWebhookSignature, webhookSchema, type GatewayWebhook, type PaymentEntity } from './webhook.js';
+import type { GatewayEvent } from './payment.gateway.js';
+import { EVENT_ID, verifyWebhookSignature, webhookSchema, type GatewayWebhook } from './webhook.js';
 
 export type WebhookResult =
   | { status: 'processed' }
@@ -26,9 +27,15 @@ interface Deps {
   orders: OrderRepository;
   payments: PaymentRepository;
   refunds: Refunds;
+  /** Called after a commit that confirmed an order (counts payments confirmed by source). */
+  onConfirmed?: (source: ConfirmationSource) => void;
 }
 
-type Outcome = { changed: true } | { changed: false; reason: string; alert?: Record<string, unknown> };
+type Outcome = { changed: true; confirmed?: boolean } | { changed: false; reason: string; alert?: Record<string, unknown> };
+type CapturedEvent = Extract<GatewayEvent, { kind: 'captured' }>;
+
+/** How a payment's outcome was learnt: the gateway's webhook, or the background status check asking it. */
+export type ConfirmationSource = 'webhook' | 'status_check';
 
 /**
  * Razorpay-style payment webhooks. Contract:
@@ -46,6 +53,7 @@ type Outcome = { changed: true } | { changed: false; reason: string; alert?: Rec
 export class WebhookHandler {
   constructor(private readonly deps: Deps) {}
 
+  /** Razorpay's (and the simulated gateway's) webhook at `POST /api/payments/webhook`. */
   async handle(rawBody: Buffer, signature: string | undefined, eventId: string | undefined): Promise<WebhookResult> {
     if (!verifyWebhookSignature(rawBody, signature, this.deps.webhookSecret)) {
       throw appError('bad_request', 'Invalid webhook signature.');
@@ -54,51 +62,60 @@ export class WebhookHandler {
     if (eventId !== undefined && eventId !== '' && !EVENT_ID.test(eventId)) throw appError('bad_request', 'The webhook event id is malformed.');
     // Razorpay always sends an event id; without one, the body itself identifies the event.
     const id = eventId || `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
+    return this.apply(razorpayEvent(id, webhook), 'webhook');
+  }
+
+  /**
+   * Applies one gateway event, whichever gateway's format it came in and whether a webhook or
+   * the status check learnt it: the same rules, the same locks, the same events.
+   */
+  async apply(event: GatewayEvent, source: ConfirmationSource): Promise<WebhookResult> {
     const now = this.deps.clock();
     const outcome = await this.deps.uow.write(async (trx): Promise<Outcome | 'duplicate'> => {
       // A concurrent delivery of the same id waits here for the first one's commit, then sees it.
-      if (!(await this.deps.payments.recordWebhookEvent(trx, id, now.toISOString(), 'processing'))) return 'duplicate';
-      const result = await this.apply(trx, webhook, now);
-      await this.deps.payments.setWebhookOutcome(trx, id, result.changed ? 'processed' : `ignored: ${result.reason}`);
+      if (!(await this.deps.payments.recordWebhookEvent(trx, event.id, now.toISOString(), 'processing'))) return 'duplicate';
+      const result = await this.applyLocked(trx, event, now);
+      await this.deps.payments.setWebhookOutcome(trx, event.id, result.changed ? 'processed' : `ignored: ${result.reason}`);
       return result;
     });
     if (outcome === 'duplicate') return { status: 'duplicate' };
-    if (outcome.changed) return { status: 'processed' };
-    if (outcome.alert) this.deps.alert(`payment webhook ignored: ${outcome.reason}`, { eventId: id, event: webhook.event, ...outcome.alert });
+    if (outcome.changed) {
+      if (outcome.confirmed) this.deps.onConfirmed?.(source);
+      return { status: 'processed' };
+    }
+    if (outcome.alert) this.deps.alert(`payment webhook ignored: ${outcome.reason}`, { eventId: event.id, event: event.kind, source, ...outcome.alert });
     return { status: 'ignored', reason: outcome.reason };
   }
 
-  private async apply(trx: Transaction, webhook: GatewayWebhook, now: Date): Promise<Outcome> {
-    const entity = webhook.payload.payment?.entity;
-    if (!entity) return { changed: false, reason: 'no payment entity' };
-    const found = await this.deps.payments.findByGatewayOrderId(entity.order_id, trx);
-    if (!found) return { changed: false, reason: 'unknown gateway order', alert: { gatewayOrderId: entity.order_id } };
+  private async applyLocked(trx: Transaction, event: GatewayEvent, now: Date): Promise<Outcome> {
+    if (event.kind === 'other') return { changed: false, reason: `event ${event.name} not handled` };
+    const found = await this.deps.payments.findByGatewayOrderId(event.gatewayOrderId, trx);
+    if (!found) return { changed: false, reason: 'unknown gateway order', alert: { gatewayOrderId: event.gatewayOrderId } };
     const record = await this.deps.orders.lock(trx, found.order_id);
     if (!record) return { changed: false, reason: 'payment without order', alert: { paymentId: found.id } };
     // Read again under the order's lock: another writer may have changed it meanwhile.
     const payment = (await this.deps.payments.find(found.id, trx))!;
-    if (entity.currency !== payment.currency) {
-      return { changed: false, reason: 'currency mismatch', alert: { orderId: record.row.id, expected: payment.currency, received: entity.currency ?? null } };
+    if (event.kind !== 'refunded' && event.currency !== payment.currency) {
+      return { changed: false, reason: 'currency mismatch', alert: { orderId: record.row.id, expected: payment.currency, received: event.currency ?? null } };
     }
-    switch (webhook.event) {
-      case 'payment.captured':
-        return this.captured(trx, record, payment, entity, now);
-      case 'payment.failed':
+    switch (event.kind) {
+      case 'captured':
+        return this.captured(trx, record, payment, event, now);
+      case 'failed':
         return this.failed(trx, record, payment, now);
-      case 'refund.processed': {
-        const refund = webhook.payload.refund?.entity;
-        if (!refund) return { changed: false, reason: 'no refund entity' };
-        if (refund.currency !== undefined && refund.currency !== payment.currency) {
-          return { changed: false, reason: 'currency mismatch', alert: { orderId: record.row.id, expected: payment.currency, received: refund.currency } };
+      case 'refunded': {
+        if (event.currency !== undefined && event.currency !== payment.currency) {
+          return { changed: false, reason: 'currency mismatch', alert: { orderId: record.row.id, expected: payment.currency, received: event.currency } };
         }
-        return this.deps.refunds.gatewayRefunded(trx, record, payment, { id: refund.id, paymentId: refund.payment_id, amount: refund.amount }, now);
+        const paymentId = event.refund.paymentId ?? payment.gateway_payment_id;
+        if (!paymentId) return { changed: false, reason: 'refund of a payment never captured', alert: { orderId: record.row.id } };
+        return this.deps.refunds.gatewayRefunded(trx, record, payment, { id: event.refund.id, paymentId, amount: event.refund.amount }, now);
       }
-      default:
-        return { changed: false, reason: `event ${webhook.event} not handled` };
     }
   }
 
-  private async captured(trx: Transaction, record: OrderRecord, payment: PaymentRow, entity: PaymentEntity, now: Date): Promise<Outcome> {
+  private async captured(trx: Transaction, record: OrderRecord, payment: PaymentRow, event: CapturedEvent, now: Date): Promise<Outcome> {
+    const entity = { id: event.gatewayPaymentId, amount: event.amount };
     if (entity.amount !== payment.amount || entity.amount !== record.row.amount) {
       return {
         changed: false,
@@ -138,7 +155,7 @@ export class WebhookHandler {
     const order = toOrderView({ row, items: record.items });
     await emitPaymentStatus(trx, order, 'success', payment.gateway, now);
     await this.deps.orderEvents.emit(trx, 'order.confirmed', order, now);
-    return { changed: true };
+    return { changed: true, confirmed: true };
   }
 
   private async failed(trx: Transaction, record: OrderRecord, payment: PaymentRow, now: Date): Promise<Outcome> {
@@ -166,4 +183,24 @@ function parse(rawBody: Buffer): GatewayWebhook {
   const result = webhookSchema.safeParse(json);
   if (!result.success) throw appError('bad_request', 'The webhook body is not a payment event.');
   return result.data;
+}
+
+/** A Razorpay webhook in the handler's one shape. */
+function razorpayEvent(id: string, webhook: GatewayWebhook): GatewayEvent {
+  const entity = webhook.payload.payment?.entity;
+  if (!entity) return { id, kind: 'other', name: webhook.event };
+  const base = { id, gatewayOrderId: entity.order_id, currency: entity.currency };
+  switch (webhook.event) {
+    case 'payment.captured':
+      return { ...base, kind: 'captured', gatewayPaymentId: entity.id, amount: entity.amount };
+    case 'payment.failed':
+      return { ...base, kind: 'failed' };
+    case 'refund.processed': {
+      const refund = webhook.payload.refund?.entity;
+      if (!refund) return { id, kind: 'other', name: 'refund.processed without refund entity' };
+      return { id, kind: 'refunded', gatewayOrderId: entity.order_id, currency: refund.currency, refund: { id: refund.id, paymentId: refund.payment_id, amount: refund.amount } };
+    }
+    default:
+      return { id, kind: 'other', name: webhook.event };
+  }
 }

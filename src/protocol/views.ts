@@ -10,7 +10,7 @@ export type PaymentMethod = 'online' | 'cash';
 export type PaymentStatus = 'created' | 'pending' | 'success' | 'failed' | 'refunded';
 /** An order's payment: `due` for a cash order, else the status of the payment it follows. */
 export type OrderPaymentStatus = 'due' | PaymentStatus;
-export type GatewayName = 'simulated' | 'razorpay';
+export type GatewayName = 'simulated' | 'razorpay' | 'cashfree' | 'phonepe';
 
 /** An order as SPEC §3 shows it, in events and in the API. */
 export interface OrderView {
