@@ -25,6 +25,7 @@ import { createRealtime } from './realtime/realtime.module.js';
 import type { StreamNode } from './realtime/stream-node.js';
 import { encodeRevocation } from './realtime/revocation.js';
 import { TicketService } from './tickets/ticket.service.js';
+import type { GatewayRegistry } from './payments/gateway.factory.js';
 
 export interface AppOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -51,6 +52,8 @@ export interface App {
   relay: OutboxRelay;
   /** Prunes idempotency keys, expired sessions, webhook ids and spent tickets (`run()` does a round now). */
   housekeeping: Housekeeping;
+  /** The payment gateways configured on this process (tests drive the simulated one's books). */
+  gateways: GatewayRegistry;
   /** Re-reads the keys file now (what SIGHUP does). */
   reloadKeys(why: string): void;
   listen(): Promise<AddressInfo>;
@@ -180,6 +183,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     db,
     relay,
     housekeeping,
+    gateways: services.gateways,
     reloadKeys: (why) => reloader.reload(why),
     async listen() {
       await fastify.listen({ host: config.host, port: config.port });

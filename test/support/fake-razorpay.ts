@@ -20,6 +20,10 @@ export interface FakeRazorpay {
   keySecret: string;
   /** `http://127.0.0.1:<port>/v1` once listening. */
   apiBase: string;
+  /** Orders created, with the payments made on them (`GET /orders/{id}/payments`). */
+  orders: Map<string, { amount: number; payments: Array<{ id: string; amount: number; status: 'captured' | 'failed' }> }>;
+  /** The guest pays the order at Razorpay (no webhook sent): a captured payment; returns its id. */
+  pay(orderId: string, amount?: number): { paymentId: string };
   close(): Promise<void>;
 }
 
@@ -37,6 +41,7 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
   const seen: SeenRequest[] = [];
   const refunds: FakeRazorpay['refunds'] = [];
   const byKey = new Map<string, { body: string; answer: Record<string, unknown> }>();
+  const orders: FakeRazorpay['orders'] = new Map();
   const server = createServer(async (req, res) => {
     const raw = await readBody(req);
     const body = JSON.parse(raw || '{}') as Record<string, unknown>;
@@ -50,10 +55,22 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
       send(status, { error: { code: 'BAD_REQUEST_ERROR', description, source: 'NA', step: 'NA', reason: 'NA', metadata: {} } });
     if (req.headers.authorization !== `Basic ${Buffer.from(`${keyId}:${keySecret}`).toString('base64')}`) return error(401, 'Authentication failed');
     if (req.method === 'POST' && req.url === '/v1/orders') {
+      const orderId = id('order');
+      orders.set(orderId, { amount: Number(body.amount), payments: [] });
       return send(200, {
-        id: id('order'), entity: 'order', amount: body.amount, amount_paid: 0, amount_due: body.amount, currency: body.currency,
+        id: orderId, entity: 'order', amount: body.amount, amount_paid: 0, amount_due: body.amount, currency: body.currency,
         receipt: body.receipt, offer_id: null, status: 'created', attempts: 0, notes: [], created_at: Math.floor(Date.now() / 1000),
       });
+    }
+    const orderPayments = /^\/v1\/orders\/([^/]+)\/payments$/.exec(req.url ?? '');
+    if (req.method === 'GET' && orderPayments) {
+      const order = orders.get(decodeURIComponent(orderPayments[1]!));
+      if (!order) return error(400, 'The id provided does not exist');
+      const items = order.payments.map((p) => ({
+        id: p.id, entity: 'payment', amount: p.amount, currency: 'INR', status: p.status, order_id: orderPayments[1], method: 'upi',
+        captured: p.status === 'captured', amount_refunded: 0, refund_status: null, created_at: Math.floor(Date.now() / 1000),
+      }));
+      return send(200, { entity: 'collection', count: items.length, items });
     }
     const refund = /^\/v1\/payments\/([^/]+)\/refund$/.exec(req.url ?? '');
     if (req.method === 'POST' && refund) {
@@ -79,7 +96,14 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const apiBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   return {
-    server, seen, refunds, keyId, keySecret, apiBase,
+    server, seen, refunds, keyId, keySecret, apiBase, orders,
+    pay(orderId, amount) {
+      const order = orders.get(orderId);
+      if (!order) throw new Error(`fake Razorpay: no order ${orderId}`);
+      const paymentId = id('pay');
+      order.payments.push({ id: paymentId, amount: amount ?? order.amount, status: 'captured' });
+      return { paymentId };
+    },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
