@@ -165,7 +165,7 @@ export async function startFakeCashfree(): Promise<FakeCashfree> {
     // The hosted side: the stand-in SDK, its checkout page and the guest's Pay button.
     if (req.method === 'GET' && url.pathname === '/js/v3/cashfree.js') return sendSdk(res);
     const page = /^\/checkout\/([A-Za-z0-9_]+)$/.exec(url.pathname);
-    if (page) return hostedCheckout(req, res, page[1]!, url);
+    if (page) return hostedCheckout(req, res, page[1]!, url, raw);
 
     let body: Record<string, unknown> = {};
     try {
@@ -253,7 +253,7 @@ export async function startFakeCashfree(): Promise<FakeCashfree> {
     res.end(`(function(){var origin=${JSON.stringify(base)};window.Cashfree=function(o){if(!o||(o.mode!=='sandbox'&&o.mode!=='production'))throw new Error('mode');return{checkout:function(c){if(!c||!c.paymentSessionId)throw new Error('paymentSessionId');location.assign(origin+'/checkout/'+encodeURIComponent(c.paymentSessionId));return Promise.resolve({})}}}})();`);
   }
 
-  async function hostedCheckout(req: IncomingMessage, res: ServerResponse, session: string, url: URL) {
+  async function hostedCheckout(req: IncomingMessage, res: ServerResponse, session: string, url: URL, raw: string) {
     const order = [...orders.values()].find((o) => o.payment_session_id === session);
     if (!order) {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -263,7 +263,7 @@ export async function startFakeCashfree(): Promise<FakeCashfree> {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return res.end(`<!doctype html><html><head><meta name="viewport" content="width=device-width,initial-scale=1"><title>Cashfree (fake)</title></head><body><h1>Cashfree checkout (fake)</h1><p>Rs ${order.order_amount.toFixed(2)}</p><form method="post"><button id="cf-pay" name="outcome" value="pay">Pay Rs ${order.order_amount.toFixed(2)}</button><button id="cf-fail" name="outcome" value="fail">Fail</button></form></body></html>`);
     }
-    const form = new URLSearchParams(await readBody(req));
+    const form = new URLSearchParams(raw);
     const outcome = form.get('outcome') ?? url.searchParams.get('outcome');
     let hook: SignedCashfreeWebhook;
     if (outcome === 'pay') {

@@ -158,7 +158,7 @@ export async function startFakePhonePe(): Promise<FakePhonePe> {
     const error = (status: number, code: string, message: string) => send(status, { code, message, data: {} });
 
     const page = /^\/hosted\/pay\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
-    if (page) return hostedPage(req, res, page[1]!);
+    if (page) return hostedPage(req, res, page[1]!, raw);
 
     const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     let body: Record<string, unknown> = {};
@@ -225,7 +225,7 @@ export async function startFakePhonePe(): Promise<FakePhonePe> {
     error(404, 'NOT_FOUND', 'Not found');
   });
 
-  async function hostedPage(req: IncomingMessage, res: ServerResponse, merchantOrderId: string) {
+  async function hostedPage(req: IncomingMessage, res: ServerResponse, merchantOrderId: string, raw: string) {
     const order = orders.get(merchantOrderId);
     if (!order) {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -235,7 +235,7 @@ export async function startFakePhonePe(): Promise<FakePhonePe> {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       return res.end(`<!doctype html><html><head><meta name="viewport" content="width=device-width,initial-scale=1"><title>PhonePe (fake)</title></head><body><h1>PhonePe (fake)</h1><p>Rs ${(order.amount / 100).toFixed(2)}</p><form method="post"><button id="pp-pay" name="outcome" value="pay">Pay</button><button id="pp-fail" name="outcome" value="fail">Fail</button></form></body></html>`);
     }
-    const outcome = new URLSearchParams(await readBody(req)).get('outcome');
+    const outcome = new URLSearchParams(raw).get('outcome');
     let hook: SignedPhonePeWebhook;
     if (outcome === 'pay') {
       const { transactionId } = fake.pay(merchantOrderId);
