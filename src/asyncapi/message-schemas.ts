@@ -34,7 +34,7 @@ const text = { type: 'string' };
 export const ORDER_STATUSES = keys<OrderStatus>({ placed: true, confirmed: true, seen: true, delivered: true, cancelled: true, refunded: true });
 const ORDER_PAYMENT_STATUSES = keys<OrderPaymentStatus>({ due: true, created: true, pending: true, success: true, failed: true, refunded: true });
 const PAYMENT_METHODS = keys<PaymentMethod>({ online: true, cash: true });
-const GATEWAYS = keys<GatewayName>({ simulated: true, razorpay: true });
+const GATEWAYS = keys<GatewayName>({ simulated: true, razorpay: true, cashfree: true, phonepe: true });
 const CHAT_DIRECTIONS = keys<ChatDirection>({ incoming: true, outgoing: true, template: true });
 const CHAT_STATUSES = keys<ChatStatus>({ received: true, queued: true, sent: true, delivered: true, read: true, failed: true });
 export const REPLY_ERROR_CODES = keys<ReplyErrorCode>({ bad_request: true, rate_limited: true, forbidden: true, not_found: true, unprocessable: true });
@@ -52,7 +52,18 @@ export const VIEW_SCHEMAS: Record<string, JsonSchema> = {
     status: { type: 'string', enum: ORDER_STATUSES },
     placedAt: timestamp,
     maxTime: { type: 'integer', minimum: 0, description: 'Minutes: the longest preparation time of its items.' },
+    subtotal: paise,
+    discount: paise,
+    taxes: { type: 'array', items: object({ name: text, rate: { type: 'number', minimum: 0, description: 'Percent.' }, amount: paise }) },
+    total: { ...paise, description: 'What is charged (equals amount).' },
+    refundedAmount: paise,
+    invoiceNumber: nullable(text),
+    seenBy: nullable(ref('StaffRef')),
+    seenAt: nullable(timestamp),
+    deliveredBy: nullable(ref('StaffRef')),
+    deliveredAt: nullable(timestamp),
   }),
+  StaffRef: object({ id, username: text }),
   PaymentStatusView: object({
     orderId: id,
     status: { type: 'string', enum: ORDER_PAYMENT_STATUSES },
