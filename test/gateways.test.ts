@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from './support/venue.js';
+import { ApiClient, LOGINS } from './support/venue.js';
 import { setTheatreGateway, startGatewayWorld, type GatewayWorld } from './support/gateway-harness.js';
 
 /** Issue 14: what each gateway's webhook refuses beyond the shared contract, and gateways per theatre. */
@@ -73,8 +73,10 @@ describe('gateways per theatre and their webhook rules', () => {
     expect((await fetch(pp.t.http(`${p.checkoutUrl.slice(0, -2)}xx`), { redirect: 'manual' })).status).toBe(404);
   });
 
-  it('a theatre whose gateway is not configured on this server answers 503 with a clear message; a theatre without one uses the simulated gateway', async () => {
-    await setTheatreGateway(cf.t.app.db, cf.v.theatre1.id, 'phonepe');
+  it('a theatre whose gateway (set by an admin, in force at once) is not configured on this server answers 503 with a clear message; a theatre without one uses the simulated gateway', async () => {
+    const admin = await ApiClient.login(cf.t, LOGINS.admin);
+    const setGateway = async (gateway: string | null) => expect((await admin.call('PATCH', `/api/theatres/${cf.v.theatre1.id}`, { gateway })).status).toBe(200);
+    await setGateway('phonepe');
     try {
       const placed = await new ApiClient(cf.t).call('POST', '/api/orders', {
         seatId: cf.v.seat1,
@@ -86,7 +88,7 @@ describe('gateways per theatre and their webhook rules', () => {
       const refused = await guest.call('POST', `/api/orders/${placed.body.order.id}/payments`);
       expect(refused.status).toBe(503);
       expect(refused.body.error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('phonepe is not configured') });
-      await setTheatreGateway(cf.t.app.db, cf.v.theatre1.id, null);
+      await setGateway(null);
       const simulated = await guest.call('POST', `/api/orders/${placed.body.order.id}/payments`);
       expect(simulated.status).toBe(201);
       expect(simulated.body.gateway).toBe('simulated');

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from './support/test-app.js';
 import { ApiClient, startVenueWorld, type Venue } from './support/venue.js';
 
+
+/** An item without SPEC §6 extras: no description, the default veg mark, no photo. */
+const unmarked = { description: null, foodType: 'veg', imageUrl: null } as const;
 describe('menu management over HTTP', () => {
   let t: TestApp, v: Venue, staff1: ApiClient, staff2: ApiClient, admin: ApiClient;
   const guest = () => new ApiClient(t);
@@ -20,7 +23,7 @@ describe('menu management over HTTP', () => {
     const id = v.item(v.theatre1, 'Veg Samosa');
     const off = await staff1.call('PATCH', `/api/menu-items/${id}`, { available: false });
     expect(off.status).toBe(200);
-    expect(off.body).toEqual({ item: { id, categoryId: v.theatre1.menu[0]!.id, name: 'Veg Samosa', price: 8000, maxTime: 10, available: false } });
+    expect(off.body).toEqual({ item: { id, categoryId: v.theatre1.menu[0]!.id, name: 'Veg Samosa', price: 8000, maxTime: 10, available: false, ...unmarked, sortOrder: expect.any(Number) } });
     expect((await seatItem('Veg Samosa')).available).toBe(false);
     const order = await guest().call('POST', '/api/orders', { seatId: v.seat1, items: [{ itemId: id, quantity: 1 }], phone: '9876543210', paymentMethod: 'cash' });
     expect(order.status).toBe(422);
@@ -46,7 +49,7 @@ describe('menu management over HTTP', () => {
     const id = v.item(v.theatre1, 'Masala Chai');
     const snacks = v.theatre1.menu[0]!.id;
     const r = await admin.call('PATCH', `/api/menu-items/${id}`, { name: 'Ginger Chai', price: 7000, maxTime: 4 });
-    expect(r.body).toEqual({ item: { id, categoryId: v.theatre1.menu[1]!.id, name: 'Ginger Chai', price: 7000, maxTime: 4, available: true } });
+    expect(r.body).toEqual({ item: { id, categoryId: v.theatre1.menu[1]!.id, name: 'Ginger Chai', price: 7000, maxTime: 4, available: true, ...unmarked, sortOrder: expect.any(Number) } });
     expect(await seatItem('Ginger Chai')).toMatchObject({ price: 7000, maxTime: 4 });
     const foreign = await admin.call('PATCH', `/api/menu-items/${id}`, { categoryId: v.theatre2.menu[0]!.id });
     expect(foreign.status).toBe(422);
@@ -77,6 +80,8 @@ describe('menu management over HTTP', () => {
       price: 18000,
       maxTime: 8,
       available: false,
+      ...unmarked,
+      sortOrder: expect.any(Number),
     });
     expect((await admin.call('GET', `/api/theatres/${v.theatre2.id}/menu`)).status).toBe(200);
     expect((await staff2.call('GET', `/api/theatres/${v.theatre1.id}/menu`)).status).toBe(404);
@@ -95,13 +100,18 @@ describe('menu management over HTTP', () => {
 
     const item = await admin.call('POST', `/api/menu-categories/${catId}/items`, { name: 'Kulfi', price: 9000, maxTime: 2, available: true });
     expect(item.status).toBe(201);
-    expect(item.body).toEqual({ item: { id: expect.any(Number), categoryId: catId, name: 'Kulfi', price: 9000, maxTime: 2, available: true } });
+    expect(item.body).toEqual({ item: { id: expect.any(Number), categoryId: catId, name: 'Kulfi', price: 9000, maxTime: 2, available: true, ...unmarked, sortOrder: 0 } });
+    // SPEC §6 fields: given ones are stored; the next item still goes to the end.
+    const marked = await admin.call('POST', `/api/menu-categories/${catId}/items`, { name: 'Egg Pudding', price: 9000, maxTime: 2, available: true, description: 'Caramel custard', foodType: 'egg' });
+    expect(marked.body.item).toMatchObject({ description: 'Caramel custard', foodType: 'egg', imageUrl: null, sortOrder: 1 });
+    expect((await admin.call('POST', `/api/menu-categories/${catId}/items`, { name: 'X', price: 1, maxTime: 1, available: true, foodType: 'fish' })).status).toBe(400);
+    expect((await admin.call('POST', `/api/menu-categories/${catId}/items`, { name: 'Y', price: 1, maxTime: 1, available: true, description: 'x'.repeat(301) })).status).toBe(400);
     const dup = await admin.call('POST', `/api/menu-categories/${catId}/items`, { name: 'Kulfi', price: 9000, maxTime: 2, available: true });
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe('conflict');
 
     const seat = await guest().call('GET', `/api/seats/${v.seat1}`);
-    expect(seat.body.menu.at(-1)).toMatchObject({ id: catId, category: 'Desserts', items: [{ name: 'Kulfi', price: 9000 }] });
+    expect(seat.body.menu.at(-1)).toMatchObject({ id: catId, category: 'Desserts', items: [{ name: 'Kulfi', price: 9000 }, { name: 'Egg Pudding', foodType: 'egg', description: 'Caramel custard' }] });
 
     const renamed = await admin.call('PATCH', `/api/menu-categories/${catId}`, { name: 'Sweets' });
     expect(renamed.body).toEqual({ category: { id: catId, name: 'Sweets' } });

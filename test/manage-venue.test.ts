@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from './support/test-app.js';
+import { DEFAULT_SETTINGS } from '../src/theatres/settings.js';
 import { ApiClient, startVenueWorld, type Venue } from './support/venue.js';
 
 describe('theatre and layout management over HTTP', () => {
@@ -17,7 +18,7 @@ describe('theatre and layout management over HTTP', () => {
     expect(all.body.theatres.map((x: any) => x.name)).toEqual(['Galaxy Cinemas', 'Regal Talkies']);
     const own = await staff1.call('GET', '/api/theatres');
     expect(own.body).toEqual({
-      theatres: [{ id: v.theatre1.id, name: 'Galaxy Cinemas', cashEnabled: true, orderLimit: 100, serviceEndTime: null, unseenAlertSeconds: null, notificationPhones: [] }],
+      theatres: [{ id: v.theatre1.id, name: 'Galaxy Cinemas', cashEnabled: true, orderLimit: 100, serviceEndTime: null, unseenAlertSeconds: null, notificationPhones: [], ...DEFAULT_SETTINGS }],
     });
     expect((await guest().call('GET', '/api/theatres')).status).toBe(401);
     expect((await staff2.call('GET', `/api/theatres/${v.theatre1.id}`)).status).toBe(404);
@@ -28,7 +29,7 @@ describe('theatre and layout management over HTTP', () => {
     const body = { name: 'PVR Orion', cashEnabled: false, orderLimit: 25, serviceEndTime: '23:30', unseenAlertSeconds: 120, notificationPhones: ['98765 43210'] };
     const r = await admin.call('POST', '/api/theatres', body);
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ theatre: { id: expect.any(Number), ...body, notificationPhones: ['+919876543210'] } });
+    expect(r.body).toEqual({ theatre: { id: expect.any(Number), ...DEFAULT_SETTINGS, ...body, notificationPhones: ['+919876543210'] } });
     const dup = await admin.call('POST', '/api/theatres', { name: 'PVR Orion', cashEnabled: true, orderLimit: 1 });
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe('conflict');

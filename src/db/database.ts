@@ -9,6 +9,7 @@ import { chatMigration } from './migrations/0002-chat.js';
 import { paymentAttemptsMigration } from './migrations/0003-payment-attempts.js';
 import { chatPerTheatreMigration } from './migrations/0004-chat-per-theatre.js';
 import { moneyAndAbuseMigration } from './migrations/0005-money-and-abuse.js';
+import { businessMigration } from './migrations/0006-business.js';
 import { paymentStatusChecksMigration } from './migrations/0009-payment-status-checks.js';
 import type { Database } from './schema.js';
 
@@ -158,9 +159,13 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0003-payment-attempts': paymentAttemptsMigration(dialect),
     '0004-chat-per-theatre': chatPerTheatreMigration(),
     '0005-money-and-abuse': moneyAndAbuseMigration(dialect),
+    '0006-business': businessMigration(dialect),
     '0009-payment-status-checks': paymentStatusChecksMigration(),
   };
 }
+
+/** The migrations this code knows, in the order they run (the same on both dialects). */
+export const migrationNames = (): string[] => Object.keys(migrationsFor('sqlite'));
 
 function migratorFor(db: Kysely<Database>, dialect: DialectName, schema: string | undefined): Migrator {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };

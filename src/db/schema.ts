@@ -1,5 +1,6 @@
 import type { AccountTable, SessionTable } from '../accounts/account.table.js';
 import type { ChatConversationTable, ChatMessageTable, WhatsAppUnknownPhoneTable } from '../chat/chat.table.js';
+import type { DocumentCounterTable } from '../invoices/invoice.table.js';
 import type { IdempotencyKeyTable, OrderItemTable, OrderTable } from '../orders/order.table.js';
 import type { PaymentTable, RefundTable, WebhookEventTable } from '../payments/payment.table.js';
 import type { StreamEventTable, StreamHeadTable } from '../streams/event.table.js';
@@ -47,4 +48,5 @@ export interface Database {
   chat_messages: ChatMessageTable;
   chat_conversations: ChatConversationTable;
   whatsapp_unknown_phones: WhatsAppUnknownPhoneTable;
+  document_counters: DocumentCounterTable;
 }

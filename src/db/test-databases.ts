@@ -39,6 +39,7 @@ const TABLES_IN_DELETE_ORDER = [
   'idempotency_keys',
   'order_items',
   'orders',
+  'document_counters',
   'sessions',
   'accounts',
   'menu_items',

@@ -36,6 +36,7 @@ describe.each(engines)('order history on $name', (engine) => {
       payment_status: 'due' as const,
       status,
       amount: 100,
+      subtotal: 100,
       max_time: 5,
       token_hash: 'x',
       placed_at: placedAt,

@@ -14,7 +14,9 @@ import type { OrderView } from './order.view.js';
 export const ORDER_STATUSES = ['placed', 'confirmed', 'seen', 'delivered', 'cancelled', 'refunded'] as const satisfies readonly OrderStatus[];
 const PAYMENT_STATUSES = ['due', 'created', 'pending', 'success', 'failed', 'refunded'] as const satisfies readonly OrderPaymentStatus[];
 
-/** The order view of SPEC §3 (also in events), checked against the server's type. */
+const staffRef = z.object({ id: z.number().int(), username: z.string() });
+
+/** The order view of SPEC §3 and §6 (also in events), checked against the server's type. */
 export const orderView = answerOf<OrderView>()(
   z
     .object({
@@ -28,6 +30,16 @@ export const orderView = answerOf<OrderView>()(
       status: z.enum(ORDER_STATUSES),
       placedAt: z.string(),
       maxTime: z.number().int().meta({ description: 'minutes' }),
+      subtotal: z.number().int().meta({ description: 'paise: Σ price × quantity' }),
+      discount: z.number().int(),
+      taxes: z.array(z.object({ name: z.string(), rate: z.number(), amount: z.number().int() })),
+      total: z.number().int().meta({ description: 'paise charged (equals amount)' }),
+      refundedAmount: z.number().int(),
+      invoiceNumber: z.string().nullable(),
+      seenBy: staffRef.nullable(),
+      seenAt: z.string().nullable(),
+      deliveredBy: staffRef.nullable(),
+      deliveredAt: z.string().nullable(),
     })
     .meta({ id: 'Order' }),
 );
@@ -65,7 +77,10 @@ export function orderRoutes(app: FastifyInstance, deps: { orders: OrderService }
     r.post(
       `/api/orders/:id/${action}`,
       { config: { auth: 'session-after-validation' }, schema: { tags, params: idParams('order'), response: { 200: orderAnswer } } },
-      async (req) => ({ order: await deps.orders.transition(req.params.id, action, signedIn(req).actor) }),
+      async (req) => {
+        const { actor, account } = signedIn(req);
+        return { order: await deps.orders.transition(req.params.id, action, actor, { id: account.id, username: account.username }) };
+      },
     );
   }
 

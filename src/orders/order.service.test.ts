@@ -72,6 +72,17 @@ describe.each(engines)('orders on $name', (engine) => {
       status: 'confirmed',
       placedAt: '2026-11-29T18:00:00.000Z',
       maxTime: 10,
+      subtotal: 58000,
+      discount: 0,
+      taxes: [],
+      total: 58000,
+      refundedAmount: 0,
+      // Confirmed as placed: invoiced then, first of the theatre's 2026-27 series.
+      invoiceNumber: 'INV/2026-27/1',
+      seenBy: null,
+      seenAt: null,
+      deliveredBy: null,
+      deliveredAt: null,
     });
     const stored = await handle.db.selectFrom('orders').select(['phone', 'token_hash']).executeTakeFirstOrThrow();
     expect(stored.phone).toBe('+919876543210');
@@ -200,9 +211,12 @@ describe.each(engines)('orders on $name', (engine) => {
       const { order } = await orders.createOrder(cashOrder());
       const staff = { role: 'staff' as const, theatreId: galaxy().id };
       clock.advance(60_000);
-      expect(await orders.transition(order.id, 'seen', staff)).toEqual({ ...order, status: 'seen' });
+      const asha = { id: 7, username: 'asha' };
+      expect(await orders.transition(order.id, 'seen', staff, asha)).toEqual({ ...order, status: 'seen', seenBy: asha, seenAt: '2026-11-29T18:01:00.000Z' });
+      // Made with a theatre key (no account): recorded without a name.
       const delivered = await orders.transition(order.id, 'deliver', staff);
-      expect(delivered.status).toBe('delivered');
+      expect(delivered).toMatchObject({ status: 'delivered', seenBy: asha, deliveredBy: null, deliveredAt: '2026-11-29T18:01:00.000Z' });
+      expect(await orders.getOrder(order.id)).toEqual(delivered);
       const theatreEvents = await events.eventsSince(`theatre:${galaxy().id}`, 0, 10);
       expect(theatreEvents.map((e) => [e.seq, e.type])).toEqual([
         [1, 'order.confirmed'],

@@ -15,6 +15,9 @@ import { OrderRepository, type NewOrderItem } from './order.repository.js';
 import { nextOrderStatus, type OrderAction } from './order.state.js';
 import { toOrderView, type OrderView } from './order.view.js';
 import { normalisePhone } from '../shared/phone.js';
+import { takeInvoiceNumber } from '../invoices/invoice-numbers.js';
+import { computeTotals, type StaffRef } from '../protocol/index.js';
+import { pricingOf } from '../theatres/settings.js';
 
 export interface OrderServiceDeps {
   /** Writes commit through it (and wake the relay); reads use its reader. */
@@ -124,7 +127,9 @@ export class OrderService {
     const { theatre } = place;
     const lines = priceLines(request, await this.theatres.findItems(request.items.map((i) => i.itemId)), theatre.id);
     if (request.paymentMethod === 'cash' && !theatre.cashEnabled) throw appError('cash_not_accepted');
-    const amount = lines.reduce((sum, l) => sum + l.price * l.quantity, 0);
+    // The theatre's discount and taxes as they stand now: the order keeps its figures after they change.
+    const totals = computeTotals(lines, pricingOf(theatre));
+    const amount = totals.total;
     if (!(amount <= maxTotal)) {
       throw appError('unprocessable', `This order comes to Rs ${rupees(amount)}; one order may be at most Rs ${rupees(maxTotal)}. Split it into smaller orders.`);
     }
@@ -153,10 +158,15 @@ export class OrderService {
           payment_status: cash ? 'due' : 'created',
           status: cash ? 'confirmed' : 'placed',
           amount,
+          subtotal: totals.subtotal,
+          discount: totals.discount,
+          taxes: JSON.stringify(totals.taxes),
           max_time: Math.max(...lines.map((l) => l.maxTime)),
           token_hash: sha256(orderToken),
           placed_at: at,
           confirmed_at: cash ? at : null,
+          // A cash order is confirmed as it is placed, so it is invoiced then.
+          ...(cash ? { invoice_number: await takeInvoiceNumber(trx, theatre.id, now), invoiced_at: at } : {}),
           updated_at: at,
         },
         lines.map(({ maxTime: _m, ...line }) => line),
@@ -204,7 +214,7 @@ export class OrderService {
    * A staff action. 404 for an order the actor may not see; 409 when the order's state does not
    * allow it (see order.state.ts). The change and its events commit together.
    */
-  async transition(orderId: number, action: StaffAction, actor: Actor): Promise<OrderView> {
+  async transition(orderId: number, action: StaffAction, actor: Actor, by: StaffRef | null = null): Promise<OrderView> {
     await this.getOrderFor(orderId, actor);
     if (action === 'refund') {
       if (!this.deps.refunds) throw appError('unavailable', 'Refunds are not configured.');
@@ -222,8 +232,9 @@ export class OrderService {
       );
       if (!next.ok) throw appError('conflict', next.reason);
       const at = now.toISOString();
-      await this.orders.update(trx, orderId, { status: next.status, updated_at: at });
-      const order = toOrderView({ row: { ...record.row, status: next.status, updated_at: at }, items: record.items });
+      const changes = { status: next.status, updated_at: at, ...whoDid(action, by, at) };
+      await this.orders.update(trx, orderId, changes);
+      const order = toOrderView({ row: { ...record.row, ...changes }, items: record.items });
       // Payments tell the order's payment socket it is finished (a reaction, before the theatre streams).
       await this.deps.orderEvents.emit(trx, EVENT_OF[action], order, now);
       return order;
@@ -242,6 +253,13 @@ export class OrderService {
 }
 
 type PricedLine = NewOrderItem & { maxTime: number };
+
+/** Who marked an order seen or delivered, and when (SPEC §6 seenBy/deliveredBy). */
+function whoDid(action: Exclude<StaffAction, 'refund'>, by: StaffRef | null, at: string) {
+  if (action === 'seen') return { seen_by_id: by?.id ?? null, seen_by_username: by?.username ?? null, seen_at: at };
+  if (action === 'deliver') return { delivered_by_id: by?.id ?? null, delivered_by_username: by?.username ?? null, delivered_at: at };
+  return {};
+}
 
 /** Paise as rupees the way guests read them: `5,00,000.00`. */
 const rupees = (paise: number): string => (paise / 100).toLocaleString('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });

@@ -34,6 +34,23 @@ export interface OrderTable {
    */
   live_payment_id: Generated<number | null>;
   updated_at: string;
+  /** SPEC §6 totals (orders/totals): amount = total. */
+  subtotal: number;
+  discount: Generated<number>;
+  /** JSON [{name, rate, amount}]. */
+  taxes: Generated<string>;
+  /** Sum of refunds the gateway accepted. */
+  refunded_amount: Generated<number>;
+  /** `<prefix>/<YYYY-YY>/<n>`, given in the confirming transaction (invoices/invoice-numbers.ts). */
+  invoice_number: Generated<string | null>;
+  invoiced_at: Generated<string | null>;
+  /** Who marked it seen and delivered: account id and username copied, so the order reads the same later. */
+  seen_by_id: Generated<number | null>;
+  seen_by_username: Generated<string | null>;
+  seen_at: Generated<string | null>;
+  delivered_by_id: Generated<number | null>;
+  delivered_by_username: Generated<string | null>;
+  delivered_at: Generated<string | null>;
 }
 
 export interface OrderItemTable {

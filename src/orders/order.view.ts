@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { OrderView } from '../protocol/index.js';
+import type { OrderView, StaffRef, TaxAmount } from '../protocol/index.js';
 import type { OrderItemTable, OrderTable } from './order.table.js';
 
 /** An order as SPEC §3 shows it, in events and in the API: the contract's own type. */
@@ -22,5 +22,17 @@ export function toOrderView({ row, items }: OrderRecord): OrderView {
     status: row.status,
     placedAt: row.placed_at,
     maxTime: row.max_time,
+    subtotal: row.subtotal,
+    discount: row.discount,
+    taxes: JSON.parse(row.taxes) as TaxAmount[],
+    total: row.amount,
+    refundedAmount: row.refunded_amount,
+    invoiceNumber: row.invoice_number,
+    seenBy: staffRef(row.seen_by_id, row.seen_by_username),
+    seenAt: row.seen_at,
+    deliveredBy: staffRef(row.delivered_by_id, row.delivered_by_username),
+    deliveredAt: row.delivered_at,
   };
 }
+
+const staffRef = (id: number | null, username: string | null): StaffRef | null => (id === null || username === null ? null : { id, username });

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { clientAddressKey, type GuestLimits } from '../http/rate-limits.js';
 import { answerOf, idParams } from '../http/route-schemas.js';
+import { GATEWAY_NAMES } from '../protocol/index.js';
 import type { WebhookResult } from './webhook.handler.js';
 import type { PaymentService, StartedPayment } from './payment.service.js';
 
@@ -15,7 +16,7 @@ export interface PaymentRouteDeps {
 const startedPayment = answerOf<StartedPayment>()(
   z.object({
     paymentId: z.number().int(),
-    gateway: z.enum(['simulated', 'razorpay', 'cashfree', 'phonepe']),
+    gateway: z.enum(GATEWAY_NAMES),
     gatewayOrderId: z.string(),
     amount: z.number().int().meta({ description: 'paise' }),
     currency: z.literal('INR'),

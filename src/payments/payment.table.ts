@@ -61,4 +61,7 @@ export interface RefundTable {
   error: string | null;
   created_at: string;
   updated_at: string;
+  /** Its credit note, `CN/<YYYY-YY>/<n>` in the theatre's series (invoices/invoice-numbers.ts); null until issued. */
+  credit_note_number: Generated<string | null>;
+  credit_note_at: Generated<string | null>;
 }

@@ -1,4 +1,6 @@
 /** HTTP API answers the web app reads (SPEC §4) beyond the views shared with the sockets. */
+import type { PricingRules, TaxRate } from './totals.js';
+import type { GatewayName } from './views.js';
 
 export type Role = 'admin' | 'staff';
 
@@ -15,7 +17,15 @@ export interface SeatView {
   seat: { id: number; name: string };
   row: { id: number; name: string };
   hall: { id: number; name: string };
-  theatre: { id: number; name: string; cashEnabled: boolean; serviceEndTime: string | null };
+  theatre: {
+    id: number;
+    name: string;
+    cashEnabled: boolean;
+    serviceEndTime: string | null;
+    /** What the cart needs to show the bill before paying (protocol/totals.ts computes it). */
+    pricing: PricingRules;
+    discountMessage: string | null;
+  };
   menu: Array<{ id: number; category: string; items: SeatMenuItem[] }>;
 }
 export interface SeatMenuItem {
@@ -24,7 +34,14 @@ export interface SeatMenuItem {
   price: number;
   maxTime: number;
   available: boolean;
+  description: string | null;
+  foodType: FoodType;
+  /** Its photo (WebP, at most 800 px wide); the path changes when the photo does. */
+  imageUrl: string | null;
 }
+
+/** The usual Indian menu marks: green (veg), brown (non-veg), and egg. */
+export type FoodType = 'veg' | 'nonveg' | 'egg';
 
 /** A theatre as staff and admins manage it. */
 export interface TheatreView {
@@ -35,6 +52,21 @@ export interface TheatreView {
   serviceEndTime: string | null;
   unseenAlertSeconds: number | null;
   notificationPhones: string[];
+  /** SPEC §6 settings. */
+  legalName: string | null;
+  gstin: string | null;
+  address: string | null;
+  /** IANA zone of its days, hours and financial years. */
+  timeZone: string;
+  taxes: TaxRate[];
+  pricesIncludeTax: boolean;
+  discountPercent: number;
+  discountMessage: string | null;
+  invoicePrefix: string;
+  refundApproval: 'none' | 'code';
+  approverPhone: string | null;
+  /** `simulated` when the theatre has not chosen one. */
+  gateway: GatewayName;
 }
 
 export interface MenuItemView {
@@ -44,6 +76,11 @@ export interface MenuItemView {
   price: number;
   maxTime: number;
   available: boolean;
+  description: string | null;
+  foodType: FoodType;
+  imageUrl: string | null;
+  /** Place in its category, lowest first. */
+  sortOrder: number;
 }
 /** `GET /api/theatres/<id>/menu`. */
 export interface MenuView {

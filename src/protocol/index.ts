@@ -8,4 +8,5 @@ export * from './close-codes.js';
 export * from './messages.js';
 export * from './order-state.js';
 export * from './sockets.js';
+export * from './totals.js';
 export * from './views.js';

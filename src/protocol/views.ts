@@ -4,6 +4,8 @@
  * web app reads them: both import these, so a change here is a change on both sides.
  */
 
+import type { TaxAmount } from './totals.js';
+
 export type OrderStatus = 'placed' | 'confirmed' | 'seen' | 'delivered' | 'cancelled' | 'refunded';
 export type PaymentMethod = 'online' | 'cash';
 /** A payment's status as clients see it (the server keeps `superseded` attempts to itself). */
@@ -11,6 +13,7 @@ export type PaymentStatus = 'created' | 'pending' | 'success' | 'failed' | 'refu
 /** An order's payment: `due` for a cash order, else the status of the payment it follows. */
 export type OrderPaymentStatus = 'due' | PaymentStatus;
 export type GatewayName = 'simulated' | 'razorpay' | 'cashfree' | 'phonepe';
+export const GATEWAY_NAMES = ['simulated', 'razorpay', 'cashfree', 'phonepe'] as const satisfies readonly GatewayName[];
 
 /** An order as SPEC §3 shows it, in events and in the API. */
 export interface OrderView {
@@ -25,6 +28,25 @@ export interface OrderView {
   placedAt: string;
   /** Minutes: the longest preparation time of its items. */
   maxTime: number;
+  /** SPEC §6 totals: `amount` equals `total`, what is charged. */
+  subtotal: number;
+  discount: number;
+  taxes: TaxAmount[];
+  total: number;
+  /** Sum of the refunds the gateway accepted. */
+  refundedAmount: number;
+  /** `<prefix>/<YYYY-YY>/<n>`, null until the order is confirmed. */
+  invoiceNumber: string | null;
+  seenBy: StaffRef | null;
+  seenAt: string | null;
+  deliveredBy: StaffRef | null;
+  deliveredAt: string | null;
+}
+
+/** The account that made a staff action (null when made with a theatre key, or before this was recorded). */
+export interface StaffRef {
+  id: number;
+  username: string;
 }
 
 /**

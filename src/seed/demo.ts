@@ -33,6 +33,17 @@ export function demoSeed(passwords: { staff: string; admin: string }): SeedInput
         name: 'Scan2Food Demo Multiplex',
         cashEnabled: true,
         orderLimit: 50,
+        // Made-up seller details (the GSTIN has a valid check character but names no real business).
+        legalName: 'Scan2Food Demo Cinemas Private Limited',
+        gstin: '29ABCDE1234F1ZW',
+        address: '12 MG Road, Bengaluru, Karnataka 560001',
+        timeZone: 'Asia/Kolkata',
+        taxes: [
+          { name: 'CGST', rate: 2.5 },
+          { name: 'SGST', rate: 2.5 },
+        ],
+        pricesIncludeTax: false,
+        invoicePrefix: 'DEMO',
         halls: [
           { name: 'Audi 1', rows: seats(['A', 'B', 'C', 'D'], 8) },
           { name: 'Audi 2 Recliner', rows: seats(['A', 'B', 'C'], 6) },
@@ -41,18 +52,19 @@ export function demoSeed(passwords: { staff: string; admin: string }): SeedInput
           {
             category: 'Popcorn',
             items: [
-              { name: 'Salted Popcorn (Regular)', price: rupees(250), maxTime: 5, available: true },
-              { name: 'Caramel Popcorn (Large)', price: rupees(390), maxTime: 5, available: true },
-              { name: 'Cheese Popcorn (Large)', price: rupees(410), maxTime: 5, available: true },
+              { name: 'Salted Popcorn (Regular)', price: rupees(250), maxTime: 5, available: true, foodType: 'veg', description: 'Freshly popped, lightly salted. Serves one.' },
+              { name: 'Caramel Popcorn (Large)', price: rupees(390), maxTime: 5, available: true, foodType: 'veg', description: 'Coated in butter caramel. Serves two.' },
+              { name: 'Cheese Popcorn (Large)', price: rupees(410), maxTime: 5, available: true, foodType: 'veg', description: 'Tossed in cheddar seasoning. Serves two.' },
             ],
           },
           {
             category: 'Snacks',
             items: [
-              { name: 'Veg Samosa (2 pcs)', price: rupees(120), maxTime: 8, available: true },
-              { name: 'Paneer Tikka Sandwich', price: rupees(260), maxTime: 12, available: true },
-              { name: 'Chicken Puff', price: rupees(150), maxTime: 8, available: true },
-              { name: 'Nachos with Cheese Dip', price: rupees(280), maxTime: 10, available: true },
+              { name: 'Veg Samosa (2 pcs)', price: rupees(120), maxTime: 8, available: true, foodType: 'veg', description: 'Spiced potato and peas in crisp pastry, with mint chutney.' },
+              { name: 'Paneer Tikka Sandwich', price: rupees(260), maxTime: 12, available: true, foodType: 'veg', description: 'Grilled paneer tikka, onions and capsicum in toasted bread.' },
+              { name: 'Chicken Puff', price: rupees(150), maxTime: 8, available: true, foodType: 'nonveg', description: 'Flaky puff pastry filled with spiced chicken keema.' },
+              { name: 'Egg Puff', price: rupees(120), maxTime: 8, available: true, foodType: 'egg', description: 'Puff pastry with a boiled egg in onion masala.' },
+              { name: 'Nachos with Cheese Dip', price: rupees(280), maxTime: 10, available: true, foodType: 'veg', description: 'Corn chips with warm cheese sauce and jalapenos.' },
               { name: 'Veg Burger', price: rupees(220), maxTime: 15, available: false },
             ],
           },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { safeText } from '../http/safe-text.js';
-import { MAX_PRICE_PAISE } from '../theatres/manage.input.js';
+import { foodType, itemDescription, MAX_PRICE_PAISE } from '../theatres/manage.input.js';
+import { theatreSettingsSchema } from '../theatres/settings.input.js';
 
 /** The seed file (SPEC §5). Unknown keys are refused so a typo does not silently do nothing. */
 /** Names and usernames: trimmed, then no control characters or invalid Unicode (safe-text.ts). */
@@ -13,6 +14,8 @@ const item = z.strictObject({
   price: z.number().int().min(1).max(MAX_PRICE_PAISE).describe('paise'),
   maxTime: z.number().int().min(1).max(24 * 60).describe('minutes'),
   available: z.boolean().default(true),
+  description: itemDescription.optional(),
+  foodType: foodType.optional(),
 });
 
 const theatre = z.strictObject({
@@ -26,6 +29,7 @@ const theatre = z.strictObject({
     .optional(),
   unseenAlertSeconds: z.number().int().min(1).max(24 * 60 * 60).nullable().optional(),
   notificationPhones: z.array(safeText(32)).optional(),
+  ...theatreSettingsSchema.shape,
   halls: z
     .array(z.strictObject({ name, rows: z.array(z.strictObject({ name, seats: z.array(name) })).default([]) }))
     .default([]),

@@ -1,3 +1,5 @@
+import { settingsColumns } from '../theatres/settings.js';
+import type { TheatreSettingsChanges } from '../theatres/settings.input.js';
 import type { Executor, Transaction } from '../db/executor.js';
 
 /**
@@ -27,7 +29,7 @@ export class SeedRepository {
       serviceEndTime?: string | null | undefined;
       unseenAlertSeconds?: number | null | undefined;
       notificationPhones?: string[] | undefined;
-    },
+    } & TheatreSettingsChanges,
     now: string,
     mode: CreateMode = {},
   ): Promise<number> {
@@ -38,6 +40,7 @@ export class SeedRepository {
       ...(t.serviceEndTime !== undefined ? { service_end_time: t.serviceEndTime } : {}),
       ...(t.unseenAlertSeconds !== undefined ? { unseen_alert_seconds: t.unseenAlertSeconds } : {}),
       ...(t.notificationPhones !== undefined ? { notification_phones: JSON.stringify(t.notificationPhones) } : {}),
+      ...settingsColumns(t),
     };
     const found = mode.createOnly ? undefined : await trx.selectFrom('theatres').select('id').where('name', '=', t.name).executeTakeFirst();
     if (found) {
@@ -83,10 +86,18 @@ export class SeedRepository {
   async upsertMenuItem(
     trx: Transaction,
     categoryId: number,
-    i: { name: string; price: number; maxTime: number; available: boolean; position: number },
+    i: { name: string; price: number; maxTime: number; available: boolean; position: number; description?: string | null | undefined; foodType?: 'veg' | 'nonveg' | 'egg' | undefined },
     mode: CreateMode = {},
   ): Promise<number> {
-    const fields = { price: i.price, max_time: i.maxTime, available: i.available ? 1 : 0, position: i.position };
+    const fields = {
+      price: i.price,
+      max_time: i.maxTime,
+      available: i.available ? 1 : 0,
+      position: i.position,
+      // Left out of the seed file: keep what is stored.
+      ...(i.description !== undefined ? { description: i.description === '' ? null : i.description } : {}),
+      ...(i.foodType !== undefined ? { food_type: i.foodType } : {}),
+    };
     const found = mode.createOnly
       ? undefined
       : await trx.selectFrom('menu_items').select('id').where('category_id', '=', categoryId).where('name', '=', i.name).executeTakeFirst();

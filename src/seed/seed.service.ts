@@ -1,10 +1,12 @@
+import { settingsProblem } from '../theatres/settings.js';
+import { TheatreRepository } from '../theatres/theatre.repository.js';
 import type { Kysely } from 'kysely';
 import { AccountRepository } from '../accounts/account.repository.js';
 import type { Role } from '../accounts/account.table.js';
 import { hashPassword, verifyPassword } from '../accounts/password.js';
 import type { Database } from '../db/schema.js';
 import type { Executor } from '../db/executor.js';
-import { parseSeedInput } from './seed.input.js';
+import { parseSeedInput, SeedInputError } from './seed.input.js';
 import { SeedRepository } from './seed.repository.js';
 
 export interface SeededAccount {
@@ -46,6 +48,9 @@ export async function seed(db: Kysely<Database>, input: unknown, clock: () => Da
     const theatres: SeededTheatre[] = [];
     for (const t of parsed.theatres) {
       const theatreId = await places.upsertTheatre(trx, t, now);
+      const stored = await new TheatreRepository(trx).findTheatre(theatreId, trx);
+      const problem = settingsProblem(stored!);
+      if (problem) throw new SeedInputError(`invalid seed input:\ntheatre "${t.name}": ${problem}`);
       const halls: SeededTheatre['halls'] = [];
       for (const h of t.halls) {
         const hallId = await places.findOrCreateNamed(trx, 'halls', { key: 'theatre_id', id: theatreId }, h.name);

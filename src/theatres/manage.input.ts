@@ -2,6 +2,7 @@ import { bodyId } from '../http/route-schemas.js';
 import { z } from 'zod';
 import { safeText } from '../http/safe-text.js';
 import { normalisePhone } from '../shared/phone.js';
+import { theatreSettingsFields, theatreSettingsSchema } from './settings.input.js';
 
 /*
  * Bodies of the venue and menu management API. Objects are strict: a misspelt field is a 400,
@@ -38,13 +39,16 @@ const theatreFields = {
   notificationPhones: z.array(phone).max(MAX_NOTIFICATION_PHONES),
 };
 
+const optionalSettings = theatreSettingsSchema.shape;
+
 export const createTheatreBody = z.strictObject({
   ...theatreFields,
+  ...optionalSettings,
   serviceEndTime: theatreFields.serviceEndTime.optional(),
   unseenAlertSeconds: theatreFields.unseenAlertSeconds.optional(),
   notificationPhones: theatreFields.notificationPhones.optional(),
 });
-export const updateTheatreBody = z.strictObject(theatreFields).partial();
+export const updateTheatreBody = z.strictObject({ ...theatreFields, ...theatreSettingsFields }).partial();
 export type TheatreChanges = z.output<typeof updateTheatreBody>;
 export type NewTheatre = z.output<typeof createTheatreBody>;
 
@@ -56,13 +60,25 @@ export const seatsBody = z.strictObject({
     .refine((names) => new Set(names).size === names.length, 'seat names must not repeat'),
 });
 
+export const MAX_DESCRIPTION_LENGTH = 300;
+export const itemDescription = z.string().trim().pipe(safeText(MAX_DESCRIPTION_LENGTH, { min: 0, multiline: true }));
+export const foodType = z.enum(['veg', 'nonveg', 'egg']);
+
 const itemFields = {
   name: nameSchema,
   price: z.number().int().min(1).max(MAX_PRICE_PAISE).describe('paise'),
   maxTime: z.number().int().min(1).max(MAX_PREP_MINUTES).describe('minutes'),
   available: z.boolean(),
+  description: itemDescription.nullable(),
+  foodType,
+  sortOrder: z.number().int().min(0).max(1_000_000).describe('place in its category, lowest first'),
 };
-export const createItemBody = z.strictObject(itemFields);
+export const createItemBody = z.strictObject({
+  ...itemFields,
+  description: itemFields.description.optional(),
+  foodType: itemFields.foodType.optional(),
+  sortOrder: itemFields.sortOrder.optional(),
+});
 export const updateItemBody = z.strictObject({ ...itemFields, categoryId: bodyId() }).partial();
 export type NewMenuItem = z.output<typeof createItemBody>;
 export type MenuItemChanges = z.output<typeof updateItemBody>;

@@ -7,6 +7,7 @@ import type { Theatre } from './theatre.repository.js';
 import type { Layout } from './venue.repository.js';
 import { createTheatreBody, namedBody, seatsBody, updateTheatreBody } from './manage.input.js';
 import type { VenueService } from './venue.service.js';
+import { theatreSettingsView } from './theatre.schemas.js';
 
 const config = { auth: 'session' } as const;
 const tags = ['theatres'];
@@ -21,6 +22,7 @@ export const theatreView = answerOf<Theatre>()(
       serviceEndTime: z.string().nullable(),
       unseenAlertSeconds: z.number().int().nullable(),
       notificationPhones: z.array(z.string()),
+      ...theatreSettingsView,
     })
     .meta({ id: 'Theatre' }),
 );

@@ -3,6 +3,7 @@ import type { Executor } from '../db/executor.js';
 import type { MenuItemChanges } from './manage.input.js';
 import type { MenuItemTable } from './theatre.table.js';
 import type { MenuItemView } from '../protocol/index.js';
+import { toMenuItemView } from './theatre.repository.js';
 
 /** A menu item as the management API shows it. */
 export type { MenuItemView };
@@ -13,7 +14,7 @@ export class MenuRepository {
 
   async findItem(id: number, trx: Executor = this.db): Promise<MenuItemView | null> {
     const r = await trx.selectFrom('menu_items').selectAll().where('id', '=', id).executeTakeFirst();
-    return r ? { id: r.id, categoryId: r.category_id, name: r.name, price: r.price, maxTime: r.max_time, available: r.available === 1 } : null;
+    return r ? toMenuItemView(r) : null;
   }
 
   async findCategory(id: number, trx: Executor = this.db): Promise<{ id: number; name: string; theatreId: number } | null> {
@@ -28,6 +29,9 @@ export class MenuRepository {
       ...(c.maxTime !== undefined ? { max_time: c.maxTime } : {}),
       ...(c.available !== undefined ? { available: c.available ? 1 : 0 } : {}),
       ...(c.categoryId !== undefined ? { category_id: c.categoryId } : {}),
+      ...(c.description !== undefined ? { description: c.description === '' ? null : c.description } : {}),
+      ...(c.foodType !== undefined ? { food_type: c.foodType } : {}),
+      ...(c.sortOrder !== undefined ? { position: c.sortOrder } : {}),
     };
     if (Object.keys(set).length === 0) return;
     await trx.updateTable('menu_items').set(set).where('id', '=', id).execute();

@@ -7,13 +7,14 @@ import type { MenuItemView } from './menu.repository.js';
 import type { MenuView } from './menu.service.js';
 import { createItemBody, namedBody, updateItemBody } from './manage.input.js';
 import type { MenuService } from './menu.service.js';
+import { guestItemFields } from './theatre.schemas.js';
 
 const config = { auth: 'session' } as const;
 const tags = ['menu'];
 
 const itemView = answerOf<MenuItemView>()(
   z
-    .object({ id: z.number().int(), categoryId: z.number().int(), name: z.string(), price: z.number().int(), maxTime: z.number().int(), available: z.boolean() })
+    .object({ ...guestItemFields, categoryId: z.number().int(), sortOrder: z.number().int() })
     .meta({ id: 'MenuItem' }),
 );
 const menuView = answerOf<MenuView>()(z.object({ categories: z.array(named.extend({ items: z.array(itemView) })) }));

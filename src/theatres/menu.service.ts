@@ -38,7 +38,7 @@ export class MenuService {
       categories: categories.map((c) => ({
         id: c.id,
         name: c.name,
-        items: c.items.map((i) => ({ id: i.id, categoryId: i.categoryId, name: i.name, price: i.price, maxTime: i.maxTime, available: i.available })),
+        items: c.items.map(({ theatreId: _theatre, ...item }) => item),
       })),
     };
   }
@@ -82,13 +82,13 @@ export class MenuService {
       () =>
         this.deps.uow.write(async (trx) => {
           if (await this.venue.nameTaken('menu_items', categoryId, item.name, undefined, trx)) throw appError('conflict', taken);
-          const position = await this.menu.nextItemPosition(categoryId, trx);
+          const position = item.sortOrder ?? (await this.menu.nextItemPosition(categoryId, trx));
           return this.places.upsertMenuItem(trx, categoryId, { ...item, position }, { createOnly: true });
         }),
       taken,
     );
     this.deps.audit(who.account, 'menu_item.create', id);
-    return { id, categoryId, ...item };
+    return (await this.menu.findItem(id))!;
   }
 
   /**

@@ -3,18 +3,26 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { answerOf, named, pathId } from '../http/route-schemas.js';
 import type { SeatService, SeatView } from './seat.service.js';
+import { guestItemFields, pricingView } from './theatre.schemas.js';
 
 const seatView = answerOf<SeatView>()(
   z.object({
     seat: named,
     row: named,
     hall: named,
-    theatre: z.object({ id: z.number().int(), name: z.string(), cashEnabled: z.boolean(), serviceEndTime: z.string().nullable() }),
+    theatre: z.object({
+      id: z.number().int(),
+      name: z.string(),
+      cashEnabled: z.boolean(),
+      serviceEndTime: z.string().nullable(),
+      pricing: pricingView,
+      discountMessage: z.string().nullable(),
+    }),
     menu: z.array(
       z.object({
         id: z.number().int(),
         category: z.string(),
-        items: z.array(z.object({ id: z.number().int(), name: z.string(), price: z.number().int(), maxTime: z.number().int(), available: z.boolean() })),
+        items: z.array(z.object(guestItemFields)),
       }),
     ),
   }),

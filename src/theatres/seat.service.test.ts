@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines, type TestDb } from '../db/test-databases.js';
 import { seed, type SeedResult } from '../seed/seed.service.js';
 import { VENUE_SEED } from '../seed/test-fixture.js';
+
+/** Items the seed gives no SPEC §6 extras: no description, the default veg mark, no photo. */
+const unmarked = { description: null, foodType: 'veg', imageUrl: null } as const;
 import { SeatService } from './seat.service.js';
 
 const engines = await databaseEngines();
@@ -27,18 +30,18 @@ describe.each(engines)('seat page on $name', (engine) => {
       seat: { id: seat.id, name: 'C1' },
       row: { id: hall.rows[0]!.id, name: 'C' },
       hall: { id: hall.id, name: 'Audi 2' },
-      theatre: { id: galaxy.id, name: 'Galaxy Cinemas', cashEnabled: true, serviceEndTime: null },
+      theatre: { id: galaxy.id, name: 'Galaxy Cinemas', cashEnabled: true, serviceEndTime: null, pricing: { taxes: [], pricesIncludeTax: false, discountPercent: 0 }, discountMessage: null },
       menu: [
         {
           id: galaxy.menu[0]!.id,
           category: 'Snacks',
           items: [
-            { id: ids[0]![0], name: 'Salted Popcorn', price: 25000, maxTime: 5, available: true },
-            { id: ids[0]![1], name: 'Veg Samosa', price: 8000, maxTime: 10, available: true },
-            { id: ids[0]![2], name: 'Nachos', price: 18000, maxTime: 8, available: false },
+            { id: ids[0]![0], name: 'Salted Popcorn', price: 25000, maxTime: 5, available: true, ...unmarked },
+            { id: ids[0]![1], name: 'Veg Samosa', price: 8000, maxTime: 10, available: true, ...unmarked },
+            { id: ids[0]![2], name: 'Nachos', price: 18000, maxTime: 8, available: false, ...unmarked },
           ],
         },
-        { id: galaxy.menu[1]!.id, category: 'Drinks', items: [{ id: ids[1]![0], name: 'Masala Chai', price: 6000, maxTime: 3, available: true }] },
+        { id: galaxy.menu[1]!.id, category: 'Drinks', items: [{ id: ids[1]![0], name: 'Masala Chai', price: 6000, maxTime: 3, available: true, ...unmarked }] },
       ],
     });
   });

@@ -1,3 +1,4 @@
+import { pricingOf } from './settings.js';
 import { appError } from '../http/errors.js';
 import type { Executor } from '../db/executor.js';
 import { TheatreRepository } from './theatre.repository.js';
@@ -28,6 +29,8 @@ export class SeatService {
         name: theatre.name,
         cashEnabled: theatre.cashEnabled,
         serviceEndTime: theatre.serviceEndTime,
+        pricing: pricingOf(theatre),
+        discountMessage: theatre.discountMessage,
       },
       menu: menu.map((c) => ({
         id: c.id,
@@ -38,6 +41,9 @@ export class SeatService {
           price: i.price,
           maxTime: i.maxTime,
           available: i.available,
+          description: i.description,
+          foodType: i.foodType,
+          imageUrl: i.imageUrl,
         })),
       })),
     };

@@ -1,20 +1,33 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import type { MenuItemTable, TheatreTable } from './theatre.table.js';
-import type { TheatreView } from '../protocol/index.js';
+import type { MenuItemView, TheatreView } from '../protocol/index.js';
+import { toSettings } from './settings.js';
 
 /** A theatre as the API shows it: the contract's own type. */
 export type Theatre = TheatreView;
 
-export interface MenuItem {
-  id: number;
-  categoryId: number;
+export interface MenuItem extends MenuItemView {
   theatreId: number;
-  name: string;
-  price: number;
-  available: boolean;
-  maxTime: number;
 }
+
+/** Where a menu photo is served (web.routes.ts); the key changes with the photo, so it caches forever. */
+export const MENU_IMAGE_PATH = '/media/menu/';
+export const imageUrlOf = (key: string | null): string | null => (key === null ? null : `${MENU_IMAGE_PATH}${key}`);
+
+/** A menu item row as the API shows it. */
+export const toMenuItemView = (r: Selectable<MenuItemTable>): MenuItemView => ({
+  id: r.id,
+  categoryId: r.category_id,
+  name: r.name,
+  price: r.price,
+  maxTime: r.max_time,
+  available: r.available === 1,
+  description: r.description,
+  foodType: r.food_type,
+  imageUrl: imageUrlOf(r.image_key),
+  sortOrder: r.position,
+});
 
 export interface MenuCategory {
   id: number;
@@ -37,17 +50,10 @@ export const toTheatre = (r: Selectable<TheatreTable>): Theatre => ({
   serviceEndTime: r.service_end_time,
   unseenAlertSeconds: r.unseen_alert_seconds,
   notificationPhones: JSON.parse(r.notification_phones) as string[],
+  ...toSettings(r),
 });
 
-const toItem = (r: Selectable<MenuItemTable> & { theatre_id: number }): MenuItem => ({
-  id: r.id,
-  categoryId: r.category_id,
-  theatreId: r.theatre_id,
-  name: r.name,
-  price: r.price,
-  available: r.available === 1,
-  maxTime: r.max_time,
-});
+const toItem = (r: Selectable<MenuItemTable> & { theatre_id: number }): MenuItem => ({ ...toMenuItemView(r), theatreId: r.theatre_id });
 
 /** Read access to theatres, their seats and menus. Every method takes an optional transaction. */
 export class TheatreRepository {

@@ -63,7 +63,7 @@ describe.each(engines)('management queries on $name', (engine) => {
     expect(await menu.nextItemPosition(g.menu[0]!.id)).toBe(3);
     const id = g.menu[0]!.items[0]!.id;
     await menu.updateItem(id, { available: false, price: 26000 });
-    expect(await menu.findItem(id)).toEqual({ id, categoryId: g.menu[0]!.id, name: 'Salted Popcorn', price: 26000, maxTime: 5, available: false });
+    expect(await menu.findItem(id)).toEqual({ id, categoryId: g.menu[0]!.id, name: 'Salted Popcorn', price: 26000, maxTime: 5, available: false, description: null, foodType: 'veg', imageUrl: null, sortOrder: 0 });
   });
 
   it('lists staff, changes a password hash, and deletes an account with its sessions', async () => {

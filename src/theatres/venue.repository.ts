@@ -2,6 +2,7 @@ import type { Updateable } from 'kysely';
 import type { Executor } from '../db/executor.js';
 import type { TheatreChanges } from './manage.input.js';
 import type { TheatreTable } from './theatre.table.js';
+import { settingsColumns } from './settings.js';
 import type { LayoutView } from '../protocol/index.js';
 
 /** The tables whose rows have a name unique within a parent, and that parent's column. */
@@ -112,6 +113,7 @@ export class VenueRepository {
       ...(c.serviceEndTime !== undefined ? { service_end_time: c.serviceEndTime } : {}),
       ...(c.unseenAlertSeconds !== undefined ? { unseen_alert_seconds: c.unseenAlertSeconds } : {}),
       ...(c.notificationPhones !== undefined ? { notification_phones: JSON.stringify(c.notificationPhones) } : {}),
+      ...settingsColumns(c),
     };
     if (Object.keys(set).length === 0) return;
     await trx.updateTable('theatres').set(set).where('id', '=', id).execute();

@@ -1,3 +1,5 @@
+import { settingsProblem } from './settings.js';
+import type { Transaction } from '../db/executor.js';
 import { assertAdmin, assertAdminOf, assertVisible } from '../accounts/access.js';
 import type { SignedIn } from '../accounts/session.http.js';
 import { appError } from '../http/errors.js';
@@ -54,7 +56,9 @@ export class VenueService {
       () =>
         this.deps.uow.write(async (trx) => {
           if (await this.venue.theatreNameTaken(t.name, undefined, trx)) throw appError('conflict', taken);
-          return this.places.upsertTheatre(trx, t, this.deps.clock().toISOString(), { createOnly: true });
+          const created = await this.places.upsertTheatre(trx, t, this.deps.clock().toISOString(), { createOnly: true });
+          await this.assertCoherent(created, trx);
+          return created;
         }),
       taken,
     );
@@ -71,11 +75,18 @@ export class VenueService {
         this.deps.uow.write(async (trx) => {
           if (changes.name !== undefined && (await this.venue.theatreNameTaken(changes.name, id, trx))) throw appError('conflict', taken);
           await this.venue.updateTheatre(id, changes, trx);
+          await this.assertCoherent(id, trx);
         }),
       taken,
     );
     this.deps.audit(who.account, 'theatre.update', id, Object.keys(changes));
     return (await this.theatres.findTheatre(id))!;
+  }
+
+  /** Settings that only make sense together, checked as they stand after the change (which rolls back if not). */
+  private async assertCoherent(theatreId: number, trx: Transaction): Promise<void> {
+    const problem = settingsProblem((await this.theatres.findTheatre(theatreId, trx))!);
+    if (problem) throw appError('unprocessable', problem);
   }
 
   /** Adds a hall to a theatre, a row to a hall, or seats to a row. All names or none: 409 if any is taken. */

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { GatewayUnderTest, ContractPayment, WebhookAnswer } from '../../src/payments/gateway.contract.js';
 import type { GatewayName } from '../../src/payments/payment.table.js';
 import { SimulatedGateway } from '../../src/payments/simulated.gateway.js';
@@ -15,13 +14,7 @@ import type { Database } from '../../src/db/database.js';
 
 /** Sets a theatre's gateway in the database (what the theatre settings' `gateway` writes). */
 export async function setTheatreGateway(db: Kysely<Database>, theatreId: number, gateway: GatewayName | null): Promise<void> {
-  try {
-    await sql`update theatres set gateway = ${gateway} where id = ${theatreId}`.execute(db);
-  } catch {
-    // PRE-MERGE ONLY: theatres.gateway arrives with migration 0006 on main.
-    await sql`alter table theatres add column gateway text`.execute(db);
-    await sql`update theatres set gateway = ${gateway} where id = ${theatreId}`.execute(db);
-  }
+  await db.updateTable('theatres').set({ gateway }).where('id', '=', theatreId).execute();
 }
 
 export interface GatewayWorld {

@@ -1,0 +1,57 @@
+import type { Transaction } from '../db/executor.js';
+import type { DocumentSeries } from './invoice.table.js';
+
+/**
+ * The financial year (1 April to 31 March) that `at` falls in, in the theatre's time zone, as
+ * GST documents write it: '2026-27'.
+ */
+export function fiscalYearOf(at: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: 'numeric' }).formatToParts(at);
+  const year = Number(parts.find((p) => p.type === 'year')!.value);
+  const month = Number(parts.find((p) => p.type === 'month')!.value);
+  const start = month >= 4 ? year : year - 1;
+  return `${start}-${String((start + 1) % 100).padStart(2, '0')}`;
+}
+
+/**
+ * Takes the next number of a theatre's series for a financial year, inside the transaction that
+ * uses it. One upsert: the first taker of a year inserts 1; later ones add 1 to the row, which
+ * PostgreSQL locks until commit, so concurrent confirmations on any process queue on it and each
+ * sees the last committed number (no repeats), and a rolled-back transaction takes its number back
+ * with it (no gaps). On SQLite the transaction holds the database's write lock already.
+ */
+export async function takeNumber(trx: Transaction, theatreId: number, series: DocumentSeries, fiscalYear: string): Promise<number> {
+  const row = await trx
+    .insertInto('document_counters')
+    .values({ theatre_id: theatreId, series, fiscal_year: fiscalYear, last_number: 1 })
+    .onConflict((oc) =>
+      oc.columns(['theatre_id', 'series', 'fiscal_year']).doUpdateSet((eb) => ({ last_number: eb('document_counters.last_number', '+', 1) })),
+    )
+    .returning('last_number')
+    .executeTakeFirstOrThrow();
+  return row.last_number;
+}
+
+/** GST caps an invoice number at 16 characters. */
+export const MAX_DOCUMENT_NUMBER_LENGTH = 16;
+export const CREDIT_NOTE_PREFIX = 'CN';
+
+/**
+ * The invoice number of an order being confirmed now: `<prefix>/<YYYY-YY>/<n>`. Call it in the
+ * confirming transaction, after taking the order's lock.
+ */
+export async function takeInvoiceNumber(trx: Transaction, theatreId: number, at: Date): Promise<string> {
+  return takeDocumentNumber(trx, theatreId, 'invoice', at);
+}
+
+/** A refund's credit note number, `CN/<YYYY-YY>/<n>`, in the theatre's own series. */
+export async function takeCreditNoteNumber(trx: Transaction, theatreId: number, at: Date): Promise<string> {
+  return takeDocumentNumber(trx, theatreId, 'credit_note', at);
+}
+
+async function takeDocumentNumber(trx: Transaction, theatreId: number, series: DocumentSeries, at: Date): Promise<string> {
+  const theatre = await trx.selectFrom('theatres').select(['invoice_prefix', 'time_zone']).where('id', '=', theatreId).executeTakeFirstOrThrow();
+  const year = fiscalYearOf(at, theatre.time_zone);
+  const n = await takeNumber(trx, theatreId, series, year);
+  return `${series === 'invoice' ? theatre.invoice_prefix : CREDIT_NOTE_PREFIX}/${year}/${n}`;
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { safeText } from '../http/safe-text.js';
+import { basisPoints, GATEWAY_NAMES } from '../protocol/index.js';
+import { normalisePhone } from '../shared/phone.js';
+
+/*
+ * A theatre's business settings (SPEC §6), shared by the management API and the seed file.
+ * Every message says what is wrong and what is expected, for the admin page's inline errors.
+ */
+
+export const MAX_TAXES = 6;
+export const DEFAULT_TIME_ZONE = 'Asia/Kolkata';
+export const DEFAULT_INVOICE_PREFIX = 'INV';
+
+/** A percentage with at most two decimals (2.5, 18, 12.75). */
+const percent = (max: number) =>
+  z
+    .number()
+    .min(0)
+    .max(max)
+    .refine((n) => {
+      try {
+        basisPoints(n);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'at most two decimals');
+
+const GSTIN_CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+/** State code, PAN (5 letters, 4 digits, a letter), entity number, 'Z', check character. */
+const GSTIN_FORMAT = /^\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]$/;
+
+/**
+ * The GSTIN's check character: a Luhn mod-36 sum over the first 14 characters (the algorithm the
+ * GST portal uses: alternate weights 1 and 2, each product folded as quotient + remainder of 36).
+ */
+export function gstinCheckCharacter(first14: string): string {
+  let sum = 0;
+  for (let i = 0; i < 14; i++) {
+    const product = GSTIN_CHARS.indexOf(first14[i]!) * (i % 2 === 0 ? 1 : 2);
+    sum += Math.floor(product / 36) + (product % 36);
+  }
+  return GSTIN_CHARS[(36 - (sum % 36)) % 36]!;
+}
+
+export const gstinSchema = z
+  .string()
+  .trim()
+  .transform((s) => s.toUpperCase())
+  .superRefine((s, ctx) => {
+    if (!GSTIN_FORMAT.test(s)) {
+      ctx.addIssue({ code: 'custom', message: 'a GSTIN is 15 characters: 2-digit state code, PAN, entity number, Z, check character (e.g. 27AAPFU0939F1ZV)' });
+    } else if (gstinCheckCharacter(s.slice(0, 14)) !== s[14]) {
+      ctx.addIssue({ code: 'custom', message: 'the last character (check character) of this GSTIN does not match the others: check it was typed correctly' });
+    }
+  });
+
+export const timeZoneSchema = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-IN', { timeZone: zone });
+    return zone.includes('/') || zone === 'UTC';
+  } catch {
+    return false;
+  }
+}, 'expected an IANA time zone such as Asia/Kolkata');
+
+export const approverPhoneSchema = safeText(32).transform((value, ctx) => {
+  const normalised = normalisePhone(value);
+  if (normalised === null) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid phone number (E.164, e.g. +919876543210)` });
+    return z.NEVER;
+  }
+  return normalised;
+});
+
+export const taxesSchema = z
+  .array(z.strictObject({ name: z.string().trim().pipe(safeText(40)), rate: percent(100) }))
+  .max(MAX_TAXES)
+  .refine((taxes) => new Set(taxes.map((t) => t.name)).size === taxes.length, 'tax names must not repeat');
+
+/** Optional in both the API and the seed; null clears a text setting. */
+export const theatreSettingsFields = {
+  legalName: z.string().trim().pipe(safeText(200)).nullable(),
+  gstin: gstinSchema.nullable(),
+  address: z.string().trim().pipe(safeText(500, { multiline: true })).nullable(),
+  timeZone: timeZoneSchema,
+  taxes: taxesSchema,
+  pricesIncludeTax: z.boolean(),
+  discountPercent: percent(100),
+  discountMessage: z.string().trim().pipe(safeText(200)).nullable(),
+  invoicePrefix: z.string().regex(/^[A-Z0-9]{1,4}$/, '1 to 4 capital letters or digits'),
+  refundApproval: z.enum(['none', 'code']),
+  approverPhone: approverPhoneSchema.nullable(),
+  gateway: z.enum(GATEWAY_NAMES).nullable(),
+};
+
+export const theatreSettingsSchema = z.strictObject(theatreSettingsFields).partial();
+export type TheatreSettingsChanges = z.output<typeof theatreSettingsSchema>;
