@@ -32,7 +32,9 @@ export interface Config {
   keys: SocketKeys;
   secrets: Record<SigningSecretVar, string>;
   /** Razorpay when its key id and secret are set; the simulated gateway otherwise (never in production). */
-  payments: { gateway: 'simulated' } | { gateway: 'razorpay'; keyId: string; keySecret: string; apiBase: string | undefined };
+  payments:
+    | { gateway: 'simulated' }
+    | { gateway: 'razorpay'; keyId: string; keySecret: string; apiBase: string | undefined; checkoutJs?: string | undefined };
   /** Cashfree when CASHFREE_APP_ID and CASHFREE_SECRET_KEY are set (issue 14; docs/payments.md). */
   cashfree: { appId: string; secretKey: string; apiBase: string | undefined; sdkUrl: string | undefined } | undefined;
   /** PhonePe when its client id, secret and webhook credentials are set. */
@@ -105,6 +107,7 @@ const envSchema = z.object({
   RAZORPAY_KEY_ID: z.string().optional(),
   RAZORPAY_KEY_SECRET: z.string().optional(),
   RAZORPAY_API_BASE: z.url().optional(),
+  RAZORPAY_CHECKOUT_URL: z.url({ protocol: /^https?$/ }).optional(),
   CASHFREE_APP_ID: z.string().optional(),
   CASHFREE_SECRET_KEY: z.string().optional(),
   CASHFREE_API_BASE: z.url().optional(),
@@ -288,7 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let payments: Config['payments'] = { gateway: 'simulated' };
   if (e.RAZORPAY_KEY_ID || e.RAZORPAY_KEY_SECRET) {
     if (!e.RAZORPAY_KEY_ID || !e.RAZORPAY_KEY_SECRET) problems.push('RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET go together: set both, or neither for the simulated gateway');
-    else payments = { gateway: 'razorpay', keyId: e.RAZORPAY_KEY_ID, keySecret: e.RAZORPAY_KEY_SECRET, apiBase: e.RAZORPAY_API_BASE };
+    else payments = { gateway: 'razorpay', keyId: e.RAZORPAY_KEY_ID, keySecret: e.RAZORPAY_KEY_SECRET, apiBase: e.RAZORPAY_API_BASE, ...(e.RAZORPAY_CHECKOUT_URL ? { checkoutJs: e.RAZORPAY_CHECKOUT_URL } : {}) };
   } else if (production && !cashfree && !phonepe && !(e.CASHFREE_APP_ID || e.CASHFREE_SECRET_KEY || phonepeVars.some(Boolean))) {
     // The simulated gateway confirms orders with no money moving: it must never take real guests.
     problems.push('RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET are required in production, or Cashfree or PhonePe (the simulated gateway is for local use and tests only)');

@@ -20,14 +20,20 @@ const SELF_ONLY = ["default-src 'none'", "script-src 'self'", "style-src 'self'"
  * Razorpay Checkout is a script from checkout.razorpay.com that opens Razorpay's own frames and
  * calls its API; it styles its overlay with a style element, hence inline styles (never scripts).
  */
-const RAZORPAY = [
-  "default-src 'none'",
-  "script-src 'self' https://checkout.razorpay.com",
-  "style-src 'self' 'unsafe-inline'",
-  "connect-src 'self' https://*.razorpay.com",
-  "frame-src https://*.razorpay.com",
-  "img-src 'self' data: https://*.razorpay.com",
-];
+export const RAZORPAY_CHECKOUT_JS = 'https://checkout.razorpay.com/v1/checkout.js';
+const razorpayPolicy = (scriptOrigin: string) => {
+  // The configured script's origin joins Razorpay's own (RAZORPAY_CHECKOUT_URL, for tests offline).
+  const extra = scriptOrigin === new URL(RAZORPAY_CHECKOUT_JS).origin ? '' : ` ${scriptOrigin}`;
+  return [
+    "default-src 'none'",
+    `script-src 'self' https://checkout.razorpay.com${extra}`,
+    "style-src 'self' 'unsafe-inline'",
+    `connect-src 'self' https://*.razorpay.com${extra}`,
+    `frame-src https://*.razorpay.com${extra}`,
+    `img-src 'self' data: https://*.razorpay.com${extra}`,
+  ];
+};
+const RAZORPAY = razorpayPolicy(new URL(RAZORPAY_CHECKOUT_JS).origin);
 /** No page here may be framed (clickjacking a Pay button), nor change where forms or relative links go. */
 const ALWAYS = ["frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"];
 /**
@@ -131,6 +137,8 @@ export function checkoutRoutes(app: FastifyInstance, deps: CheckoutDeps): void {
   const razorpay = deps.gateway.get('razorpay');
   if (razorpay instanceof RazorpayGateway) {
     const keyId = razorpay.keyId;
+    const checkoutJs = ('checkoutJs' in razorpay && typeof razorpay.checkoutJs === 'string' ? razorpay.checkoutJs : undefined) ?? RAZORPAY_CHECKOUT_JS;
+    const csp = [...razorpayPolicy(new URL(checkoutJs).origin), ...ALWAYS].join('; ');
     r.get('/pay/razorpay/:id/:mac', { schema: { tags, params: linkParams('razorpay'), response: htmlPage } }, async (req, reply) => {
       const payment = await deps.payments.getPayment(req.params.id);
       const options = { key: keyId, order_id: payment.gatewayOrderId, amount: payment.amount, currency: payment.currency, name: 'scan2food' };
@@ -138,9 +146,9 @@ export function checkoutRoutes(app: FastifyInstance, deps: CheckoutDeps): void {
         'Pay',
         { back: `/o/${payment.orderId}`, options: JSON.stringify(options) },
         `<h1>Pay ${rupees(payment.amount)}</h1><button id="pay" type="button">Pay with Razorpay</button>`,
-        ['https://checkout.razorpay.com/v1/checkout.js', '/pay/assets/razorpay-checkout.js'],
+        [checkoutJs, '/pay/assets/razorpay-checkout.js'],
       );
-      return sendPage(reply, 'razorpay', html);
+      return sendPage(reply, 'razorpay', html, csp);
     });
   }
 

@@ -28,6 +28,8 @@ class LinkedRazorpayGateway extends RazorpayGateway {
   constructor(
     opts: RazorpayOptions,
     private readonly links: CheckoutLinks,
+    /** Where the checkout page loads Razorpay Checkout from (RAZORPAY_CHECKOUT_URL; tests: the fake's stand-in). */
+    readonly checkoutJs: string | undefined = undefined,
   ) {
     super(opts);
   }
@@ -116,7 +118,9 @@ export function createGatewayRegistry(
   if (!config.production) gateways.push(new LinkedSimulatedGateway(newId, links));
   const { payments, cashfree, phonepe } = config;
   if (payments.gateway === 'razorpay') {
-    gateways.push(new LinkedRazorpayGateway({ keyId: payments.keyId, keySecret: payments.keySecret, ...(payments.apiBase ? { apiBase: payments.apiBase } : {}) }, links));
+    gateways.push(
+      new LinkedRazorpayGateway({ keyId: payments.keyId, keySecret: payments.keySecret, ...(payments.apiBase ? { apiBase: payments.apiBase } : {}) }, links, payments.checkoutJs),
+    );
   }
   if (cashfree) {
     gateways.push(new LinkedCashfreeGateway({ appId: cashfree.appId, secretKey: cashfree.secretKey, newId, ...(cashfree.apiBase ? { apiBase: cashfree.apiBase } : {}) }, cashfree.sdkUrl, links));

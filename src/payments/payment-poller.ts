@@ -35,7 +35,9 @@ export function nextCheckDelay(opts: StatusCheckOptions, attempts: number): numb
 /**
  * No payment left hanging: a payment still pending `afterMs` after it started (its webhook
  * lost, the guest's page closed) is asked about at its gateway's order-status API, then again
- * with a growing interval until it is final or `giveUpMs` has passed. What the gateway says goes
+ * with a growing interval until it is final or `giveUpMs` has passed. Failed and superseded
+ * attempts are asked too (a guest may pay again on the same gateway order, or pay an older
+ * attempt): a capture found there is taken or refunded exactly as its webhook would be. What the gateway says goes
  * through the webhook handler's `apply` as a `status:`-identified event: a payment the gateway
  * says succeeded confirms the order exactly as its webhook would, under the order's lock, so a
  * webhook arriving at the same moment (on any process) and this check confirm it once.

@@ -78,12 +78,16 @@ export class PaymentRepository {
     return Number(r.numDeletedRows);
   }
 
-  /** Pending payments whose status check is due (`next_check_at` ≤ now), soonest first. */
+  /**
+   * Payments whose status check is due (`next_check_at` ≤ now), soonest first: those still open
+   * to a capture (pending; failed or superseded, which a guest may still have paid on the same
+   * gateway order).
+   */
   async dueForCheck(now: string, limit: number): Promise<PaymentRow[]> {
     return this.db
       .selectFrom('payments')
       .selectAll()
-      .where('status', '=', 'pending')
+      .where('status', 'in', [...PAYMENT_TRANSITIONS.capture])
       .where('next_check_at', 'is not', null)
       .where('next_check_at', '<=', now)
       .orderBy('next_check_at')
@@ -100,7 +104,7 @@ export class PaymentRepository {
       .updateTable('payments')
       .set({ next_check_at: nextCheckAt, check_attempts: attempts })
       .where('id', '=', id)
-      .where('status', '=', 'pending')
+      .where('status', 'in', [...PAYMENT_TRANSITIONS.capture])
       .where('next_check_at', '=', seenNextCheckAt)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;

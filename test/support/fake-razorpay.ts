@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -24,6 +24,10 @@ export interface FakeRazorpay {
   orders: Map<string, { amount: number; payments: Array<{ id: string; amount: number; status: 'captured' | 'failed' }> }>;
   /** The guest pays the order at Razorpay (no webhook sent): a captured payment; returns its id. */
   pay(orderId: string, amount?: number): { paymentId: string };
+  /** A stand-in for Razorpay Checkout (checkout.js) with its shape: `new Razorpay(options).open()`, `options.handler`. */
+  checkoutJs: string;
+  /** Where and how a payment made through the stand-in Checkout is announced (the app's webhook and PAYMENT_WEBHOOK_SECRET). */
+  webhook: { url: string; secret: string } | undefined;
   close(): Promise<void>;
 }
 
@@ -44,6 +48,11 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
   const orders: FakeRazorpay['orders'] = new Map();
   const server = createServer(async (req, res) => {
     const raw = await readBody(req);
+    if (req.url === '/v1/checkout.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+      return res.end(standInCheckout(apiBase));
+    }
+    if (req.method === 'POST' && req.url === '/v1/checkout/pay') return checkoutPay(raw, res);
     const body = JSON.parse(raw || '{}') as Record<string, unknown>;
     const idempotencyKey = header(req, 'x-refund-idempotency');
     seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, idempotencyKey, body });
@@ -93,9 +102,37 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
     }
     error(404, 'The requested URL was not found on the server.');
   });
+  /** The stand-in Checkout's Pay: the payment is captured and Razorpay's signed webhook sent, then the page's handler runs. */
+  async function checkoutPay(raw: string, res: import('node:http').ServerResponse) {
+    const { order_id: orderId, key } = JSON.parse(raw || '{}') as { order_id?: string; key?: string };
+    const order = orderId ? orders.get(orderId) : undefined;
+    const reply = (status: number, json: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+      res.end(JSON.stringify(json));
+    };
+    if (!order || key !== keyId) return reply(400, { error: { code: 'BAD_REQUEST_ERROR', description: 'invalid order or key' } });
+    const paymentId = id('pay');
+    order.payments.push({ id: paymentId, amount: order.amount, status: 'captured' });
+    if (fake.webhook) {
+      const created = Math.floor(Date.now() / 1000);
+      const rawBody = JSON.stringify({
+        entity: 'event', account_id: 'acc_fake', event: 'payment.captured', contains: ['payment'], created_at: created,
+        payload: { payment: { entity: { id: paymentId, entity: 'payment', amount: order.amount, currency: 'INR', status: 'captured', order_id: orderId, method: 'upi', captured: true, created_at: created } } },
+      });
+      await fetch(fake.webhook.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-razorpay-signature': createHmac('sha256', fake.webhook.secret).update(rawBody).digest('hex'), 'x-razorpay-event-id': id('evt') },
+        body: rawBody,
+      }).catch(() => undefined);
+    }
+    reply(200, { razorpay_payment_id: paymentId, razorpay_order_id: orderId, razorpay_signature: createHmac('sha256', keySecret).update(`${orderId}|${paymentId}`).digest('hex') });
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const apiBase = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-  return {
+  const fake: FakeRazorpay = {
+    checkoutJs: `${apiBase}/checkout.js`,
+    webhook: undefined,
     server, seen, refunds, keyId, keySecret, apiBase, orders,
     pay(orderId, amount) {
       const order = orders.get(orderId);
@@ -106,6 +143,15 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
     },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
+  return fake;
+}
+
+/** Razorpay Checkout's shape: an overlay in the page whose Pay button pays and calls `options.handler`. */
+function standInCheckout(apiBase: string): string {
+  return `(function(){var api=${JSON.stringify(apiBase)};window.Razorpay=function(o){if(!o||!o.key||!o.order_id)throw new Error('key and order_id are required');this.open=function(){
+var d=document.createElement('div');d.setAttribute('role','dialog');d.setAttribute('aria-label','Razorpay (fake)');d.style.position='fixed';d.style.inset='0';d.style.background='#fff';
+var b=document.createElement('button');b.id='rzp-pay';b.type='button';b.textContent='Pay '+(o.amount/100).toFixed(2);d.appendChild(b);document.body.appendChild(d);
+b.addEventListener('click',function(){fetch(api+'/checkout/pay',{method:'POST',headers:{'content-type':'text/plain'},body:JSON.stringify({key:o.key,order_id:o.order_id})}).then(function(r){return r.json()}).then(function(r){if(r.razorpay_payment_id&&o.handler)o.handler(r)})})}}})();`;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -38,7 +38,7 @@ export async function startGatewayWorld(name: GatewayName, opts: { afterSeconds?
   let env: Record<string, string> = {};
   if (name === 'razorpay') {
     const f = (fakes.razorpay = await startFakeRazorpay());
-    env = { RAZORPAY_KEY_ID: f.keyId, RAZORPAY_KEY_SECRET: f.keySecret, RAZORPAY_API_BASE: f.apiBase };
+    env = { RAZORPAY_KEY_ID: f.keyId, RAZORPAY_KEY_SECRET: f.keySecret, RAZORPAY_API_BASE: f.apiBase, RAZORPAY_CHECKOUT_URL: f.checkoutJs };
   } else if (name === 'cashfree') {
     env = (fakes.cashfree = await startFakeCashfree()).env();
   } else if (name === 'phonepe') {
@@ -53,6 +53,7 @@ export async function startGatewayWorld(name: GatewayName, opts: { afterSeconds?
     ...env,
     ...opts.env,
   });
+  if (fakes.razorpay) fakes.razorpay.webhook = { url: t.http('/api/payments/webhook'), secret: webhookSecret };
   if (fakes.cashfree) fakes.cashfree.webhookUrl = t.http('/api/payments/webhook/cashfree');
   if (fakes.phonepe) fakes.phonepe.webhookUrl = t.http('/api/payments/webhook/phonepe');
   const v = await seedVenue(t, 10_000);
