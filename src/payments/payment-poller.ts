@@ -55,7 +55,7 @@ export class PaymentStatusChecks {
   ) {
     this.opts = { batch: 50, ...opts };
     const intervalMs = Math.max(100, Math.min(5_000, Math.floor(opts.afterMs / 4)));
-    this.job = new SerialJob(() => this.round(), { intervalMs, onError: deps.onError });
+    this.job = new SerialJob(() => this.round(true), { intervalMs, onError: deps.onError });
   }
 
   /** When a new payment's first check is due. */
@@ -63,11 +63,11 @@ export class PaymentStatusChecks {
     return new Date(createdAt.getTime() + this.opts.afterMs).toISOString();
   }
 
-  /** One round: every due payment, each claimed, asked, and applied. */
-  async round(): Promise<void> {
+  /** One round: every due payment, each claimed, asked, and applied (the job's rounds end early when it is stopped). */
+  async round(fromJob = false): Promise<void> {
     const now = this.deps.clock();
     for (const payment of await this.deps.payments.dueForCheck(now.toISOString(), this.opts.batch)) {
-      if (this.job.isStopped) return;
+      if (fromJob && this.job.isStopped) return;
       await this.check(payment, now).catch(this.deps.onError);
     }
   }
