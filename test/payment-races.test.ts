@@ -39,7 +39,8 @@ if (redisUrl && databaseUrl) {
     beforeAll(async () => {
       razorpay = await startFakeRazorpay();
       db = await createDatabase({ databaseUrl, schema, sqliteFile: '' });
-      const input = { ...SAMPLE_SEED, theatres: SAMPLE_SEED.theatres.map((t, i) => (i === 0 ? { ...t, orderLimit: 10_000 } : t)) };
+      // Galaxy takes its payments through Razorpay (a theatre without a gateway uses `simulated`).
+      const input = { ...SAMPLE_SEED, theatres: SAMPLE_SEED.theatres.map((t, i) => (i === 0 ? { ...t, orderLimit: 10_000, gateway: 'razorpay' as const } : t)) };
       seeded = await seed(db.db, input);
       const env: Record<string, string> = {
         ...clusterEnv({ databaseUrl, schema, redisUrl }),

@@ -111,6 +111,8 @@ describe('production start', () => {
               name: 'Prod Cinema',
               cashEnabled: false,
               orderLimit: 10,
+              // Per theatre (SPEC §6 Gateways): without it the theatre would use `simulated`, which production lacks.
+              gateway: 'razorpay',
               halls: [{ name: 'Audi 1', rows: [{ name: 'A', seats: ['A1'] }] }],
               menu: [{ category: 'Snacks', items: [{ name: 'Popcorn', price: 25000, maxTime: 5, available: true }] }],
               staff: [{ username: 'prod-staff', password }],
