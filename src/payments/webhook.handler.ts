@@ -39,7 +39,9 @@ type CapturedEvent = Extract<GatewayEvent, { kind: 'captured' }>;
 export type ConfirmationSource = 'webhook' | 'status_check';
 
 /**
- * Razorpay-style payment webhooks. Contract:
+ * Payment events of every gateway. Razorpay's (and the simulated gateway's) webhook is read
+ * here (`handle`); Cashfree's and PhonePe's by their adapters (`parseWebhook`); the status check
+ * makes its own; all of them arrive at `apply` in one shape (GatewayEvent). Contract:
  * - the signature is checked first, in constant time; a bad one is a 400 and changes nothing;
  * - each event id is processed once: its row in webhook_events commits with the changes it
  *   caused, so a replay (even a concurrent one) is answered `duplicate` and changes nothing;
