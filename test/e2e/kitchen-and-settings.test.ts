@@ -95,6 +95,8 @@ describe('the web app: kitchen tickets and business settings', () => {
     const staff = await newPerson(browser, t.http(''), 'staff');
     failOnNativeDialogs(staff.page);
     const printed = await recordPrints(staff.context);
+    const violations: string[] = [];
+    staff.page.on('console', (m) => void (/Content.Security.Policy/i.test(m.text()) && violations.push(m.text())));
     await signIn(staff.page, '/staff', LOGINS.staff1);
     await waitLive(staff.page);
     const orderCard = card(staff.page, orderId);
@@ -113,6 +115,9 @@ describe('the web app: kitchen tickets and business settings', () => {
     expect(await frame!.locator('.hall').innerText()).toBe('Audi 1');
     expect(await frame!.locator('table.items tbody').innerText()).toMatch(/2×\s+Veg Samosa\s+1×\s+Masala Chai/);
     expect(await frame!.locator('.notes p').innerText()).toBe('Less spicy <b>please</b>');
+    // Its style applied and its script ran under its own policy (the print above), with no violation.
+    expect(await frame!.locator('h1').evaluate((h) => getComputedStyle(h).fontSize)).toBe('40px');
+    expect(violations).toEqual([]);
     await docShot(staff.page, 'kot-dashboard-tablet');
 
     // Who saw it, who delivered it.
