@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,19 @@ describe('the web app: kitchen tickets and business settings', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+  });
+
+  it("the web app's sources open no native prompt(), confirm() or alert() (the page's own dialog does that work)", () => {
+    const dir = join(process.cwd(), 'web', 'src');
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.tsx?$/.test(f) && !f.endsWith('.test.ts'));
+    expect(files.length).toBeGreaterThan(20);
+    const found = files.flatMap((f) =>
+      readFileSync(join(dir, f), 'utf8')
+        .split('\n')
+        .filter((line) => !/^\s*(\*|\/\/)/.test(line) && /(^|[^\w.])(window\.)?(prompt|confirm|alert)\s*\(/.test(line))
+        .map((line) => `${f}: ${line.trim()}`),
+    );
+    expect(found).toEqual([]);
   });
 
   it('staff print a kitchen ticket with one click; the ticket has the order; seen and delivered by whom shows on the card and in past orders', async () => {
