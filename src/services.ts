@@ -149,6 +149,8 @@ export function composeServices(inputs: ServiceInputs) {
     history: new OrderHistoryRepository(db),
     theatres: new TheatreRepository(db),
     orderExists: (id: string) => orderRecords.exists(id),
+    /** Orders as stored (the kitchen ticket reads the guest's notes). */
+    orderRecords,
     /** Starts the background jobs. */
     start(): void {
       relay.start();
