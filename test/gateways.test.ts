@@ -102,6 +102,22 @@ describe('gateways per theatre and their webhook rules', () => {
     expect((await post(cf, '/api/payments/webhook/phonepe', hook.headers, hook.body)).status).toBe(404);
   });
 
+  it('a full refund made at the gateway arrives by its webhook and refunds the order once (Cashfree and PhonePe)', async () => {
+    for (const w of [cf, pp]) {
+      const p = await w.gateway.start();
+      const ref = await w.gateway.payAtGateway(p);
+      expect((await w.gateway.webhook('captured', p, { paymentRef: ref })).body).toEqual({ status: 'processed' });
+      const hook =
+        w === cf
+          ? cf.fakes.cashfree!.webhook('REFUND_STATUS_WEBHOOK', { orderId: p.gatewayOrderId, amount: p.amount, cfPaymentId: ref, cfRefundId: `77${p.paymentId}` })
+          : pp.fakes.phonepe!.webhook('pg.refund.completed', { merchantOrderId: p.gatewayOrderId, amount: p.amount, refundId: `OMR${p.paymentId}X` });
+      const path = `/api/payments/webhook/${w.gateway.name}`;
+      expect(await post(w, path, hook.headers, hook.body)).toMatchObject({ status: 200, body: { status: 'processed' } });
+      expect(await w.gateway.order(p.orderId)).toEqual({ status: 'refunded', paymentStatus: 'refunded' });
+      expect(await post(w, path, hook.headers, hook.body)).toMatchObject({ status: 200, body: { status: 'duplicate' } });
+    }
+  });
+
   it('never writes a gateway secret to the log', async () => {
     const secrets = [cf.fakes.cashfree!.secretKey, pp.fakes.phonepe!.clientSecret, pp.fakes.phonepe!.webhookPassword];
     for (const line of [...cf.t.logLines, ...pp.t.logLines]) for (const s of secrets) expect(line).not.toContain(s);
