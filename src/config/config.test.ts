@@ -87,6 +87,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: dir() }).payments).toEqual({ gateway: 'simulated' });
   });
 
+  it('takes Cashfree or PhonePe as the real gateway of production; the variables of each gateway go together; status check timings', () => {
+    const cashfree = loadConfig({ ...productionKeys(), DATA_DIR: dir(), CASHFREE_APP_ID: 'TESTapp', CASHFREE_SECRET_KEY: generateSecret() });
+    expect(cashfree.cashfree).toMatchObject({ appId: 'TESTapp', apiBase: undefined });
+    expect(cashfree.payments).toEqual({ gateway: 'simulated' });
+    const phonepe = { PHONEPE_CLIENT_ID: 'M1', PHONEPE_CLIENT_SECRET: generateSecret(), PHONEPE_WEBHOOK_USERNAME: 'u', PHONEPE_WEBHOOK_PASSWORD: generateSecret() };
+    expect(loadConfig({ ...productionKeys(), DATA_DIR: dir(), ...phonepe }).phonepe).toMatchObject({ clientId: 'M1', clientVersion: '1', webhookUsername: 'u' });
+    expect(problemsOf(() => loadConfig({ DATA_DIR: dir(), CASHFREE_APP_ID: 'x' }))).toEqual([expect.stringMatching(/CASHFREE_APP_ID and CASHFREE_SECRET_KEY go together/)]);
+    expect(problemsOf(() => loadConfig({ DATA_DIR: dir(), ...phonepe, PHONEPE_WEBHOOK_PASSWORD: '' }))).toEqual([expect.stringMatching(/PHONEPE_CLIENT_ID, PHONEPE_CLIENT_SECRET, PHONEPE_WEBHOOK_USERNAME and PHONEPE_WEBHOOK_PASSWORD go together/)]);
+    expect(loadConfig({ DATA_DIR: dir() }).paymentChecks).toEqual({ afterMs: 120_000, maxIntervalMs: 900_000, giveUpMs: 48 * 3_600_000 });
+    expect(loadConfig({ DATA_DIR: dir(), PAYMENT_STATUS_CHECK_AFTER_SECONDS: '5' }).paymentChecks.afterMs).toBe(5_000);
+    expect(problemsOf(() => loadConfig({ DATA_DIR: dir(), PAYMENT_STATUS_CHECK_AFTER_SECONDS: '0' }))).toEqual([expect.stringMatching(/PAYMENT_STATUS_CHECK_AFTER_SECONDS must be at least 1/)]);
+  });
+
   it('outside production keeps a corrupt keys file aside (0600), says so, and keeps the keys of its clean lines', () => {
     const DATA_DIR = dir();
     const file = join(DATA_DIR, 'keys.env');

@@ -92,7 +92,7 @@ export class GatewayRegistry {
   require(name: GatewayName): PaymentGateway {
     const gateway = this.byName.get(name);
     if (!gateway) {
-      throw appError('unavailable', `The payment gateway ${name} is not configured on this server; online payment is unavailable for this theatre. Pay at the seat, or ask the theatre.`);
+      throw appError('unavailable', `The payment gateway ${name} is not configured on this server; online payment is unavailable for this theatre; ask the theatre's staff.`);
     }
     return gateway;
   }
