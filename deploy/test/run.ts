@@ -56,9 +56,10 @@ function venue(p: { admin: string; staff1: string; staff2: string }) {
   return {
     admins: [{ username: 'deploy-admin', password: p.admin }],
     theatres: [
-      { name: 'Galaxy Cinemas', cashEnabled: true, orderLimit: 10_000, halls: [{ name: 'Audi 1', rows: [{ name: 'A', seats: seats('A') }, { name: 'B', seats: seats('B') }] }],
+      // Each theatre names its gateway (SPEC §6): production has no simulated one to fall back to.
+      { name: 'Galaxy Cinemas', cashEnabled: true, orderLimit: 10_000, gateway: 'razorpay', halls: [{ name: 'Audi 1', rows: [{ name: 'A', seats: seats('A') }, { name: 'B', seats: seats('B') }] }],
         menu: [{ category: 'Snacks', items: [{ name: 'Salted Popcorn', price: 25000, maxTime: 5, available: true }] }], staff: [{ username: 'deploy-galaxy', password: p.staff1 }] },
-      { name: 'Regal Talkies', cashEnabled: false, orderLimit: 10_000, halls: [{ name: 'Main', rows: [{ name: 'R', seats: seats('R') }] }],
+      { name: 'Regal Talkies', cashEnabled: false, orderLimit: 10_000, gateway: 'razorpay', halls: [{ name: 'Main', rows: [{ name: 'R', seats: seats('R') }] }],
         menu: [{ category: 'Snacks', items: [{ name: 'Cold Coffee', price: 12000, maxTime: 4, available: true }] }], staff: [{ username: 'deploy-regal', password: p.staff2 }] },
     ],
   };
