@@ -35,6 +35,7 @@ import { MenuService } from './theatres/menu.service.js';
 import { SeatService } from './theatres/seat.service.js';
 import { TheatreRepository } from './theatres/theatre.repository.js';
 import { VenueService } from './theatres/venue.service.js';
+import { InvoiceService } from './invoices/invoice.service.js';
 
 export interface ServiceInputs {
   config: Config;
@@ -142,6 +143,7 @@ export function composeServices(inputs: ServiceInputs) {
     staff: new StaffService({ uow, clock, audit, revokeSessions: inputs.revokeSessions }),
     history: new OrderHistoryRepository(db),
     theatres: new TheatreRepository(db),
+    invoices: new InvoiceService({ db }),
     orderExists: (id: string) => orderRecords.exists(id),
     /** Starts the background jobs. */
     start(): void {

@@ -30,6 +30,8 @@ import { ticketRoutes } from '../tickets/ticket.routes.js';
 import type { TicketService } from '../tickets/ticket.service.js';
 import { webRoutes } from '../web/web.routes.js';
 import { installErrorHandler } from './error-handler.js';
+import { invoiceRoutes } from '../invoices/invoice.routes.js';
+import type { InvoiceService } from '../invoices/invoice.service.js';
 import { installOpenApi } from './openapi.js';
 import type { GuestLimits } from './rate-limits.js';
 import { installRouteSchemas } from './route-schemas.js';
@@ -57,6 +59,7 @@ export interface HttpServices {
   staff: StaffService;
   history: OrderHistoryRepository;
   theatres: TheatreRepository;
+  invoices: InvoiceService;
 }
 
 export interface HttpOptions {
@@ -114,6 +117,7 @@ export async function buildHttp(services: HttpServices, opts: HttpOptions): Prom
   menuRoutes(app, { menu: services.menu });
   staffRoutes(app, { staff: services.staff });
   historyRoutes(app, { history: services.history, theatres: services.theatres });
+  invoiceRoutes(app, { invoices: services.invoices });
   await webRoutes(app, { dir: opts.webDir });
   return app;
 }
