@@ -174,8 +174,13 @@ for (const engine of engines) {
 
     it('get exactly INV/<year>/1 to 50: no gap, no repeat, each the number its invoice shows', async () => {
       const orders = [];
-      for (let i = 0; i < 50; i++) {
-        orders.push(await placeOnline(t, { seatId: v.seat1, items: [{ itemId: v.item(v.theatre1, 'Masala Chai'), quantity: 1 + (i % 3) }], phone: `+91981230${String(i).padStart(4, '0')}` }));
+      // Placed ten at a time: placing is not what is tested here.
+      for (let i = 0; i < 50; i += 10) {
+        orders.push(
+          ...(await Promise.all(
+            Array.from({ length: 10 }, (_, j) => placeOnline(t, { seatId: v.seat1, items: [{ itemId: v.item(v.theatre1, 'Masala Chai'), quantity: 1 + ((i + j) % 3) }], phone: `+91981230${String(i + j).padStart(4, '0')}` })),
+          )),
+        );
       }
       const answers = await Promise.all(orders.map((o) => capture(t, secret, o)));
       expect(answers.map((a) => a.body.status)).toEqual(Array(50).fill('processed'));
@@ -186,6 +191,6 @@ for (const engine of engines) {
       expect(numbers.map((n) => Number(n.split('/')[2])).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
       const counter = await t.app.db.selectFrom('document_counters').selectAll().where('theatre_id', '=', v.theatre1.id).execute();
       expect(counter).toEqual([{ theatre_id: v.theatre1.id, series: 'invoice', fiscal_year: year, last_number: 50 }]);
-    });
+    }, 60_000);
   });
 }

@@ -24,9 +24,9 @@ export async function placeOnline(t: Http, order: { seatId: number; items: Array
   return { id: placed.body.order.id, amount: started.body.amount, token, gatewayOrderId: started.body.gatewayOrderId, order: placed.body.order };
 }
 
-/** Posts a signed `payment.captured` for the order's payment, as the gateway would. */
-export async function capture(t: Http, secret: string, o: Pick<PlacedOrder, 'gatewayOrderId' | 'amount'>): Promise<{ status: number; body: any }> {
-  const hook = buildWebhook({ event: 'payment.captured', gatewayOrderId: o.gatewayOrderId, gatewayPaymentId: `pay_${randomUUID().slice(0, 12)}`, amount: o.amount, secret, eventId: `evt_${randomUUID()}`, at: new Date() });
+/** Posts a signed `payment.captured` for the order's payment, as the gateway would (a fresh event id each time). */
+export async function capture(t: Http, secret: string, o: Pick<PlacedOrder, 'gatewayOrderId' | 'amount'>, gatewayPaymentId = `pay_${randomUUID().slice(0, 12)}`): Promise<{ status: number; body: any }> {
+  const hook = buildWebhook({ event: 'payment.captured', gatewayOrderId: o.gatewayOrderId, gatewayPaymentId, amount: o.amount, secret, eventId: `evt_${randomUUID()}`, at: new Date() });
   const res = await fetch(t.http('/api/payments/webhook'), {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-razorpay-signature': hook.signature, 'x-razorpay-event-id': hook.eventId },
