@@ -7,6 +7,7 @@ import { rupees } from '../lib/money.js';
 import { allowedStaffActions, type OrderView as Order } from '../../../src/protocol/index.js';
 import { Problem, Said } from '../components/notes.js';
 import { confirmed, useDialog } from '../components/dialog.js';
+import { StaffInvoiceLink } from '../components/invoice-link.js';
 
 const STATUSES = ['', 'placed', 'confirmed', 'seen', 'delivered', 'cancelled', 'refunded'] as const;
 const PAGE = 50;
@@ -132,6 +133,7 @@ export function PastOrders(props: { theatreId: number }): VNode {
                       Refund
                     </button>
                   ) : null}
+                  {o.invoiceNumber ? <StaffInvoiceLink orderId={o.id} invoiceNumber={o.invoiceNumber} /> : null}
                 </td>
               </tr>
             ))}
