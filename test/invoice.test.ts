@@ -129,15 +129,20 @@ for (const engine of engines) {
       }
     });
 
-    it('lists issued credit notes only, and the PDF shows them with the net', async () => {
+    it('lists issued credit notes of the invoiced payment only (not a surplus refund), and the PDF shows them with the net', async () => {
       const o = await placeOnline(t, popcornAndSamosa());
       await capture(t, secret, o);
+      // A second capture of the same order is money the invoice never charged: refunded as surplus.
+      expect((await capture(t, secret, o)).body.status).toBe('processed');
       expect((await staff1.call('POST', `/api/orders/${o.id}/refund`)).status).toBe(200);
+      const refunds = await t.app.db.selectFrom('refunds').select(['id', 'reason']).where('order_id', '=', o.id).orderBy('id').execute();
+      expect(refunds.map((r) => r.reason)).toEqual(['surplus', 'staff']);
       const before = await new ApiClient(t, o.token).call('GET', `/api/orders/${o.id}/invoice`);
       expect(before.body.creditNotes).toEqual([]);
       // What the refunds feature does once the refund is issued (its credit note number and date).
       const at = '2026-12-01T10:00:00.000Z';
-      await t.app.db.updateTable('refunds').set({ credit_note_number: 'CN/2026-27/7', credit_note_at: at }).where('order_id', '=', o.id).execute();
+      await t.app.db.updateTable('refunds').set({ credit_note_number: 'CN/2026-27/7', credit_note_at: at }).where('id', '=', refunds[1]!.id).execute();
+      await t.app.db.updateTable('refunds').set({ credit_note_number: 'CN/2026-27/8', credit_note_at: at }).where('id', '=', refunds[0]!.id).execute();
       const after = await new ApiClient(t, o.token).call('GET', `/api/orders/${o.id}/invoice`);
       expect(after.body.creditNotes).toEqual([{ number: 'CN/2026-27/7', issuedAt: at, amount: 54810 }]);
       const pdf = Buffer.from(await (await fetch(t.http(`/api/orders/${o.id}/invoice.pdf`), { headers: { authorization: `Bearer ${o.token}` } })).arrayBuffer());

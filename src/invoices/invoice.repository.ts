@@ -65,7 +65,11 @@ export class InvoiceRepository {
     };
   }
 
-  /** The order's issued credit notes (a refund gets its number when it is issued), oldest first. */
+  /**
+   * The order's issued credit notes (a refund gets its number when it is issued), oldest first.
+   * A surplus refund (a second capture, or money taken after a cancel) returns money the invoice
+   * never charged, so it is not a credit against this invoice.
+   */
   private async creditNotes(orderId: number): Promise<CreditNoteRef[]> {
     const rows = await this.db
       .selectFrom('refunds')
@@ -73,6 +77,7 @@ export class InvoiceRepository {
       .where('order_id', '=', orderId)
       .where('credit_note_number', 'is not', null)
       .where('credit_note_at', 'is not', null)
+      .where('reason', '!=', 'surplus')
       .orderBy('credit_note_at')
       .orderBy('id')
       .execute();
