@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWebhook } from '../src/payments/webhook.js';
 import { generateSecret } from '../src/keys/keys-file.js';
 import { appEngines } from './support/app-engines.js';
 import { capture, pdfText, placeOnline } from './support/invoicing.js';
@@ -78,6 +80,32 @@ for (const engine of engines) {
       expect(r.body.invoiceNumber).toBe(stored.invoice_number);
       const order = (await guest.call('GET', `/api/orders/${o.id}`)).body.order;
       expect(order).toMatchObject({ invoiceNumber: r.body.invoiceNumber, subtotal: 58000, discount: 5800, taxes: r.body.taxes, total: 54810, amount: 54810 });
+    });
+
+    it('a confirmation that fails after taking its number gives it back: the next confirmation takes it, the retried one the one after', async () => {
+      const failing = await placeOnline(t, popcornAndSamosa());
+      const next = await placeOnline(t, popcornAndSamosa());
+      const last = async () => (await t.app.db.selectFrom('document_counters').select('last_number').where('theatre_id', '=', v.theatre1.id).where('series', '=', 'invoice').executeTakeFirst())?.last_number ?? 0;
+      const before = await last();
+      // The database refuses this order's confirmation after the number was taken in the same transaction.
+      if (engine.name === 'sqlite') {
+        await sql.raw(`CREATE TRIGGER refuse_confirmation BEFORE UPDATE OF invoice_number ON orders WHEN NEW.id = ${failing.id} AND NEW.invoice_number IS NOT NULL BEGIN SELECT RAISE(ABORT, 'confirmation refused'); END`).execute(t.app.db);
+      } else {
+        await sql.raw(`CREATE FUNCTION refuse_confirmation() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'confirmation refused'; END $$ LANGUAGE plpgsql`).execute(t.app.db);
+        await sql.raw(`CREATE TRIGGER refuse_confirmation BEFORE UPDATE ON orders FOR EACH ROW WHEN (NEW.id = ${failing.id} AND NEW.invoice_number IS NOT NULL) EXECUTE FUNCTION refuse_confirmation()`).execute(t.app.db);
+      }
+      const hook = buildWebhook({ event: 'payment.captured', gatewayOrderId: failing.gatewayOrderId, gatewayPaymentId: 'pay_retried', amount: failing.amount, secret, eventId: 'evt_retried', at: new Date() });
+      const send = () => fetch(t.http('/api/payments/webhook'), { method: 'POST', headers: { 'content-type': 'application/json', 'x-razorpay-signature': hook.signature, 'x-razorpay-event-id': hook.eventId }, body: hook.rawBody });
+      expect((await send()).status).toBe(500);
+      expect(await last()).toBe(before);
+      await sql.raw(engine.name === 'sqlite' ? 'DROP TRIGGER refuse_confirmation' : 'DROP TRIGGER refuse_confirmation ON orders; DROP FUNCTION refuse_confirmation()').execute(t.app.db);
+
+      await capture(t, secret, next);
+      // The gateway retries the same event: nothing of the failed attempt was kept, so it confirms now.
+      const retried = await send();
+      expect(retried.status).toBe(200);
+      const numbers = await Promise.all([next, failing].map(async (o) => (await new ApiClient(t, o.token).call('GET', `/api/orders/${o.id}/invoice`)).body.invoiceNumber as string));
+      expect(numbers.map((n) => Number(n.split('/')[2]))).toEqual([before + 1, before + 2]);
     });
 
     it('the PDF: an attachment named after the invoice number, a real PDF that says seller, GSTIN, number, lines, taxes and total', async () => {
