@@ -145,6 +145,8 @@ export function composeServices(inputs: ServiceInputs) {
     theatres: new TheatreRepository(db),
     invoices: new InvoiceService({ db }),
     orderExists: (id: string) => orderRecords.exists(id),
+    /** Orders as stored (the kitchen ticket reads the guest's notes). */
+    orderRecords,
     /** Starts the background jobs. */
     start(): void {
       relay.start();

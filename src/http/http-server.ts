@@ -12,6 +12,8 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { OrderHistoryRepository } from '../orders/history.repository.js';
 import { historyRoutes } from '../orders/history.routes.js';
+import { kotRoutes } from '../kitchen/kot.routes.js';
+import type { OrderRepository } from '../orders/order.repository.js';
 import { orderRoutes } from '../orders/order.routes.js';
 import type { OrderService } from '../orders/order.service.js';
 import type { CheckoutLinks } from '../payments/checkout-links.js';
@@ -59,6 +61,7 @@ export interface HttpServices {
   staff: StaffService;
   history: OrderHistoryRepository;
   theatres: TheatreRepository;
+  orderRecords: OrderRepository;
   invoices: InvoiceService;
 }
 
@@ -117,6 +120,7 @@ export async function buildHttp(services: HttpServices, opts: HttpOptions): Prom
   menuRoutes(app, { menu: services.menu });
   staffRoutes(app, { staff: services.staff });
   historyRoutes(app, { history: services.history, theatres: services.theatres });
+  kotRoutes(app, { orders: services.orderRecords, theatres: services.theatres });
   invoiceRoutes(app, { invoices: services.invoices });
   await webRoutes(app, { dir: opts.webDir });
   return app;

@@ -7,6 +7,7 @@ import type { AccountView as Account, LayoutView as Layout, MenuCategoryView as 
 import { PastOrders } from './past-orders.js';
 import { Problem, Said } from '../components/notes.js';
 import { checkName, checkPassword, checkPrice, confirmed, useDialog } from '../components/dialog.js';
+import { TheatreSettingsForm } from '../components/theatre-settings-form.js';
 
 interface StaffAccount {
   id: number;
@@ -358,6 +359,7 @@ function TheatreAdmin(props: { account: Account; theatreId: number }): VNode {
       <Problem text={error} />
       <div class="grid-2">
         {theatre ? <Settings theatre={theatre} onSaved={setTheatre} /> : null}
+        {theatre ? <TheatreSettingsForm theatre={theatre} onSaved={setTheatre} /> : null}
         <LayoutSection theatreId={props.theatreId} />
         <MenuSection theatreId={props.theatreId} />
         <StaffSection theatreId={props.theatreId} />
