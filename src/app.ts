@@ -114,6 +114,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       staff: services.staff,
       history: services.history,
       theatres: services.theatres,
+      feedback: services.feedback,
+      reports: services.reports,
     },
     {
       logger,

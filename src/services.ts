@@ -35,6 +35,9 @@ import { MenuService } from './theatres/menu.service.js';
 import { SeatService } from './theatres/seat.service.js';
 import { TheatreRepository } from './theatres/theatre.repository.js';
 import { VenueService } from './theatres/venue.service.js';
+import { FeedbackService } from './feedback/feedback.service.js';
+import { ReportRepository } from './reports/report.repository.js';
+import { ReportService } from './reports/report.service.js';
 
 export interface ServiceInputs {
   config: Config;
@@ -142,6 +145,8 @@ export function composeServices(inputs: ServiceInputs) {
     staff: new StaffService({ uow, clock, audit, revokeSessions: inputs.revokeSessions }),
     history: new OrderHistoryRepository(db),
     theatres: new TheatreRepository(db),
+    feedback: new FeedbackService({ db, clock }),
+    reports: new ReportService({ db, reports: new ReportRepository(db, inputs.database.dialect) }),
     orderExists: (id: string) => orderRecords.exists(id),
     /** Starts the background jobs. */
     start(): void {

@@ -29,6 +29,10 @@ import type { VenueService } from '../theatres/venue.service.js';
 import { ticketRoutes } from '../tickets/ticket.routes.js';
 import type { TicketService } from '../tickets/ticket.service.js';
 import { webRoutes } from '../web/web.routes.js';
+import type { FeedbackService } from '../feedback/feedback.service.js';
+import { feedbackRoutes } from '../feedback/feedback.routes.js';
+import type { ReportService } from '../reports/report.service.js';
+import { reportRoutes } from '../reports/report.routes.js';
 import { installErrorHandler } from './error-handler.js';
 import { installOpenApi } from './openapi.js';
 import type { GuestLimits } from './rate-limits.js';
@@ -57,6 +61,8 @@ export interface HttpServices {
   staff: StaffService;
   history: OrderHistoryRepository;
   theatres: TheatreRepository;
+  feedback: FeedbackService;
+  reports: ReportService;
 }
 
 export interface HttpOptions {
@@ -114,6 +120,8 @@ export async function buildHttp(services: HttpServices, opts: HttpOptions): Prom
   menuRoutes(app, { menu: services.menu });
   staffRoutes(app, { staff: services.staff });
   historyRoutes(app, { history: services.history, theatres: services.theatres });
+  feedbackRoutes(app, { feedback: services.feedback });
+  reportRoutes(app, { reports: services.reports });
   await webRoutes(app, { dir: opts.webDir });
   return app;
 }
