@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { signedIn } from '../accounts/session.http.js';
 import { answerOf, bodyId, idParams } from '../http/route-schemas.js';
 import { safeText } from '../http/safe-text.js';
-import type { FeedbackList, FeedbackService, FeedbackView } from './feedback.service.js';
+import { FEEDBACK_COMMENT_MAX, type FeedbackList, type FeedbackView } from '../protocol/index.js';
+import type { FeedbackService } from './feedback.service.js';
 
-export const MAX_FEEDBACK_COMMENT = 500;
 export const DEFAULT_FEEDBACK_LIMIT = 50;
 export const MAX_FEEDBACK_LIMIT = 200;
 
@@ -35,7 +35,7 @@ export function feedbackRoutes(app: FastifyInstance, deps: { feedback: FeedbackS
       schema: {
         tags,
         params: idParams('order'),
-        body: z.strictObject({ rating: z.number().int().min(1).max(5), comment: safeText(MAX_FEEDBACK_COMMENT, { multiline: true }).optional() }),
+        body: z.strictObject({ rating: z.number().int().min(1).max(5), comment: safeText(FEEDBACK_COMMENT_MAX, { multiline: true }).optional() }),
         response: { 201: z.object({ feedback: feedbackView }) },
       },
     },

@@ -4,23 +4,10 @@ import { assertVisible } from '../accounts/access.js';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { appError } from '../http/errors.js';
+import type { FeedbackList, FeedbackView } from '../protocol/index.js';
 import { FeedbackRepository, type FeedbackRow } from './feedback.repository.js';
 
-export interface FeedbackView {
-  orderId: number;
-  rating: number;
-  comment: string | null;
-  at: string;
-}
-
-export interface FeedbackList {
-  count: number;
-  /** Mean rating with two decimals; null without feedback. */
-  average: number | null;
-  feedback: FeedbackView[];
-  /** Pass as `before` for the next (older) page; null on the last page. */
-  nextBefore: number | null;
-}
+export type { FeedbackList, FeedbackView };
 
 const toView = (row: FeedbackRow): FeedbackView => ({ orderId: row.order_id, rating: row.rating, comment: row.comment, at: row.created_at });
 

@@ -1,7 +1,10 @@
 import { sql, type ExpressionBuilder, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, DialectName } from '../db/database.js';
 import { toNumber } from '../db/dialect.js';
+import type { SalesFigures } from '../protocol/index.js';
 import type { OffsetSegment } from './time-zones.js';
+
+export type { SalesFigures };
 
 export type SalesGroupBy = 'day' | 'month' | 'hour' | 'paymentMethod' | 'theatre';
 
@@ -14,14 +17,6 @@ export interface ZoneScope {
   end: string;
   /** The zone's offsets over [start, end): SQLite buckets by them (it has no time zones). */
   offsets: OffsetSegment[];
-}
-
-export interface SalesFigures {
-  orders: number;
-  gross: number;
-  discount: number;
-  tax: number;
-  refunds: number;
 }
 
 export interface ItemFigures {

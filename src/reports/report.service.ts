@@ -2,38 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Actor } from '../accounts/actor.js';
 import type { Database } from '../db/database.js';
 import { appError } from '../http/errors.js';
-import type { ReportRepository, SalesFigures, ZoneScope } from './report.repository.js';
+import { MAX_REPORT_DAYS, REPORT_GROUPS, type ReportGroupBy, type SalesFigures, type SalesReport } from '../protocol/index.js';
+import type { ReportRepository, ZoneScope } from './report.repository.js';
 import { DAY_MS, localMidnight, offsetSegments, parseDate } from './time-zones.js';
 
-export const REPORT_GROUPS = ['day', 'month', 'hour', 'paymentMethod', 'item', 'theatre'] as const;
-export type ReportGroupBy = (typeof REPORT_GROUPS)[number];
-
-/** SPEC §6: a range is at most 366 days, counting both ends. */
-export const MAX_REPORT_DAYS = 366;
-
-export interface SalesRow extends SalesFigures {
-  key: string;
-  net: number;
-}
-export interface SalesTotals extends SalesFigures {
-  net: number;
-  /** Mean minutes from confirmation to delivery of the delivered orders counted (one decimal); null when none. */
-  avgDeliveryMinutes: number | null;
-}
-export interface ItemRow {
-  key: string;
-  itemId: number;
-  quantity: number;
-  gross: number;
-}
-export interface ItemTotals {
-  quantity: number;
-  gross: number;
-}
-
-export type SalesReport =
-  | { from: string; to: string; groupBy: Exclude<ReportGroupBy, 'item'>; rows: SalesRow[]; totals: SalesTotals }
-  | { from: string; to: string; groupBy: 'item'; rows: ItemRow[]; totals: ItemTotals };
+export { MAX_REPORT_DAYS, REPORT_GROUPS };
+export type { ReportGroupBy, SalesReport };
 
 export interface ReportRequest {
   from: string;
