@@ -7,6 +7,7 @@ import { orderToken } from '../lib/order-token.js';
 import { useStream } from '../lib/use-stream.js';
 import type { OrderPaymentStatus as PaymentStatus, OrderStatus, OrderView as Order, PaymentStatusView } from '../../../src/protocol/index.js';
 import { Problem } from '../components/notes.js';
+import { FeedbackForm } from '../components/feedback-form.js';
 
 /** The order's own progress, once it is more than placed. */
 const ORDER_TEXT: Partial<Record<OrderStatus, string>> = {
@@ -107,6 +108,7 @@ export function PaymentPage(props: { orderId: number }): VNode {
         ) : null}
         <Problem text={error} />
       </section>
+      {orderStatus === 'delivered' || order?.deliveredAt ? <FeedbackForm orderId={props.orderId} token={token} /> : null}
       {order ? (
         <section class="card" aria-labelledby="summary-title">
           <h2 id="summary-title">
