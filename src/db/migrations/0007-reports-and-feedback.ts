@@ -18,11 +18,7 @@ export function reportsAndFeedbackMigration(dialect: DialectName): Migration {
         .alterTable('orders')
         .addColumn('tax_total', sql.raw(money), (c) => c.notNull().defaultTo(0))
         .execute();
-      const taxSum =
-        dialect === 'postgres'
-          ? sql`(select coalesce(sum((t->>'amount')::bigint), 0) from json_array_elements(orders.taxes::json) t)`
-          : sql`(select coalesce(sum(json_extract(t.value, '$.amount')), 0) from json_each(orders.taxes) t)`;
-      await db.updateTable('orders').set({ tax_total: taxSum }).where('taxes', '<>', '[]').execute();
+      await fillTaxTotals(db, dialect);
       await db.schema.createIndex('orders_theatre_confirmed').on('orders').columns(['theatre_id', 'confirmed_at']).execute();
 
       await db.schema
@@ -37,4 +33,13 @@ export function reportsAndFeedbackMigration(dialect: DialectName): Migration {
       await db.schema.createIndex('order_feedback_theatre_id').on('order_feedback').columns(['theatre_id', 'id']).execute();
     },
   };
+}
+
+/** Sets each order's tax_total to Σ of its JSON taxes[].amount, in SQL (orders placed before 0007). */
+export async function fillTaxTotals(db: Kysely<any>, dialect: DialectName): Promise<void> {
+  const taxSum =
+    dialect === 'postgres'
+      ? sql`(select coalesce(sum((t->>'amount')::bigint), 0) from json_array_elements(orders.taxes::json) t)`
+      : sql`(select coalesce(sum(json_extract(t.value, '$.amount')), 0) from json_each(orders.taxes) t)`;
+  await db.updateTable('orders').set({ tax_total: taxSum }).where('taxes', '<>', '[]').execute();
 }
