@@ -28,10 +28,14 @@ export interface ItemFigures {
   gross: number;
 }
 
-const LOCAL_FORMATS = {
-  day: { pg: 'YYYY-MM-DD', sqlite: '%Y-%m-%d' },
-  month: { pg: 'YYYY-MM', sqlite: '%Y-%m' },
-  hour: { pg: 'HH24', sqlite: '%H' },
+/**
+ * Local-time keys. PostgreSQL groups by a cheap truncation per order and formats once per group
+ * (`to_char` on every order cost ~5× the rest of the query on a year of orders).
+ */
+const LOCAL_KEYS = {
+  day: { pgBucket: (t: RawBuilder<unknown>) => sql`date_trunc('day', ${t})`, pgKey: sql<string>`to_char(g.bucket, 'YYYY-MM-DD')`, sqlite: '%Y-%m-%d' },
+  month: { pgBucket: (t: RawBuilder<unknown>) => sql`date_trunc('month', ${t})`, pgKey: sql<string>`to_char(g.bucket, 'YYYY-MM')`, sqlite: '%Y-%m' },
+  hour: { pgBucket: (t: RawBuilder<unknown>) => sql`extract(hour from ${t})`, pgKey: sql<string>`to_char(g.bucket, 'FM00')`, sqlite: '%H' },
 } as const;
 
 /**
@@ -63,14 +67,16 @@ export class ReportRepository {
   }
 
   /** The key an order is grouped under. */
-  private keyOf(groupBy: SalesGroupBy, scopes: ZoneScope[]): RawBuilder<string> {
-    if (groupBy === 'paymentMethod') return sql<string>`o.payment_method`;
-    if (groupBy === 'theatre') return sql<string>`cast(o.theatre_id as text)`;
-    const format = LOCAL_FORMATS[groupBy];
+  /** What orders are grouped by (per order), and the key a group is named by (per group). */
+  private keyOf(groupBy: SalesGroupBy, scopes: ZoneScope[]): { bucket: RawBuilder<unknown>; key: RawBuilder<string> } {
+    const asIs = sql<string>`g.bucket`;
+    if (groupBy === 'paymentMethod') return { bucket: sql`o.payment_method`, key: asIs };
+    if (groupBy === 'theatre') return { bucket: sql`cast(o.theatre_id as text)`, key: asIs };
+    const local = LOCAL_KEYS[groupBy];
     if (this.dialect === 'postgres') {
-      return sql<string>`to_char(cast(o.confirmed_at as timestamptz) at time zone ${pgZone(scopes)}, ${sql.lit(format.pg)})`;
+      return { bucket: local.pgBucket(sql`(cast(o.confirmed_at as timestamptz) at time zone ${pgZone(scopes)})`), key: local.pgKey };
     }
-    return sql<string>`strftime(${sql.lit(format.sqlite)}, o.confirmed_at, ${sqliteShift(scopes)})`;
+    return { bucket: sql`strftime(${sql.lit(local.sqlite)}, o.confirmed_at, ${sqliteShift(scopes)})`, key: asIs };
   }
 
   /**
@@ -83,10 +89,11 @@ export class ReportRepository {
       this.dialect === 'postgres'
         ? sql<number>`extract(epoch from cast(o.delivered_at as timestamptz) - cast(o.confirmed_at as timestamptz)) / 60.0`
         : sql<number>`(julianday(o.delivered_at) - julianday(o.confirmed_at)) * 1440.0`;
-    const rows = await this.db
+    const { bucket, key } = this.keyOf(groupBy, scopes);
+    const groups = this.db
       .selectFrom('orders as o')
       .where((eb) => this.counted(eb, scopes))
-      .select(this.keyOf(groupBy, scopes).as('bucket'))
+      .select(bucket.as('bucket'))
       .select((eb) => [
         eb.fn.countAll().as('orders'),
         eb.fn.sum<number>('o.amount').as('gross'),
@@ -97,9 +104,12 @@ export class ReportRepository {
         // sum ignores NULLs: orders not delivered have no delivery time.
         sql<number | null>`sum(case when o.delivered_at is not null then ${minutes} end)`.as('delivery_minutes'),
       ])
-      .groupBy(sql.ref('bucket'))
+      .groupBy(sql.ref('bucket'));
+    const rows = await this.db
+      .selectFrom(groups.as('g'))
+      .select([key.as('key'), 'g.orders', 'g.gross', 'g.discount', 'g.tax', 'g.refunds', 'g.delivered', 'g.delivery_minutes'])
       .execute();
-    return rows.map((r) => ({ key: String(r.bucket), ...figures(r), delivered: toNumber(r.delivered), deliveryMinutes: toNumber(r.delivery_minutes) }));
+    return rows.map((r) => ({ key: String(r.key), ...figures(r), delivered: toNumber(r.delivered), deliveryMinutes: toNumber(r.delivery_minutes) }));
   }
 
   /** Quantity and Σ price × quantity per menu item over the counted orders. */
