@@ -150,6 +150,7 @@ for (const engine of engines) {
       const res = await fetch(t.http(`/api/reports/sales?from=${day}&to=${day}&groupBy=paymentMethod`), { headers: { cookie: staff1.cookie, accept: 'text/csv' } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      expect(res.headers.get('vary')).toMatch(/accept/i);
       expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="sales-.+\.csv"$/);
       const rupees = (p: number) => (p / 100).toFixed(2);
       const expected = ['key,orders,gross,discount,tax,refunds,net', ...json.rows.map((r: any) => [r.key, r.orders, rupees(r.gross), rupees(r.discount), rupees(r.tax), rupees(r.refunds), rupees(r.net)].join(','))];

@@ -52,6 +52,8 @@ export function reportRoutes(app: FastifyInstance, deps: { reports: ReportServic
       const q = req.query;
       const report = await deps.reports.sales(signedIn(req).actor, { from: q.from, to: q.to, groupBy: q.groupBy, theatreId: q.theatreId });
       const csv = q.format === 'csv' || (q.format === undefined && /\btext\/csv\b/i.test(req.headers.accept ?? ''));
+      // The same URL answers JSON or CSV by its Accept header: caches must keep them apart.
+      void reply.header('vary', 'Accept');
       if (!csv) return report;
       const name = `sales-${q.from}-${q.to}-${q.groupBy}${q.theatreId === undefined ? '' : `-theatre-${q.theatreId}`}.csv`;
       return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(salesCsv(report));
