@@ -116,6 +116,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       theatres: services.theatres,
       orderRecords: services.orderRecords,
       invoices: services.invoices,
+      feedback: services.feedback,
+      reports: services.reports,
     },
     {
       logger,
