@@ -118,6 +118,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       history: services.history,
       theatres: services.theatres,
       orderRecords: services.orderRecords,
+      invoices: services.invoices,
+      feedback: services.feedback,
+      reports: services.reports,
     },
     {
       logger,

@@ -36,6 +36,10 @@ import { MenuService } from './theatres/menu.service.js';
 import { SeatService } from './theatres/seat.service.js';
 import { TheatreRepository } from './theatres/theatre.repository.js';
 import { VenueService } from './theatres/venue.service.js';
+import { InvoiceService } from './invoices/invoice.service.js';
+import { FeedbackService } from './feedback/feedback.service.js';
+import { ReportRepository } from './reports/report.repository.js';
+import { ReportService } from './reports/report.service.js';
 
 export interface ServiceInputs {
   config: Config;
@@ -148,6 +152,9 @@ export function composeServices(inputs: ServiceInputs) {
     staff: new StaffService({ uow, clock, audit, revokeSessions: inputs.revokeSessions }),
     history: new OrderHistoryRepository(db),
     theatres: new TheatreRepository(db),
+    invoices: new InvoiceService({ db }),
+    feedback: new FeedbackService({ db, clock }),
+    reports: new ReportService({ db, reports: new ReportRepository(db, inputs.database.dialect) }),
     orderExists: (id: string) => orderRecords.exists(id),
     /** Orders as stored (the kitchen ticket reads the guest's notes). */
     orderRecords,

@@ -1,6 +1,7 @@
 import type { AccountTable, SessionTable } from '../accounts/account.table.js';
 import type { ChatConversationTable, ChatMessageTable, WhatsAppUnknownPhoneTable } from '../chat/chat.table.js';
 import type { DocumentCounterTable } from '../invoices/invoice.table.js';
+import type { OrderFeedbackTable } from '../feedback/feedback.table.js';
 import type { IdempotencyKeyTable, OrderItemTable, OrderTable } from '../orders/order.table.js';
 import type { PaymentTable, RefundTable, WebhookEventTable } from '../payments/payment.table.js';
 import type { StreamEventTable, StreamHeadTable } from '../streams/event.table.js';
@@ -49,4 +50,5 @@ export interface Database {
   chat_conversations: ChatConversationTable;
   whatsapp_unknown_phones: WhatsAppUnknownPhoneTable;
   document_counters: DocumentCounterTable;
+  order_feedback: OrderFeedbackTable;
 }

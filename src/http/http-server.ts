@@ -31,7 +31,13 @@ import type { VenueService } from '../theatres/venue.service.js';
 import { ticketRoutes } from '../tickets/ticket.routes.js';
 import type { TicketService } from '../tickets/ticket.service.js';
 import { webRoutes } from '../web/web.routes.js';
+import type { FeedbackService } from '../feedback/feedback.service.js';
+import { feedbackRoutes } from '../feedback/feedback.routes.js';
+import type { ReportService } from '../reports/report.service.js';
+import { reportRoutes } from '../reports/report.routes.js';
 import { installErrorHandler } from './error-handler.js';
+import { invoiceRoutes } from '../invoices/invoice.routes.js';
+import type { InvoiceService } from '../invoices/invoice.service.js';
 import { installOpenApi } from './openapi.js';
 import type { GuestLimits } from './rate-limits.js';
 import { installRouteSchemas } from './route-schemas.js';
@@ -60,6 +66,9 @@ export interface HttpServices {
   history: OrderHistoryRepository;
   theatres: TheatreRepository;
   orderRecords: OrderRepository;
+  invoices: InvoiceService;
+  feedback: FeedbackService;
+  reports: ReportService;
 }
 
 export interface HttpOptions {
@@ -118,6 +127,9 @@ export async function buildHttp(services: HttpServices, opts: HttpOptions): Prom
   staffRoutes(app, { staff: services.staff });
   historyRoutes(app, { history: services.history, theatres: services.theatres });
   kotRoutes(app, { orders: services.orderRecords, theatres: services.theatres });
+  invoiceRoutes(app, { invoices: services.invoices });
+  feedbackRoutes(app, { feedback: services.feedback });
+  reportRoutes(app, { reports: services.reports });
   await webRoutes(app, { dir: opts.webDir });
   return app;
 }

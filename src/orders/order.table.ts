@@ -51,6 +51,8 @@ export interface OrderTable {
   delivered_by_id: Generated<number | null>;
   delivered_by_username: Generated<string | null>;
   delivered_at: Generated<string | null>;
+  /** Σ taxes[].amount, written with the order so reports sum taxes in SQL (migration 0007). */
+  tax_total: Generated<number>;
 }
 
 export interface OrderItemTable {

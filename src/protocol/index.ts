@@ -11,3 +11,4 @@ export * from './sockets.js';
 export * from './totals.js';
 export * from './views.js';
 export * from './gstin.js';
+export * from './reports.js';

@@ -8,6 +8,7 @@ import { allowedStaffActions, type OrderView as Order } from '../../../src/proto
 import { Problem, Said } from '../components/notes.js';
 import { confirmed, useDialog } from '../components/dialog.js';
 import { ServedBy } from '../components/served-by.js';
+import { StaffInvoiceLink } from '../components/invoice-link.js';
 
 const STATUSES = ['', 'placed', 'confirmed', 'seen', 'delivered', 'cancelled', 'refunded'] as const;
 const PAGE = 50;
@@ -137,6 +138,7 @@ export function PastOrders(props: { theatreId: number }): VNode {
                       Refund
                     </button>
                   ) : null}
+                  {o.invoiceNumber ? <StaffInvoiceLink orderId={o.id} invoiceNumber={o.invoiceNumber} /> : null}
                 </td>
               </tr>
             ))}
