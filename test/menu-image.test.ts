@@ -41,7 +41,7 @@ describe('menu photos', () => {
   let t: TestApp, v: Venue, staff1: ApiClient, staff2: ApiClient, admin: ApiClient;
   const photos = () => (existsSync(join(t.dataDir, 'media', 'menu')) ? readdirSync(join(t.dataDir, 'media', 'menu')).sort() : []);
   const put = (who: ApiClient, itemId: number, body: Buffer, type: string) =>
-    fetch(t.http(`/api/menu-items/${itemId}/image`), { method: 'PUT', headers: { 'content-type': type, ...(who.cookie ? { cookie: who.cookie } : {}) }, body });
+    fetch(t.http(`/api/menu-items/${itemId}/image`), { method: 'PUT', headers: { 'content-type': type, ...(who.cookie ? { cookie: who.cookie } : {}) }, body: new Uint8Array(body) });
   const imageUrlOf = async (itemId: number): Promise<string | null> => {
     const seat = await new ApiClient(t).call('GET', `/api/seats/${v.seat1}`);
     return seat.body.menu.flatMap((c: any) => c.items).find((i: any) => i.id === itemId).imageUrl;
