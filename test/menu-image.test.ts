@@ -80,6 +80,21 @@ describe('menu photos', () => {
     expect((await fetch(t.http(first.imageUrl))).status).toBe(404);
   });
 
+  it('takes a WebP as well, and the same photo twice keeps one file', async () => {
+    const id = v.item(v.theatre1, 'Masala Chai');
+    const webp = await sharp(await picture('png', 900, 300)).webp().toBuffer();
+    const first = await put(staff1, id, webp, 'image/webp');
+    expect(first.status).toBe(200);
+    const url = ((await first.json()) as any).item.imageUrl as string;
+    const again = await put(admin, id, webp, 'image/webp; charset=binary');
+    expect(((await again.json()) as any).item.imageUrl).toBe(url);
+    expect(photos().filter((p) => p.startsWith(`${id}-`))).toEqual([url.split('/').pop()]);
+    const served = await fetch(t.http(url));
+    expect(await sharp(Buffer.from(await served.arrayBuffer())).metadata()).toMatchObject({ format: 'webp', width: 800, height: 267 });
+    expect((await admin.call('DELETE', `/api/menu-items/${id}/image`)).status).toBe(204);
+    expect(photos().filter((p) => p.startsWith(`${id}-`))).toEqual([]);
+  });
+
   it('turns a photo upright by its EXIF orientation and keeps no metadata', async () => {
     const id = v.item(v.theatre1, 'Veg Samosa');
     const r = await put(admin, id, await picture('jpeg', 400, 200, true), 'image/jpeg');
@@ -126,6 +141,8 @@ describe('menu photos', () => {
     expect(((await foreign.json()) as any).error.code).toBe('not_found');
     expect((await put(admin, 999_999, png, 'image/png')).status).toBe(404);
     expect((await put(new ApiClient(t), id, png, 'image/png')).status).toBe(401);
+    // The session is checked before the body is read: without one, even 6 MB is a 401, not a 413.
+    expect((await put(new ApiClient(t), id, Buffer.alloc(6 * 1024 * 1024), 'image/png')).status).toBe(401);
     expect((await staff2.call('DELETE', `/api/menu-items/${id}/image`)).status).toBe(404);
     expect((await new ApiClient(t).call('DELETE', `/api/menu-items/${id}/image`)).status).toBe(401);
     expect(await imageUrlOf(id)).toBeNull();

@@ -116,7 +116,7 @@ export async function buildHttp(services: HttpServices, opts: HttpOptions): Prom
   // Management API for staff and admins (docs/api.md).
   manageRoutes(app, { venue: services.venue });
   menuRoutes(app, { menu: services.menu });
-  menuImageRoutes(app, { images: services.menuImages, folder: services.menuPhotos });
+  menuImageRoutes(app, { images: services.menuImages, folder: services.menuPhotos, sessions: services.sessions });
   staffRoutes(app, { staff: services.staff });
   historyRoutes(app, { history: services.history, theatres: services.theatres });
   await webRoutes(app, { dir: opts.webDir });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { signedIn } from '../accounts/session.http.js';
+import { signedIn, type SessionAuth } from '../accounts/session.http.js';
 import { idParams, noContent } from '../http/route-schemas.js';
 import { MAX_MENU_IMAGE_BYTES, MENU_IMAGE_KEY, type MenuImageService, type PhotoFolder } from './menu-image.js';
 import { menuItemView } from './menu.routes.js';
@@ -18,9 +18,10 @@ const webp = { content: { 'image/webp': { schema: z.any().meta({ description: 't
  * `PUT|DELETE /api/menu-items/:id/image` (staff of the item's theatre, admins) and the photos
  * themselves at `/media/menu/<key>`. The upload takes the raw file: its own scope reads any
  * content type as bytes, up to MAX_MENU_IMAGE_BYTES (413 beyond, without reading the rest), and
- * menu-image.ts decides what it really is.
+ * menu-image.ts decides what it really is. The session is checked as the request arrives, before
+ * any of the body is read, so no one without one makes the server hold 5 MB.
  */
-export function menuImageRoutes(app: FastifyInstance, deps: { images: MenuImageService; folder: PhotoFolder }): void {
+export function menuImageRoutes(app: FastifyInstance, deps: { images: MenuImageService; folder: PhotoFolder; sessions: Pick<SessionAuth, 'require'> }): void {
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_MENU_IMAGE_BYTES }, (_req, body, done) => done(null, body));
@@ -30,6 +31,7 @@ export function menuImageRoutes(app: FastifyInstance, deps: { images: MenuImageS
       '/api/menu-items/:id/image',
       {
         config: { auth: 'session' },
+        onRequest: async (req) => void (await deps.sessions.require(req)),
         bodyLimit: MAX_MENU_IMAGE_BYTES,
         schema: { tags, params: idParams('menu item'), body: photoBody.optional(), response: { 200: z.object({ item: menuItemView }) } },
       },
