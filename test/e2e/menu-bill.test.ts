@@ -10,6 +10,12 @@ import { launchBrowser, newPerson, screenshot, signIn } from './support/browser.
 /** With SCREENSHOTS=1 the pages are also saved for docs/web.md (committed once). */
 const DOCS_SHOTS = process.env.SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'screenshots') : null;
 const DESKTOP = { viewport: { width: 1366, height: 900 } };
+/**
+ * Each step's wait: generous, since on a loaded machine (CI runners, tests in parallel) setting a
+ * file input or decoding a photo takes seconds; a real failure still fails, only later.
+ */
+const SLOW_MACHINE_MS = 15_000;
+const TEST_MS = 90_000;
 
 async function shot(page: Page, name: string): Promise<void> {
   await screenshot(page, name);
@@ -63,6 +69,7 @@ describe('the web app: menu marks, photos and the bill', () => {
 
   it('an admin describes an item and uploads its photo; a refused file is explained next to the field', async () => {
     const admin = await newPerson(browser, t.http(''), 'admin');
+    admin.context.setDefaultTimeout(SLOW_MACHINE_MS);
     await signIn(admin.page, `/admin/theatres/${v.theatre1.id}`, LOGINS.admin);
     await admin.page.getByRole('button', { name: 'Details and photo of Salted Popcorn' }).click();
     const editor = admin.page.locator('[data-editor="Salted Popcorn"]');
@@ -84,10 +91,13 @@ describe('the web app: menu marks, photos and the bill', () => {
     expect(await editor.locator('[role="alert"]').allInnerTexts()).toEqual(['', '']);
     await screenshot(admin.page, 'admin-menu-item-editor');
     await admin.context.close();
-  });
+  }, TEST_MS);
 
   it('a guest sees marks, photo and description, and a bill whose total is what is charged', async () => {
     const guest = await newPerson(browser, t.http(''), 'guest');
+    guest.context.setDefaultTimeout(SLOW_MACHINE_MS);
+    const refused: string[] = [];
+    guest.page.on('console', (m) => void (/Content Security Policy|Refused to/i.test(m.text()) && refused.push(m.text())));
     await guest.page.goto(`/s/${v.seat1}`);
     const popcorn = guest.page.locator('li.menu-item[data-item="Salted Popcorn"]');
     await popcorn.waitFor();
@@ -98,10 +108,11 @@ describe('the web app: menu marks, photos and the bill', () => {
     const img = popcorn.getByRole('img', { name: 'Salted Popcorn', exact: true });
     expect(await img.getAttribute('loading')).toBe('lazy');
     expect(await img.getAttribute('src')).toMatch(/^\/media\/menu\/\d+-[0-9a-f]{16}\.webp$/);
-    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(800);
+    await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: SLOW_MACHINE_MS }).toBe(800);
     const box = (await img.boundingBox())!;
     expect(box.width / box.height).toBeCloseTo(4 / 3, 1);
     await shot(guest.page, 'menu-phone');
+    expect(refused).toEqual([]);
 
     await guest.page.getByRole('button', { name: 'Add Salted Popcorn' }).click();
     await guest.page.getByRole('button', { name: 'Add Chicken Puff' }).click();
@@ -142,15 +153,15 @@ describe('the web app: menu marks, photos and the bill', () => {
     await guest.page.waitForURL(/\/o\/\d+$/);
     await guest.page.locator('[data-status="success"]').waitFor();
     await guest.context.close();
-  });
+  }, TEST_MS);
 
   it('the menu and the cart on a desktop screen', async () => {
     const context = await browser.newContext({ baseURL: t.http(''), ...DESKTOP, locale: 'en-IN', timezoneId: 'Asia/Kolkata' });
-    context.setDefaultTimeout(5_000);
+    context.setDefaultTimeout(SLOW_MACHINE_MS);
     const page = await context.newPage();
     await page.goto(`/s/${v.seat1}`);
     await page.locator('li.menu-item[data-item="Salted Popcorn"] img').waitFor();
-    await expect.poll(() => page.locator('li.menu-item[data-item="Salted Popcorn"] img').evaluate((el) => (el as HTMLImageElement).complete)).toBe(true);
+    await expect.poll(() => page.locator('li.menu-item[data-item="Salted Popcorn"] img').evaluate((el) => (el as HTMLImageElement).complete), { timeout: SLOW_MACHINE_MS }).toBe(true);
     await shot(page, 'menu-desktop');
     await page.getByRole('button', { name: 'Add Salted Popcorn' }).click();
     await page.getByRole('button', { name: 'Add Egg Puff' }).click();
@@ -159,5 +170,5 @@ describe('the web app: menu marks, photos and the bill', () => {
     await page.locator('#checkout-title').scrollIntoViewIfNeeded();
     await shot(page, 'cart-desktop');
     await context.close();
-  });
+  }, TEST_MS);
 });
