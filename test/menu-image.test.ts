@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appEngines } from './support/app-engines.js';
 import type { TestApp } from './support/test-app.js';
 import { ApiClient, startVenueWorld, type Venue } from './support/venue.js';
 
@@ -37,7 +38,9 @@ function decompressionBomb(): Buffer {
   return Buffer.concat([signature, pngChunk('IHDR', header), pngChunk('IDAT', pixels), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
-describe('menu photos', () => {
+const engines = await appEngines();
+
+for (const engine of engines) describe(`menu photos on ${engine.name}`, () => {
   let t: TestApp, v: Venue, staff1: ApiClient, staff2: ApiClient, admin: ApiClient;
   const photos = () => (existsSync(join(t.dataDir, 'media', 'menu')) ? readdirSync(join(t.dataDir, 'media', 'menu')).sort() : []);
   const put = (who: ApiClient, itemId: number, body: Buffer, type: string) =>
@@ -48,9 +51,12 @@ describe('menu photos', () => {
   };
 
   beforeAll(async () => {
-    ({ t, v, staff1, staff2, admin } = await startVenueWorld());
+    ({ t, v, staff1, staff2, admin } = await startVenueWorld(engine.env()));
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t?.close();
+    await engine.cleanup();
+  });
 
   it('takes a JPEG and a PNG and serves each as WebP at most 800 px wide, cached forever; the URL changes with the photo', async () => {
     const id = v.item(v.theatre1, 'Nachos');
@@ -93,6 +99,17 @@ describe('menu photos', () => {
     expect(await sharp(Buffer.from(await served.arrayBuffer())).metadata()).toMatchObject({ format: 'webp', width: 800, height: 267 });
     expect((await admin.call('DELETE', `/api/menu-items/${id}/image`)).status).toBe(204);
     expect(photos().filter((p) => p.startsWith(`${id}-`))).toEqual([]);
+  });
+
+  it('uploads to one item at once leave exactly the one file its row names', async () => {
+    const id = v.item(v.theatre1, 'Veg Samosa');
+    const bodies = await Promise.all([40, 41, 42, 43, 44].map((w) => picture('png', w, 30)));
+    const answers = await Promise.all(bodies.map((b) => put(admin, id, b, 'image/png')));
+    expect(answers.map((a) => a.status).every((s) => s === 200 || s === 409)).toBe(true);
+    expect(answers.some((a) => a.status === 200)).toBe(true);
+    const url = await imageUrlOf(id);
+    expect(photos().filter((p) => p.startsWith(`${id}-`))).toEqual([url!.split('/').pop()]);
+    expect((await admin.call('DELETE', `/api/menu-items/${id}/image`)).status).toBe(204);
   });
 
   it('turns a photo upright by its EXIF orientation and keeps no metadata', async () => {
