@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { signedIn, type SessionAuth } from '../accounts/session.http.js';
 import { idParams, noContent } from '../http/route-schemas.js';
-import { MAX_MENU_IMAGE_BYTES, MENU_IMAGE_KEY, type MenuImageService, type PhotoFolder } from './menu-image.js';
+import { MAX_MENU_IMAGE_BYTES, MENU_IMAGE_KEY, MENU_IMAGE_TYPES, type MenuImageService, type PhotoFolder } from './menu-image.js';
 import { menuItemView } from './menu.routes.js';
 import { MENU_IMAGE_PATH } from './theatre.repository.js';
 
@@ -11,7 +11,9 @@ const tags = ['menu'];
 /** A photo's name changes with its content, so a browser keeps it as long as it likes. */
 const FOREVER = 'public, max-age=31536000, immutable';
 
-const photoBody = z.instanceof(Buffer).meta({ description: 'the photo: a JPEG, PNG or WebP file, at most 5 MB, sent as it is' });
+const photoBody = z
+  .instanceof(Buffer)
+  .meta({ description: 'the photo: a JPEG, PNG or WebP file, at most 5 MB, sent as it is', type: 'string', format: 'binary' });
 const webp = { content: { 'image/webp': { schema: z.any().meta({ description: 'the photo, WebP' }) } } };
 
 /**
@@ -33,7 +35,7 @@ export function menuImageRoutes(app: FastifyInstance, deps: { images: MenuImageS
         config: { auth: 'session' },
         onRequest: async (req) => void (await deps.sessions.require(req)),
         bodyLimit: MAX_MENU_IMAGE_BYTES,
-        schema: { tags, params: idParams('menu item'), body: photoBody.optional(), response: { 200: z.object({ item: menuItemView }) } },
+        schema: { tags, consumes: Object.keys(MENU_IMAGE_TYPES), params: idParams('menu item'), body: photoBody.optional(), response: { 200: z.object({ item: menuItemView }) } },
       },
       async (req) => ({
         item: await deps.images.upload(signedIn(req), req.params.id, req.headers['content-type'], req.body ?? Buffer.alloc(0)),
