@@ -8,17 +8,20 @@ const percent = (rate: number) => `${rate.toLocaleString('en-IN', { maximumFract
 /**
  * The bill of an order or a cart: subtotal, discount (with the theatre's message), each tax with
  * its rate, and the total, from one `Totals` (protocol/totals.ts computes it; an order carries
- * the same fields). `pricesIncludeTax` says the taxes are inside the prices, not added.
+ * the same fields). The subtotal shows only when something is taken off or added.
+ * `pricesIncludeTax` says the taxes are inside the prices, not added.
  */
 export function Bill(props: { totals: Totals; discountMessage?: string | null; pricesIncludeTax?: boolean; totalLabel?: string }): VNode {
   const { subtotal, discount, taxes, total } = props.totals;
   const included = props.pricesIncludeTax === true;
   return (
     <dl class="bill" aria-label="Bill">
-      <div class="bill-line" data-bill="subtotal">
-        <dt>Subtotal</dt>
-        <dd>{rupees(subtotal)}</dd>
-      </div>
+      {discount > 0 || taxes.length > 0 ? (
+        <div class="bill-line" data-bill="subtotal">
+          <dt>Subtotal</dt>
+          <dd>{rupees(subtotal)}</dd>
+        </div>
+      ) : null}
       {discount > 0 ? (
         <div class="bill-line discount" data-bill="discount">
           <dt>
