@@ -116,6 +116,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       staff: services.staff,
       history: services.history,
       theatres: services.theatres,
+      orderRecords: services.orderRecords,
+      invoices: services.invoices,
     },
     {
       logger,

@@ -37,6 +37,7 @@ import { MenuImageService, PhotoFolder } from './theatres/menu-image.js';
 import { SeatService } from './theatres/seat.service.js';
 import { TheatreRepository } from './theatres/theatre.repository.js';
 import { VenueService } from './theatres/venue.service.js';
+import { InvoiceService } from './invoices/invoice.service.js';
 
 export interface ServiceInputs {
   config: Config;
@@ -147,7 +148,10 @@ export function composeServices(inputs: ServiceInputs) {
     staff: new StaffService({ uow, clock, audit, revokeSessions: inputs.revokeSessions }),
     history: new OrderHistoryRepository(db),
     theatres: new TheatreRepository(db),
+    invoices: new InvoiceService({ db }),
     orderExists: (id: string) => orderRecords.exists(id),
+    /** Orders as stored (the kitchen ticket reads the guest's notes). */
+    orderRecords,
     /** Starts the background jobs. */
     start(): void {
       relay.start();

@@ -162,6 +162,9 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
   };
 }
 
+/** The migrations this code knows, in the order they run (the same on both dialects). */
+export const migrationNames = (): string[] => Object.keys(migrationsFor('sqlite'));
+
 function migratorFor(db: Kysely<Database>, dialect: DialectName, schema: string | undefined): Migrator {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
   return new Migrator({ db, provider, ...(schema !== undefined ? { migrationTableSchema: schema } : {}) });

@@ -12,6 +12,8 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { OrderHistoryRepository } from '../orders/history.repository.js';
 import { historyRoutes } from '../orders/history.routes.js';
+import { kotRoutes } from '../kitchen/kot.routes.js';
+import type { OrderRepository } from '../orders/order.repository.js';
 import { orderRoutes } from '../orders/order.routes.js';
 import type { OrderService } from '../orders/order.service.js';
 import type { CheckoutLinks } from '../payments/checkout-links.js';
@@ -32,6 +34,8 @@ import { ticketRoutes } from '../tickets/ticket.routes.js';
 import type { TicketService } from '../tickets/ticket.service.js';
 import { webRoutes } from '../web/web.routes.js';
 import { installErrorHandler } from './error-handler.js';
+import { invoiceRoutes } from '../invoices/invoice.routes.js';
+import type { InvoiceService } from '../invoices/invoice.service.js';
 import { installOpenApi } from './openapi.js';
 import type { GuestLimits } from './rate-limits.js';
 import { installRouteSchemas } from './route-schemas.js';
@@ -61,6 +65,8 @@ export interface HttpServices {
   staff: StaffService;
   history: OrderHistoryRepository;
   theatres: TheatreRepository;
+  orderRecords: OrderRepository;
+  invoices: InvoiceService;
 }
 
 export interface HttpOptions {
@@ -119,6 +125,8 @@ export async function buildHttp(services: HttpServices, opts: HttpOptions): Prom
   menuImageRoutes(app, { images: services.menuImages, folder: services.menuPhotos, sessions: services.sessions });
   staffRoutes(app, { staff: services.staff });
   historyRoutes(app, { history: services.history, theatres: services.theatres });
+  kotRoutes(app, { orders: services.orderRecords, theatres: services.theatres });
+  invoiceRoutes(app, { invoices: services.invoices });
   await webRoutes(app, { dir: opts.webDir });
   return app;
 }

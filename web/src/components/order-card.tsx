@@ -6,6 +6,8 @@ import { elapsed } from '../lib/timer.js';
 import { allowedStaffActions, type OrderPaymentStatus, type OrderView, type StaffAction } from '../../../src/protocol/index.js';
 import { confirmed, useDialog } from './dialog.js';
 import { Problem } from './notes.js';
+import { PrintButton } from './print-controls.js';
+import { ServedBy } from './served-by.js';
 
 type Action = StaffAction;
 
@@ -88,12 +90,14 @@ export function OrderCard(props: { order: OrderView; now: number; unseen: boolea
       <p class="state">
         Status: <span data-status>{order.status}</span>
       </p>
+      <ServedBy order={order} />
       <div class="actions">
         {allowedStaffActions(order).map((a) => (
           <button type="button" class={`act act-${a}`} onClick={() => void act(a)} disabled={busy !== null} aria-label={`${ACTION_LABELS[a]}: order ${order.id}, seat ${order.seat.name}`}>
             {busy === a ? '…' : ACTION_LABELS[a]}
           </button>
         ))}
+        <PrintButton order={order} />
       </div>
       <Problem text={error} />
       {dialog.element}

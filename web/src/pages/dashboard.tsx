@@ -4,6 +4,8 @@ import { ConnectionBadge } from '../components/connection-badge.js';
 import { OrderCard } from '../components/order-card.js';
 import { Shell, SignedIn } from '../components/session.js';
 import { StreamEnded } from '../components/stream-ended.js';
+import { AutoPrintSetting } from '../components/print-controls.js';
+import { autoPrintNewOrder } from '../lib/kot-print.js';
 import { announceNewOrder, askNotificationPermission, notificationsSupported, unlockAudio } from '../lib/alerts.js';
 import { useNow } from '../lib/hooks.js';
 import type { AccountView as Account, OrderView as Order } from '../../../src/protocol/index.js';
@@ -19,7 +21,10 @@ export function useLiveOrders(): { live: LiveOrders; conn: ConnectionState; retr
   const { conn, retryInMs, ended } = useStream(
     LIVE_ORDERS,
     (message) => {
-      if (message.type === 'order.confirmed') announceNewOrder(message.data.order);
+      if (message.type === 'order.confirmed') {
+        announceNewOrder(message.data.order);
+        autoPrintNewOrder(message.data.order);
+      }
       dispatch({ kind: 'message', message });
     },
     { inWorker: true },
@@ -57,6 +62,7 @@ function Board(props: { account: Account }): VNode {
         <p class="count" aria-live="polite">
           {orders.length} open {orders.length === 1 ? 'order' : 'orders'}
         </p>
+        <AutoPrintSetting />
         <AlertsButton />
       </div>
       <StreamEnded reason={ended} />

@@ -7,6 +7,7 @@ import { orderToken } from '../lib/order-token.js';
 import { useStream } from '../lib/use-stream.js';
 import type { OrderPaymentStatus as PaymentStatus, OrderStatus, OrderView as Order, PaymentStatusView } from '../../../src/protocol/index.js';
 import { Problem } from '../components/notes.js';
+import { GuestInvoiceButton } from '../components/invoice-link.js';
 
 /** The order's own progress, once it is more than placed. */
 const ORDER_TEXT: Partial<Record<OrderStatus, string>> = {
@@ -106,6 +107,7 @@ export function PaymentPage(props: { orderId: number }): VNode {
           </button>
         ) : null}
         <Problem text={error} />
+        {status === 'success' || status === 'due' || order?.invoiceNumber ? <GuestInvoiceButton orderId={props.orderId} token={token} /> : null}
       </section>
       {order ? (
         <section class="card" aria-labelledby="summary-title">

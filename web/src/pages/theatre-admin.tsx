@@ -8,6 +8,7 @@ import { PastOrders } from './past-orders.js';
 import { Problem, Said } from '../components/notes.js';
 import { checkName, checkPassword, checkPrice, confirmed, useDialog } from '../components/dialog.js';
 import { MenuItemEditor } from '../components/menu-item-editor.js';
+import { TheatreSettingsForm } from '../components/theatre-settings-form.js';
 
 interface StaffAccount {
   id: number;
@@ -360,6 +361,7 @@ function TheatreAdmin(props: { account: Account; theatreId: number }): VNode {
       <Problem text={error} />
       <div class="grid-2">
         {theatre ? <Settings theatre={theatre} onSaved={setTheatre} /> : null}
+        {theatre ? <TheatreSettingsForm theatre={theatre} onSaved={setTheatre} /> : null}
         <LayoutSection theatreId={props.theatreId} />
         <MenuSection theatreId={props.theatreId} />
         <StaffSection theatreId={props.theatreId} />
