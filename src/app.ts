@@ -114,6 +114,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       chat,
       venue: services.venue,
       menu: services.menu,
+      menuImages: services.menuImages,
+      menuPhotos: services.menuPhotos,
       staff: services.staff,
       history: services.history,
       theatres: services.theatres,

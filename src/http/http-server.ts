@@ -23,6 +23,8 @@ import type { PaymentService } from '../payments/payment.service.js';
 import type { AuthFailureLimiter } from '../realtime/upgrade/auth-failure-limiter.js';
 import { manageRoutes } from '../theatres/manage.routes.js';
 import { menuRoutes } from '../theatres/menu.routes.js';
+import { menuImageRoutes } from '../theatres/menu-image.routes.js';
+import type { MenuImageService, PhotoFolder } from '../theatres/menu-image.js';
 import type { MenuService } from '../theatres/menu.service.js';
 import { seatRoutes } from '../theatres/seat.routes.js';
 import type { SeatService } from '../theatres/seat.service.js';
@@ -62,6 +64,8 @@ export interface HttpServices {
   chat: ChatModule;
   venue: VenueService;
   menu: MenuService;
+  menuImages: MenuImageService;
+  menuPhotos: PhotoFolder;
   staff: StaffService;
   history: OrderHistoryRepository;
   theatres: TheatreRepository;
@@ -124,6 +128,7 @@ export async function buildHttp(services: HttpServices, opts: HttpOptions): Prom
   // Management API for staff and admins (docs/api.md).
   manageRoutes(app, { venue: services.venue });
   menuRoutes(app, { menu: services.menu });
+  menuImageRoutes(app, { images: services.menuImages, folder: services.menuPhotos, sessions: services.sessions });
   staffRoutes(app, { staff: services.staff });
   historyRoutes(app, { history: services.history, theatres: services.theatres });
   kotRoutes(app, { orders: services.orderRecords, theatres: services.theatres });

@@ -7,6 +7,7 @@ import type { AccountView as Account, LayoutView as Layout, MenuCategoryView as 
 import { PastOrders } from './past-orders.js';
 import { Problem, Said } from '../components/notes.js';
 import { checkName, checkPassword, checkPrice, confirmed, useDialog } from '../components/dialog.js';
+import { MenuItemEditor } from '../components/menu-item-editor.js';
 import { TheatreSettingsForm } from '../components/theatre-settings-form.js';
 
 interface StaffAccount {
@@ -250,6 +251,7 @@ function MenuSection(props: { theatreId: number }): VNode {
                 <button type="button" class="link small" aria-label={`Change price of ${i.name}`} onClick={() => void editPrice(i.id, i.name, i.price)}>
                   Price
                 </button>
+                <MenuItemEditor item={i} onChanged={() => void reload().catch(() => undefined)} />
               </li>
             ))}
           </ul>
