@@ -80,6 +80,14 @@ for (const engine of engines) {
       expect(r.body.invoiceNumber).toBe(stored.invoice_number);
       const order = (await guest.call('GET', `/api/orders/${o.id}`)).body.order;
       expect(order).toMatchObject({ invoiceNumber: r.body.invoiceNumber, subtotal: 58000, discount: 5800, taxes: r.body.taxes, total: 54810, amount: 54810 });
+
+      // The theatre moves: the invoice keeps the seller it was issued with; new ones get the new address.
+      expect((await admin.call('PATCH', `/api/theatres/${v.theatre1.id}`, { address: 'New address, Pune 411001' })).status).toBe(200);
+      expect((await guest.call('GET', `/api/orders/${o.id}/invoice`)).body.seller).toEqual(SELLER);
+      const later = await placeOnline(t, popcornAndSamosa());
+      await capture(t, secret, later);
+      expect((await new ApiClient(t, later.token).call('GET', `/api/orders/${later.id}/invoice`)).body.seller).toEqual({ ...SELLER, address: 'New address, Pune 411001' });
+      expect((await admin.call('PATCH', `/api/theatres/${v.theatre1.id}`, { address: SELLER.address })).status).toBe(200);
     });
 
     it('a confirmation that fails after taking its number gives it back: the next confirmation takes it, the retried one the one after', async () => {

@@ -44,6 +44,28 @@ export async function takeInvoiceNumber(trx: Transaction, theatreId: number, at:
   return takeDocumentNumber(trx, theatreId, 'invoice', at);
 }
 
+/** The columns that invoice an order being confirmed now (see invoiceColumns). */
+export interface InvoiceColumns {
+  invoice_number: string;
+  invoiced_at: string;
+  invoice_seller: string;
+}
+
+/**
+ * Invoices an order being confirmed now: its number, when, and the seller's details as they
+ * stand (a GST invoice keeps what it was issued with). Call it in the confirming transaction,
+ * after taking the order's lock, and write the columns in the same transaction.
+ */
+export async function invoiceColumns(trx: Transaction, theatreId: number, at: Date): Promise<InvoiceColumns> {
+  const invoiceNumber = await takeInvoiceNumber(trx, theatreId, at);
+  const seller = await trx.selectFrom('theatres').select(['legal_name', 'gstin', 'address']).where('id', '=', theatreId).executeTakeFirstOrThrow();
+  return {
+    invoice_number: invoiceNumber,
+    invoiced_at: at.toISOString(),
+    invoice_seller: JSON.stringify({ legalName: seller.legal_name, gstin: seller.gstin, address: seller.address }),
+  };
+}
+
 /** A refund's credit note number, `CN/<YYYY-YY>/<n>`, in the theatre's own series. */
 export async function takeCreditNoteNumber(trx: Transaction, theatreId: number, at: Date): Promise<string> {
   return takeDocumentNumber(trx, theatreId, 'credit_note', at);

@@ -31,6 +31,7 @@ export class InvoiceRepository {
         'orders.discount',
         'orders.taxes',
         'orders.amount',
+        'orders.invoice_seller',
         'theatres.name as theatre_name',
         'theatres.legal_name',
         'theatres.gstin',
@@ -52,7 +53,8 @@ export class InvoiceRepository {
         invoice: {
           invoiceNumber,
           issuedAt,
-          seller: { legalName: order.legal_name, gstin: order.gstin, address: order.address },
+          // As issued; orders invoiced before the snapshot existed fall back to today's settings.
+          seller: order.invoice_seller !== null ? (JSON.parse(order.invoice_seller) as InvoiceDocument['invoice']['seller']) : { legalName: order.legal_name, gstin: order.gstin, address: order.address },
           buyer: { phone: order.phone },
           lines: items.map((i) => ({ name: i.name, quantity: i.quantity, unitPrice: i.price, amount: i.price * i.quantity })),
           subtotal: order.subtotal,

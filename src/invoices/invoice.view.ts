@@ -20,8 +20,8 @@ export interface CreditNoteRef {
 
 /**
  * SPEC §6 `GET /api/orders/<id>/invoice`: the order's GST invoice. Figures are the order's own
- * (stored when it was placed, protocol/totals.ts); the seller is the theatre's current legal name,
- * GSTIN and address.
+ * (stored when it was placed, protocol/totals.ts); the seller's legal name, GSTIN and address are
+ * those of the theatre when the invoice was issued (orders.invoice_seller).
  */
 export interface InvoiceView {
   invoiceNumber: string;

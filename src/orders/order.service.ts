@@ -15,7 +15,7 @@ import { OrderRepository, type NewOrderItem } from './order.repository.js';
 import { nextOrderStatus, type OrderAction } from './order.state.js';
 import { toOrderView, type OrderView } from './order.view.js';
 import { normalisePhone } from '../shared/phone.js';
-import { takeInvoiceNumber } from '../invoices/invoice-numbers.js';
+import { invoiceColumns } from '../invoices/invoice-numbers.js';
 import { computeTotals, type StaffRef } from '../protocol/index.js';
 import { pricingOf } from '../theatres/settings.js';
 
@@ -167,7 +167,7 @@ export class OrderService {
           placed_at: at,
           confirmed_at: cash ? at : null,
           // A cash order is confirmed as it is placed, so it is invoiced then.
-          ...(cash ? { invoice_number: await takeInvoiceNumber(trx, theatre.id, now), invoiced_at: at } : {}),
+          ...(cash ? await invoiceColumns(trx, theatre.id, now) : {}),
           updated_at: at,
         },
         lines.map(({ maxTime: _m, ...line }) => line),

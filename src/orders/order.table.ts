@@ -44,6 +44,8 @@ export interface OrderTable {
   /** `<prefix>/<YYYY-YY>/<n>`, given in the confirming transaction (invoices/invoice-numbers.ts). */
   invoice_number: Generated<string | null>;
   invoiced_at: Generated<string | null>;
+  /** JSON {legalName, gstin, address} of the seller when the invoice was issued. */
+  invoice_seller: Generated<string | null>;
   /** Who marked it seen and delivered: account id and username copied, so the order reads the same later. */
   seen_by_id: Generated<number | null>;
   seen_by_username: Generated<string | null>;

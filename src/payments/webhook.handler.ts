@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { takeInvoiceNumber } from '../invoices/invoice-numbers.js';
+import { invoiceColumns } from '../invoices/invoice-numbers.js';
 import { appError } from '../http/errors.js';
 import type { Transaction } from '../db/executor.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
@@ -146,9 +146,8 @@ export class WebhookHandler {
       payment_status: 'success' as const,
       confirmed_at: at,
       live_payment_id: payment.id,
-      // Its invoice number, in this transaction: a rollback gives the number back (no gap).
-      invoice_number: await takeInvoiceNumber(trx, record.row.theatre_id, now),
-      invoiced_at: at,
+      // Its invoice, in this transaction: a rollback gives the number back (no gap).
+      ...(await invoiceColumns(trx, record.row.theatre_id, now)),
       updated_at: at,
     };
     await this.deps.orders.update(trx, row.id, {
@@ -158,6 +157,7 @@ export class WebhookHandler {
       live_payment_id: row.live_payment_id,
       invoice_number: row.invoice_number,
       invoiced_at: row.invoiced_at,
+      invoice_seller: row.invoice_seller,
       updated_at: at,
     });
     const order = toOrderView({ row, items: record.items });

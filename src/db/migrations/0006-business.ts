@@ -38,6 +38,9 @@ export function businessMigration(dialect: DialectName): Migration {
         ['refunded_amount', money, '0'],
         ['invoice_number', 'text'],
         ['invoiced_at', 'text'],
+        // The seller as the invoice was issued (JSON {legalName, gstin, address}): a GST invoice
+        // keeps the details it was issued with when the theatre later changes its settings.
+        ['invoice_seller', 'text'],
         ['seen_by_id', 'integer'],
         ['seen_by_username', 'text'],
         ['seen_at', 'text'],
