@@ -10,6 +10,7 @@ import { paymentAttemptsMigration } from './migrations/0003-payment-attempts.js'
 import { chatPerTheatreMigration } from './migrations/0004-chat-per-theatre.js';
 import { moneyAndAbuseMigration } from './migrations/0005-money-and-abuse.js';
 import { businessMigration } from './migrations/0006-business.js';
+import { refundsMigration } from './migrations/0008-refunds.js';
 import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
@@ -159,6 +160,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0004-chat-per-theatre': chatPerTheatreMigration(),
     '0005-money-and-abuse': moneyAndAbuseMigration(dialect),
     '0006-business': businessMigration(dialect),
+    '0008-refunds': refundsMigration(dialect),
   };
 }
 
