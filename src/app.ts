@@ -114,6 +114,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       staff: services.staff,
       history: services.history,
       theatres: services.theatres,
+      refunds: services.refunds,
     },
     {
       logger,

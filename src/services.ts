@@ -24,6 +24,10 @@ import { CheckoutLinks } from './payments/checkout-links.js';
 import { createPaymentGateway } from './payments/gateway.factory.js';
 import { PaymentService } from './payments/payment.service.js';
 import { REFUND_QUEUE } from './payments/refunds.js';
+import { codeSender } from './refunds/approval-sender.js';
+import { refundAudit } from './refunds/refund.audit.js';
+import { tellGuestRequestRefunded } from './refunds/refund-notices.js';
+import { RefundService } from './refunds/refund.service.js';
 import { PresenceService } from './presence/presence.service.js';
 import { wireOrderReactions } from './reactions.js';
 import { WHATSAPP_DEFAULTS } from './chat/whatsapp.config.js';
@@ -123,6 +127,19 @@ export function composeServices(inputs: ServiceInputs) {
   });
   const audit = auditLog(logger);
   const orderRecords = new OrderRepository(db);
+  const refunds = new RefundService({
+    uow,
+    clock,
+    refunds: payments.refunds,
+    sendCode: codeSender(
+      chat.api,
+      { template: config.whatsapp.templates.refund_code, language: config.whatsapp.templateLanguage, maxAttempts: config.whatsapp.maxAttempts, retryBaseMs: config.whatsapp.retryBaseMs },
+      logger,
+    ),
+    audit: refundAudit(logger),
+  });
+  payments.refunds.setHooks({ accepted: refunds.grantOpenRequest });
+  orderEvents.reactAfter(tellGuestRequestRefunded);
 
   return {
     uow,
@@ -135,6 +152,7 @@ export function composeServices(inputs: ServiceInputs) {
     checkoutLinks,
     guestLimits,
     orders,
+    refunds,
     seats: new SeatService({ db }),
     streams,
     venue: new VenueService({ uow, clock, audit }),

@@ -13,6 +13,8 @@ import type { Metrics } from '../observability/metrics.js';
 import type { OrderHistoryRepository } from '../orders/history.repository.js';
 import { historyRoutes } from '../orders/history.routes.js';
 import { orderRoutes } from '../orders/order.routes.js';
+import { refundRoutes } from '../refunds/refund.routes.js';
+import type { RefundService } from '../refunds/refund.service.js';
 import type { OrderService } from '../orders/order.service.js';
 import type { CheckoutLinks } from '../payments/checkout-links.js';
 import { checkoutRoutes, type CheckoutDeps } from '../payments/checkout.routes.js';
@@ -57,6 +59,7 @@ export interface HttpServices {
   staff: StaffService;
   history: OrderHistoryRepository;
   theatres: TheatreRepository;
+  refunds: RefundService;
 }
 
 export interface HttpOptions {
@@ -104,7 +107,8 @@ export async function buildHttp(services: HttpServices, opts: HttpOptions): Prom
   authRoutes(app, { accounts: services.accounts, sessions: services.sessions, failures: services.authFailures, revokeSessions: services.revokeSessions });
   ticketRoutes(app, { tickets: services.tickets, orders: services.orders });
   seatRoutes(app, { seats: services.seats });
-  orderRoutes(app, { orders: services.orders });
+  orderRoutes(app, { orders: services.orders, refundRequestsOf: (id) => services.refunds.requestsOf(id) });
+  refundRoutes(app, { refunds: services.refunds });
   paymentRoutes(app, { payments: services.payments, limits: services.guestLimits });
   opts.routes?.(app);
   checkoutRoutes(app, { payments: services.payments, links: services.checkoutLinks, gateway: services.checkoutGateway });

@@ -52,8 +52,6 @@ export interface RefundsDeps {
   payments: PaymentRepository;
   refunds: RefundRepository;
   alert: Alert;
-  /** See RefundHooks; set by the composition (setHooks) before requests are served. */
-  hooks?: RefundHooks;
 }
 
 export interface RefundWorkerOptions {
@@ -91,6 +89,7 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
  */
 export class Refunds {
   readonly job: SerialJob;
+  private hooks: RefundHooks = {};
 
   constructor(
     private readonly deps: RefundsDeps,
@@ -98,6 +97,11 @@ export class Refunds {
     onError: (err: unknown) => void = () => undefined,
   ) {
     this.job = new SerialJob(() => this.retryDue(), { intervalMs: opts.pollMs, runOnStart: true, onError });
+  }
+
+  /** Wired at composition (refund requests and approvals), before requests are served. */
+  setHooks(hooks: RefundHooks): void {
+    this.hooks = hooks;
   }
 
   /**
@@ -114,11 +118,11 @@ export class Refunds {
     const refund = await this.deps.uow.write(async (trx) => {
       const record = await this.deps.orders.lock(trx, orderId);
       if (!record || !canSeeTheatre(actor, record.row.theatre_id)) throw appError('not_found', 'No such order.');
+      await this.hooks.beforeReserve?.(trx, record);
+      await ask.beforeReserve?.(trx, record);
       assertRefundable(record);
       const payment = await this.payingPayment(record, trx);
       if (!payment?.gateway_payment_id) throw appError('conflict', 'This order has no captured payment to refund.');
-      await this.deps.hooks?.beforeReserve?.(trx, record);
-      await ask.beforeReserve?.(trx, record);
       const { amount, items } = await this.reserve(trx, record, payment, ask);
       return this.record(trx, record, payment, payment.gateway_payment_id, 'staff', now, {
         requestedBy: ask.requestedBy ?? null,
@@ -272,7 +276,7 @@ export class Refunds {
     const updated = { row, items: record.items };
     const complete = refundedAmount >= payment.amount;
     // The guest's order stream first (refund.request before a final payment.status closes the socket).
-    await this.deps.hooks?.accepted?.(trx, toOrderView(complete ? { row: { ...row, status: 'refunded', payment_status: 'refunded' }, items: record.items } : updated), refund, now);
+    await this.hooks.accepted?.(trx, toOrderView(complete ? { row: { ...row, status: 'refunded', payment_status: 'refunded' }, items: record.items } : updated), refund, now);
     if (complete) return applyOrderRefunded(trx, { orders: this.deps.orders, payments: this.deps.payments, orderEvents: this.deps.orderEvents }, updated, payment, now);
     const order = toOrderView(updated);
     await emitPaymentStatus(trx, order, 'success', payment.gateway, now);
