@@ -26,7 +26,7 @@ export function refundRoutes(app: FastifyInstance, deps: { refunds: RefundServic
       schema: {
         tags,
         params: idParams('order'),
-        body: refundBody.optional(),
+        body: refundBody.nullish(),
         response: { 200: orderAnswer, 202: z.object({ approval: refundApprovalView }) },
       },
     },
