@@ -6,6 +6,7 @@ import { elapsed } from '../lib/timer.js';
 import { allowedStaffActions, type OrderPaymentStatus, type OrderView, type StaffAction } from '../../../src/protocol/index.js';
 import { confirmed, useDialog } from './dialog.js';
 import { Problem } from './notes.js';
+import { useRefundDialog } from './refund-dialog.js';
 
 type Action = StaffAction;
 
@@ -35,8 +36,15 @@ export function OrderCard(props: { order: OrderView; now: number; unseen: boolea
   const [busy, setBusy] = useState<Action | null>(null);
   const [error, setError] = useState('');
   const dialog = useDialog();
+  const refund = useRefundDialog();
   const t = elapsed(order.placedAt, props.now, order.maxTime);
   const act = async (action: Action) => {
+    if (action === 'refund') {
+      // Amount or items, reason, and the approver's code when the theatre asks for one.
+      const after = await refund.start(order);
+      if (after) props.onChanged?.(after);
+      return;
+    }
     const question = CONFIRM[action];
     if (question && !(await confirmed(dialog.ask, { ...question, title: `${question.title} (order ${order.id}, seat ${order.seat.name})`, danger: true }))) return;
     setBusy(action);
@@ -96,7 +104,9 @@ export function OrderCard(props: { order: OrderView; now: number; unseen: boolea
         ))}
       </div>
       <Problem text={error} />
+      {order.refundedAmount > 0 ? <p class="refunded-part">Refunded {rupees(order.refundedAmount)}</p> : null}
       {dialog.element}
+      {refund.element}
     </article>
   );
 }

@@ -2,6 +2,7 @@ import type { VNode } from 'preact';
 import { useEffect, useReducer, useState } from 'preact/hooks';
 import { ConnectionBadge } from '../components/connection-badge.js';
 import { OrderCard } from '../components/order-card.js';
+import { RefundRequests } from '../components/refund-requests.js';
 import { Shell, SignedIn } from '../components/session.js';
 import { StreamEnded } from '../components/stream-ended.js';
 import { announceNewOrder, askNotificationPermission, notificationsSupported, unlockAudio } from '../lib/alerts.js';
@@ -14,17 +15,20 @@ import type { ConnectionState, EndReason } from '../lib/stream-connection.js';
 const LIVE_ORDERS = { socket: 'live-orders' } as const;
 
 /** The live-orders socket for this person (their theatre, or every theatre for an admin). */
-export function useLiveOrders(): { live: LiveOrders; conn: ConnectionState; retryInMs: number | undefined; applyOrder(o: Order): void; ended: EndReason | null } {
+export function useLiveOrders(): { live: LiveOrders; conn: ConnectionState; retryInMs: number | undefined; applyOrder(o: Order): void; ended: EndReason | null; refundChanges: number } {
   const [live, dispatch] = useReducer(reduceLive, EMPTY_LIVE);
+  // Moves on every event that may change the refund requests queue.
+  const [refundChanges, setRefundChanges] = useState(0);
   const { conn, retryInMs, ended } = useStream(
     LIVE_ORDERS,
     (message) => {
       if (message.type === 'order.confirmed') announceNewOrder(message.data.order);
+      if (message.type === 'order.refundRequested' || message.type === 'order.updated' || message.type === 'order.refunded') setRefundChanges((n) => n + 1);
       dispatch({ kind: 'message', message });
     },
     { inWorker: true },
   );
-  return { live, conn, retryInMs, ended, applyOrder: (order) => dispatch({ kind: 'order', order }) };
+  return { live, conn, retryInMs, ended, refundChanges, applyOrder: (order) => dispatch({ kind: 'order', order }) };
 }
 
 export function AlertsButton(): VNode {
@@ -42,7 +46,7 @@ export function AlertsButton(): VNode {
 }
 
 function Board(props: { account: Account }): VNode {
-  const { live, conn, retryInMs, applyOrder, ended } = useLiveOrders();
+  const { live, conn, retryInMs, applyOrder, ended, refundChanges } = useLiveOrders();
   const now = useNow(1000);
   const orders = sortedOrders(live);
   useEffect(() => {
@@ -58,6 +62,7 @@ function Board(props: { account: Account }): VNode {
           {orders.length} open {orders.length === 1 ? 'order' : 'orders'}
         </p>
         <AlertsButton />
+        {props.account.theatreId !== null ? <RefundRequests theatreId={props.account.theatreId} changes={refundChanges} /> : null}
       </div>
       <StreamEnded reason={ended} />
       {conn === 'offline' || conn === 'reconnecting' ? (
