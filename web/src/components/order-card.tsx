@@ -1,6 +1,6 @@
 import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
-import { api, errorText } from '../lib/api.js';
+import { api, ApiError, errorText } from '../lib/api.js';
 import { rupees } from '../lib/money.js';
 import { elapsed } from '../lib/timer.js';
 import { allowedStaffActions, type OrderPaymentStatus, type OrderView, type StaffAction } from '../../../src/protocol/index.js';
@@ -17,8 +17,10 @@ const CONFIRM: Partial<Record<Action, { title: string; text?: string; confirm: s
 };
 
 export async function orderAction(order: OrderView, action: Action): Promise<OrderView> {
-  const { order: updated } = await api<{ order: OrderView }>('POST', `/api/orders/${order.id}/${action}`);
-  return updated;
+  const answer = await api<{ order: OrderView } | { approval: unknown }>('POST', `/api/orders/${order.id}/${action}`);
+  // A theatre with refund codes: nothing was refunded; the refund dialog (refund-dialog.tsx) asks for the code.
+  if ('approval' in answer) throw new ApiError(202, 'approval_needed', 'This theatre needs an approval code for refunds; refund from the live orders page, which asks for it. Nothing was refunded.');
+  return answer.order;
 }
 
 const PAYMENT_TEXT: Record<OrderPaymentStatus, string> = {
