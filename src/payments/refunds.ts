@@ -20,13 +20,11 @@ export type { RefundAsk };
 export type Alert = (message: string, fields: Record<string, unknown>) => void;
 
 /**
- * What another feature does in the transaction that records or completes a refund, under the
- * order's row lock (the refund approvals claim their approval; the guest's open refund request is
- * resolved): wired at composition, so payments never import the features they notify.
+ * What another feature does in the transaction that completes a refund, under the order's row
+ * lock (the guest's open refund request is granted): wired at composition, so payments never
+ * import the features they notify.
  */
 export interface RefundHooks {
-  /** After the order is locked and before the amount is reserved (throwing rolls it all back). */
-  beforeReserve?: (trx: Transaction, record: OrderRecord) => Promise<void>;
   /** After an accepted refund changed the order, before its payment and order events are written. */
   accepted?: (trx: Transaction, order: OrderView, refund: RefundRow, now: Date) => Promise<void>;
 }
@@ -118,7 +116,7 @@ export class Refunds {
     const refund = await this.deps.uow.write(async (trx) => {
       const record = await this.deps.orders.lock(trx, orderId);
       if (!record || !canSeeTheatre(actor, record.row.theatre_id)) throw appError('not_found', 'No such order.');
-      await this.hooks.beforeReserve?.(trx, record);
+      // An approval claims itself first: of two right codes at once, the second is told it is used.
       await ask.beforeReserve?.(trx, record);
       assertRefundable(record);
       const payment = await this.payingPayment(record, trx);
@@ -316,14 +314,9 @@ export class Refunds {
   }
 
   /**
-   * What remains refundable of an order (caller holds its row lock, or accepts a stale answer):
-   * what was paid less every refund of it not failed (pending ones are reserved).
+   * The amount a staff refund asks for, checked against what remains: what was paid less every
+   * refund of the order not failed, pending ones included (caller holds the order lock).
    */
-  async remaining(trx: Transaction, record: OrderRecord, payment: PaymentRow): Promise<number> {
-    return payment.amount - (await this.deps.refunds.committedFor(record.row.id, trx)).amount;
-  }
-
-  /** The amount a staff refund asks for, checked against what remains (caller holds the order lock). */
   async reserve(trx: Transaction, record: OrderRecord, payment: PaymentRow, ask: RefundAsk): Promise<{ amount: number; items: string | null }> {
     const committed = await this.deps.refunds.committedFor(record.row.id, trx);
     const remaining = payment.amount - committed.amount;
