@@ -79,9 +79,10 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
  * A refund is first recorded as `pending` with an idempotency key, in a transaction that holds
  * the order's row lock; only then is the gateway called (outside any transaction: money moves
  * before we record that it moved), with that key, so a retry — by the same request, or by the
- * worker after a crash — never refunds twice. At most one refund is pending per captured
- * payment (a partial unique index), so parallel staff refunds make one gateway call and the
- * others answer 409. Completing it is a conditional update (pending → processed) in the
+ * worker after a crash — never refunds twice. Several (partial) refunds may be pending at once;
+ * each reserves its amount under the order's row lock against all not failed, so parallel staff
+ * refunds never ask the gateway for more than was paid (the rest answer 422, or 409 once the
+ * order is refunded in full). Completing it is a conditional update (pending → processed) in the
  * transaction that writes its events, so of the staff request and the gateway's
  * `refund.processed` webhooks exactly one applies it.
  */
