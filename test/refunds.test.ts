@@ -138,6 +138,7 @@ describe.each(engines)('refunds on $name', (engine) => {
     const audits = t.logLines.filter((l) => l.includes('"audit":true') && l.includes('"action":"refund"') && l.includes(`"orderId":${order.id}`));
     expect(audits.length).toBeGreaterThanOrEqual(5);
     expect(audits.some((l) => l.includes('"outcome":"refused: unprocessable"'))).toBe(true);
+    expect(audits.some((l) => l.includes('"amount":7560') && l.includes('"outcome":"refunded"'))).toBe(true);
   });
 
   it('dozens of parallel partial refunds never take more than was paid', async () => {

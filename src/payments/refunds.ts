@@ -35,6 +35,8 @@ export interface StaffRefund extends RefundAsk {
   requestedBy?: number | null;
   /** Run under the order lock before the amount is reserved (an approval claims itself here). */
   beforeReserve?: (trx: Transaction, record: OrderRecord) => Promise<void>;
+  /** Told the amount reserved (the audit line names it). */
+  onReserved?: (amount: number) => void;
 }
 
 /** The queue of refunds to send to the gateway: a transaction that records one wakes the refund worker after it commits. */
@@ -123,6 +125,7 @@ export class Refunds {
       const payment = await this.payingPayment(record, trx);
       if (!payment?.gateway_payment_id) throw appError('conflict', 'This order has no captured payment to refund.');
       const { amount, items } = await this.reserve(trx, record, payment, ask);
+      ask.onReserved?.(amount);
       return this.record(trx, record, payment, payment.gateway_payment_id, 'staff', now, {
         requestedBy: ask.requestedBy ?? null,
         holdMs: this.opts.staffHoldMs,

@@ -54,13 +54,13 @@ export class RefundService {
    * staff refund at once.
    */
   async refund(orderId: number, actor: Actor, by: RefundActor, ask: RefundAsk): Promise<RefundOutcome> {
-    const amount = ask.amount ?? null;
+    let amount = ask.amount ?? null;
     try {
       if (actor.role === 'staff') {
         const approval = await this.askApproval(orderId, actor, by, ask);
         if (approval) return { approval };
       }
-      const order = await this.deps.refunds.refundOrder(orderId, actor, { ...ask, requestedBy: by.id });
+      const order = await this.deps.refunds.refundOrder(orderId, actor, { ...ask, requestedBy: by.id, onReserved: (a) => (amount = a) });
       this.deps.audit({ action: 'refund', by, orderId, amount, outcome: 'refunded' });
       return { order };
     } catch (err) {
@@ -129,6 +129,7 @@ export class RefundService {
     const approval = await this.approvals.find(approvalId);
     if (!approval || !canSeeTheatre(actor, approval.theatre_id)) throw appError('not_found', 'No such approval.');
     const entry = { action: 'refund.approval.code' as const, by, orderId: approval.order_id, amount: approval.amount, approvalId };
+    let reserved: number | null = null;
     const now = this.deps.clock();
     const at = now.toISOString();
     const gone = approval.status !== 'pending' ? approval.status : approval.expires_at <= at ? 'expired' : null;
@@ -149,11 +150,12 @@ export class RefundService {
         ...(approval.items !== null ? { items: JSON.parse(approval.items) as RefundAsk['items'] } : {}),
         ...(approval.note !== null ? { reason: approval.note } : {}),
         requestedBy: approval.requested_by,
+        onReserved: (a) => (reserved = a),
         beforeReserve: async (trx) => {
           if (!(await new RefundApprovalRepository(trx).use(trx, approvalId, at))) throw appError('gone', 'This approval is used already or expired.');
         },
       });
-      this.deps.audit({ ...entry, outcome: 'refunded' });
+      this.deps.audit({ ...entry, amount: reserved ?? entry.amount, outcome: 'refunded' });
       return order;
     } catch (err) {
       this.deps.audit({ ...entry, outcome: refusal(err) });
