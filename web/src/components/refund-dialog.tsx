@@ -21,7 +21,13 @@ function describeDone(before: OrderView, after: OrderView): string {
   return `Refunded ${rupees(now)}. In all ${rupees(after.refundedAmount)} of ${rupees(after.amount)} is refunded; the order stays ${after.status}.`;
 }
 
-export function RefundDialog(props: { order: OrderView; onDone(order: OrderView | null): void }): VNode {
+/** One sentence for a page's status line: what a refund did to the order. */
+export function refundSummary(before: OrderView, after: OrderView): string {
+  if (after.status === 'refunded') return `Order ${after.id} refunded.`;
+  return `Order ${after.id}: ${rupees(after.refundedAmount - before.refundedAmount)} refunded (${rupees(after.refundedAmount)} of ${rupees(after.amount)} in all).`;
+}
+
+export function RefundDialog(props: { order: OrderView; onDone(order: OrderView | null): void; closeOnRefund?: boolean | undefined }): VNode {
   const { order } = props;
   const ref = useRef<HTMLDialogElement>(null);
   const result = useRef<OrderView | null>(null);
@@ -50,7 +56,9 @@ export function RefundDialog(props: { order: OrderView; onDone(order: OrderView 
 
   const finish = (updated: OrderView) => {
     result.current = updated;
-    setStep({ kind: 'done', order: updated });
+    // A page that reports the outcome itself (past orders) gets the dialog out of the way.
+    if (props.closeOnRefund) ref.current?.close();
+    else setStep({ kind: 'done', order: updated });
   };
 
   const body = (): { amount?: number; items?: Array<{ itemId: number; quantity: number }>; reason?: string } | string => {
@@ -194,8 +202,12 @@ export function RefundDialog(props: { order: OrderView; onDone(order: OrderView 
   );
 }
 
-/** `start(order)` opens the refund dialog and resolves with the order after it (null: nothing refunded); render `element`. */
-export function useRefundDialog(): { start(order: OrderView): Promise<OrderView | null>; element: VNode | null } {
+/**
+ * `start(order)` opens the refund dialog and resolves with the order after it (null: nothing
+ * refunded); render `element`. With `closeOnRefund` the dialog closes once refunded and the page
+ * says what happened (refundSummary).
+ */
+export function useRefundDialog(options: { closeOnRefund?: boolean } = {}): { start(order: OrderView): Promise<OrderView | null>; element: VNode | null } {
   const [open, setOpen] = useState<{ key: number; order: OrderView; resolve(o: OrderView | null): void } | null>(null);
   return {
     start: (order) => new Promise((resolve) => setOpen({ key: ++nextId, order, resolve })),
@@ -203,6 +215,7 @@ export function useRefundDialog(): { start(order: OrderView): Promise<OrderView 
       <RefundDialog
         key={open.key}
         order={open.order}
+        closeOnRefund={options.closeOnRefund}
         onDone={(o) => {
           setOpen(null);
           open.resolve(o);
