@@ -98,7 +98,8 @@ describe('the web app: refunds with an approval code, and a guest asking for one
     await dialog.getByText('Refunded ₹60. In all ₹60 of ₹310 is refunded; the order stays confirmed.').waitFor();
     await docShot(staff.page, 'refund-done', 'desktop');
     await dialog.getByRole('button', { name: 'Close' }).click();
-    await order.getByText('Refunded ₹60').waitFor();
+    await dialog.waitFor({ state: 'detached' });
+    await order.locator('.refunded-part', { hasText: 'Refunded ₹60' }).waitFor();
 
     // The guest's page, live: a partial refund, still paid.
     await guest.page.locator('[data-refunded="6000"]').waitFor();
