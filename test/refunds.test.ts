@@ -254,6 +254,8 @@ describe.each(engines)('refunds on $name', (engine) => {
   it("a guest's refund request, open → refunded, as the guest and the staff see it, live and on WhatsApp", async () => {
     const { order, token } = await paidOrder();
     const live = await follow(staff1);
+    const all = await follow(admin);
+    const other = await follow(staff2);
     const pay = await followPayment(token, order.id);
     expect((await token.call('POST', `/api/orders/${order.id}/refund-requests`, { reason: '' })).status).toBe(400);
     const opened = await token.call('POST', `/api/orders/${order.id}/refund-requests`, { reason: 'The popcorn never came' });
@@ -266,6 +268,10 @@ describe.each(engines)('refunds on $name', (engine) => {
 
     expect((await live.next('order.refundRequested', 2000)).data).toMatchObject({ order: { id: order.id }, request: { id: request.id, status: 'open' } });
     expect((await pay.next('refund.request', 2000)).data).toEqual({ request });
+    expect((await all.next('order.refundRequested', 2000)).data).toMatchObject({ order: { id: order.id }, request: { id: request.id } });
+    other.send({ type: 'ping' });
+    await other.next('pong');
+    expect(other.messages.filter((m) => m.type === 'order.refundRequested')).toEqual([]);
     const list = await staff1.call('GET', `/api/theatres/${v.theatre1.id}/refund-requests?status=open`);
     expect(list.status).toBe(200);
     expect(list.body.requests.find((r: any) => r.id === request.id)).toMatchObject({ status: 'open', order: { id: order.id } });
