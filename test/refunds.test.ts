@@ -251,6 +251,22 @@ describe.each(engines)('refunds on $name', (engine) => {
     });
   });
 
+  it('a code WhatsApp will not take is no approval: 503, nothing refunded, and the approval is void', async () => {
+    await admin.call('PATCH', `/api/theatres/${v.theatre1.id}`, { refundApproval: 'code', approverPhone: APPROVER });
+    try {
+      const { order } = await paidOrder();
+      graph.failAlways(400);
+      const r = await staff1.call('POST', `/api/orders/${order.id}/refund`, { amount: 500 });
+      expect(r.status).toBe(503);
+      expect((await admin.call('GET', `/api/orders/${order.id}`)).body.order.refundedAmount).toBe(0);
+      const approvals = await t.app.db.selectFrom('refund_approvals').select('status').where('order_id', '=', order.id).execute();
+      expect(approvals).toEqual([{ status: 'void' }]);
+    } finally {
+      graph.failAlways(null);
+      await admin.call('PATCH', `/api/theatres/${v.theatre1.id}`, { refundApproval: 'none' });
+    }
+  });
+
   it("a guest's refund request, open → refunded, as the guest and the staff see it, live and on WhatsApp", async () => {
     const { order, token } = await paidOrder();
     const live = await follow(staff1);

@@ -36,6 +36,11 @@ export class RefundApprovalRepository {
     return row?.wrong_tries ?? null;
   }
 
+  /** pending → void: its code could not be sent. */
+  async void(id: number, at: string): Promise<void> {
+    await this.db.updateTable('refund_approvals').set({ status: 'void', updated_at: at }).where('id', '=', id).where('status', '=', 'pending').execute();
+  }
+
   /** pending → used, if still pending and not expired: of two right codes at once, one carries it out. */
   async use(trx: Transaction, id: number, at: string): Promise<boolean> {
     const r = await trx

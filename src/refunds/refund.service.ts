@@ -101,8 +101,14 @@ export class RefundService {
     });
     if (!created) return null;
     const { row } = created;
-    this.deps.audit({ action: 'refund.approval.requested', by, orderId, amount: created.amount, outcome: 'approval_sent', approvalId: row.id });
-    void this.deps.sendCode(created.phone, code, { orderId, approvalId: row.id, amount: rupees(created.amount) });
+    // Staff wait for the code to reach WhatsApp (with the sender's retries): an approval whose code
+    // never left is void at once, and they hear it now rather than wait for a message that never comes.
+    const sent = await this.deps.sendCode(created.phone, code, { orderId, approvalId: row.id, amount: rupees(created.amount) });
+    this.deps.audit({ action: 'refund.approval.requested', by, orderId, amount: created.amount, outcome: sent ? 'approval_sent' : 'code_not_sent', approvalId: row.id });
+    if (!sent) {
+      await this.approvals.void(row.id, this.deps.clock().toISOString());
+      throw appError('unavailable', 'The approval code could not be sent to the approver over WhatsApp; nothing was refunded. Try again shortly.');
+    }
     return { id: row.id, expiresAt: row.expires_at };
   }
 
