@@ -71,6 +71,14 @@ export class RefundService {
 
   /** Creates an approval and sends its code, or null when the theatre needs none. */
   private async askApproval(orderId: number, actor: Actor, by: RefundActor, ask: RefundAsk): Promise<RefundApprovalView | null> {
+    // Most theatres need no code: spare them the (deliberately slow) hash. Checked again under the lock.
+    const setting = await this.deps.uow.reader
+      .selectFrom('orders')
+      .innerJoin('theatres', 'theatres.id', 'orders.theatre_id')
+      .select('theatres.refund_approval')
+      .where('orders.id', '=', orderId)
+      .executeTakeFirst();
+    if (setting?.refund_approval !== 'code') return null;
     const now = this.deps.clock();
     const at = now.toISOString();
     const code = newApprovalCode();
