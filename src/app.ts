@@ -115,6 +115,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       history: services.history,
       theatres: services.theatres,
       refunds: services.refunds,
+      refundRequests: services.refundRequests,
     },
     {
       logger,

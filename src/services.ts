@@ -28,6 +28,7 @@ import { codeSender } from './refunds/approval-sender.js';
 import { refundAudit } from './refunds/refund.audit.js';
 import { tellGuestRequestRefunded } from './refunds/refund-notices.js';
 import { RefundService } from './refunds/refund.service.js';
+import { RefundRequests } from './refunds/refund-requests.service.js';
 import { PresenceService } from './presence/presence.service.js';
 import { wireOrderReactions } from './reactions.js';
 import { WHATSAPP_DEFAULTS } from './chat/whatsapp.config.js';
@@ -138,7 +139,8 @@ export function composeServices(inputs: ServiceInputs) {
     ),
     audit: refundAudit(logger),
   });
-  payments.refunds.setHooks({ accepted: refunds.grantOpenRequest });
+  const refundRequests = new RefundRequests({ uow, clock, audit: refundAudit(logger) });
+  payments.refunds.setHooks({ accepted: refundRequests.grantOpenRequest });
   orderEvents.reactAfter(tellGuestRequestRefunded);
 
   return {
@@ -153,6 +155,7 @@ export function composeServices(inputs: ServiceInputs) {
     guestLimits,
     orders,
     refunds,
+    refundRequests,
     seats: new SeatService({ db }),
     streams,
     venue: new VenueService({ uow, clock, audit }),

@@ -6,13 +6,14 @@ import { idParams } from '../http/route-schemas.js';
 import { orderView } from '../orders/order.routes.js';
 import { approvalCodeBody, refundBody, refundRequestBody, rejectBody, requestStatusQuery } from './refund.input.js';
 import { refundApprovalView, refundRequestView } from './refund.schemas.js';
+import type { RefundRequests } from './refund-requests.service.js';
 import type { RefundService } from './refund.service.js';
 
 const tags = ['refunds'];
 const orderAnswer = z.object({ order: orderView });
 
 /** Refunds (SPEC §6): staff refunds with approval codes, guests' refund requests. */
-export function refundRoutes(app: FastifyInstance, deps: { refunds: RefundService }): void {
+export function refundRoutes(app: FastifyInstance, deps: { refunds: RefundService; requests: RefundRequests }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const who = (req: Parameters<typeof signedIn>[0]) => {
     const { actor, account } = signedIn(req);
@@ -49,7 +50,7 @@ export function refundRoutes(app: FastifyInstance, deps: { refunds: RefundServic
   r.post(
     '/api/orders/:id/refund-requests',
     { config: { auth: 'order-token' }, schema: { tags, params: idParams('order'), body: refundRequestBody, response: { 201: z.object({ request: refundRequestView }) } } },
-    async (req, reply) => reply.status(201).send({ request: await deps.refunds.openRequest(req.params.id, req.body.reason) }),
+    async (req, reply) => reply.status(201).send({ request: await deps.requests.open(req.params.id, req.body.reason) }),
   );
 
   r.get(
@@ -63,7 +64,7 @@ export function refundRoutes(app: FastifyInstance, deps: { refunds: RefundServic
         response: { 200: z.object({ requests: z.array(refundRequestView.and(z.object({ order: orderView }))) }) },
       },
     },
-    async (req) => ({ requests: await deps.refunds.listRequests(req.params.id, who(req).actor, req.query.status) }),
+    async (req) => ({ requests: await deps.requests.list(req.params.id, who(req).actor, req.query.status) }),
   );
 
   r.post(
@@ -71,7 +72,7 @@ export function refundRoutes(app: FastifyInstance, deps: { refunds: RefundServic
     { config: { auth: 'session-after-validation' }, schema: { tags, params: idParams('refund request'), body: rejectBody, response: { 200: z.object({ request: refundRequestView }) } } },
     async (req) => {
       const { actor, by } = who(req);
-      return { request: await deps.refunds.reject(req.params.id, actor, by, req.body.reason) };
+      return { request: await deps.requests.reject(req.params.id, actor, by, req.body.reason) };
     },
   );
 }
