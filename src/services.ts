@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AccountService } from './accounts/account.service.js';
 import { StaffService } from './accounts/staff.service.js';
@@ -37,9 +38,14 @@ import { OutboxRelay } from './streams/outbox-relay.js';
 import { RetentionPruner } from './streams/retention-pruner.js';
 import { StreamService } from './streams/stream.service.js';
 import { MenuService } from './theatres/menu.service.js';
+import { MenuImageService, PhotoFolder } from './theatres/menu-image.js';
 import { SeatService } from './theatres/seat.service.js';
 import { TheatreRepository } from './theatres/theatre.repository.js';
 import { VenueService } from './theatres/venue.service.js';
+import { InvoiceService } from './invoices/invoice.service.js';
+import { FeedbackService } from './feedback/feedback.service.js';
+import { ReportRepository } from './reports/report.repository.js';
+import { ReportService } from './reports/report.service.js';
 
 export interface ServiceInputs {
   config: Config;
@@ -127,6 +133,7 @@ export function composeServices(inputs: ServiceInputs) {
     conversations: (trx, theatreId) => new ChatRepository(trx).conversations(theatreId),
   });
   const audit = auditLog(logger);
+  const menuPhotos = new PhotoFolder(join(config.dataDir, 'media', 'menu'));
   const orderRecords = new OrderRepository(db);
   const refunds = new RefundService({
     uow,
@@ -160,10 +167,17 @@ export function composeServices(inputs: ServiceInputs) {
     streams,
     venue: new VenueService({ uow, clock, audit }),
     menu: new MenuService({ uow, audit }),
+    menuImages: new MenuImageService({ uow, audit, folder: menuPhotos }),
+    menuPhotos,
     staff: new StaffService({ uow, clock, audit, revokeSessions: inputs.revokeSessions }),
     history: new OrderHistoryRepository(db),
     theatres: new TheatreRepository(db),
+    invoices: new InvoiceService({ db }),
+    feedback: new FeedbackService({ db, clock }),
+    reports: new ReportService({ db, reports: new ReportRepository(db, inputs.database.dialect) }),
     orderExists: (id: string) => orderRecords.exists(id),
+    /** Orders as stored (the kitchen ticket reads the guest's notes). */
+    orderRecords,
     /** Starts the background jobs. */
     start(): void {
       relay.start();

@@ -10,6 +10,7 @@ import { paymentAttemptsMigration } from './migrations/0003-payment-attempts.js'
 import { chatPerTheatreMigration } from './migrations/0004-chat-per-theatre.js';
 import { moneyAndAbuseMigration } from './migrations/0005-money-and-abuse.js';
 import { businessMigration } from './migrations/0006-business.js';
+import { reportsAndFeedbackMigration } from './migrations/0007-reports-and-feedback.js';
 import { refundsMigration } from './migrations/0008-refunds.js';
 import type { Database } from './schema.js';
 
@@ -160,9 +161,13 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0004-chat-per-theatre': chatPerTheatreMigration(),
     '0005-money-and-abuse': moneyAndAbuseMigration(dialect),
     '0006-business': businessMigration(dialect),
+    '0007-reports-and-feedback': reportsAndFeedbackMigration(dialect),
     '0008-refunds': refundsMigration(dialect),
   };
 }
+
+/** The migrations this code knows, in the order they run (the same on both dialects). */
+export const migrationNames = (): string[] => Object.keys(migrationsFor('sqlite'));
 
 function migratorFor(db: Kysely<Database>, dialect: DialectName, schema: string | undefined): Migrator {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };

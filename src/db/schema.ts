@@ -1,6 +1,7 @@
 import type { AccountTable, SessionTable } from '../accounts/account.table.js';
 import type { ChatConversationTable, ChatMessageTable, WhatsAppUnknownPhoneTable } from '../chat/chat.table.js';
 import type { DocumentCounterTable } from '../invoices/invoice.table.js';
+import type { OrderFeedbackTable } from '../feedback/feedback.table.js';
 import type { IdempotencyKeyTable, OrderItemTable, OrderTable } from '../orders/order.table.js';
 import type { PaymentTable, RefundTable, WebhookEventTable } from '../payments/payment.table.js';
 import type { RefundApprovalTable, RefundRequestTable } from '../refunds/refund.table.js';
@@ -52,4 +53,5 @@ export interface Database {
   document_counters: DocumentCounterTable;
   refund_approvals: RefundApprovalTable;
   refund_requests: RefundRequestTable;
+  order_feedback: OrderFeedbackTable;
 }

@@ -13,6 +13,7 @@ export const HTTP_ERRORS = {
   conflict: 409,
   payload_too_large: 413,
   gone: 410,
+  unsupported_media_type: 415,
   unprocessable: 422,
   item_unavailable: 422,
   cash_not_accepted: 422,
@@ -34,6 +35,7 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   conflict: 'The resource is not in a state that allows this.',
   payload_too_large: 'The request body is too large.',
   gone: 'This is no longer valid.',
+  unsupported_media_type: 'The request body is not of a type this endpoint accepts.',
   unprocessable: 'The request cannot be processed.',
   item_unavailable: 'An item of this order is not available.',
   cash_not_accepted: 'This theatre does not take cash orders.',
@@ -44,8 +46,20 @@ const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   internal: 'Something went wrong on our side.',
 };
 
+/**
+ * One field of a refused body and what is wrong with it: `path` is the field's place in the body
+ * as dotted keys and indexes (`gstin`, `taxes.1.rate`; '' for the body as a whole), so a form can
+ * show the message next to the field.
+ */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
 export class AppError extends Error {
   readonly status: number;
+  /** Per-field problems of a refused body (validation_failed, some unprocessable); sent as `error.fields`. */
+  fields: FieldProblem[] | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string = DEFAULT_MESSAGES[code],
@@ -57,14 +71,24 @@ export class AppError extends Error {
     this.status = HTTP_ERRORS[code];
   }
 
-  toBody(): { error: { code: ErrorCode; message: string } } {
-    return { error: { code: this.code, message: this.message } };
+  toBody(): { error: { code: ErrorCode; message: string; fields?: FieldProblem[] } } {
+    return { error: { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) } };
   }
 }
 
 export function appError(code: ErrorCode, message?: string, headers?: Record<string, string>): AppError {
   return new AppError(code, message, headers);
 }
+
+/** An error that also names the fields at fault (`error.fields`); the message still says it all for older clients. */
+export function fieldsError(code: ErrorCode, message: string, fields: FieldProblem[]): AppError {
+  const err = new AppError(code, message);
+  err.fields = fields;
+  return err;
+}
+
+/** The dotted path of a validation issue (`taxes.1.rate`). */
+export const issuePath = (path: ReadonlyArray<PropertyKey>): string => path.map(String).join('.');
 
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;

@@ -12,6 +12,8 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { OrderHistoryRepository } from '../orders/history.repository.js';
 import { historyRoutes } from '../orders/history.routes.js';
+import { kotRoutes } from '../kitchen/kot.routes.js';
+import type { OrderRepository } from '../orders/order.repository.js';
 import { orderRoutes } from '../orders/order.routes.js';
 import { refundRoutes } from '../refunds/refund.routes.js';
 import type { RefundService } from '../refunds/refund.service.js';
@@ -24,6 +26,8 @@ import type { PaymentService } from '../payments/payment.service.js';
 import type { AuthFailureLimiter } from '../realtime/upgrade/auth-failure-limiter.js';
 import { manageRoutes } from '../theatres/manage.routes.js';
 import { menuRoutes } from '../theatres/menu.routes.js';
+import { menuImageRoutes } from '../theatres/menu-image.routes.js';
+import type { MenuImageService, PhotoFolder } from '../theatres/menu-image.js';
 import type { MenuService } from '../theatres/menu.service.js';
 import { seatRoutes } from '../theatres/seat.routes.js';
 import type { SeatService } from '../theatres/seat.service.js';
@@ -32,7 +36,13 @@ import type { VenueService } from '../theatres/venue.service.js';
 import { ticketRoutes } from '../tickets/ticket.routes.js';
 import type { TicketService } from '../tickets/ticket.service.js';
 import { webRoutes } from '../web/web.routes.js';
+import type { FeedbackService } from '../feedback/feedback.service.js';
+import { feedbackRoutes } from '../feedback/feedback.routes.js';
+import type { ReportService } from '../reports/report.service.js';
+import { reportRoutes } from '../reports/report.routes.js';
 import { installErrorHandler } from './error-handler.js';
+import { invoiceRoutes } from '../invoices/invoice.routes.js';
+import type { InvoiceService } from '../invoices/invoice.service.js';
 import { installOpenApi } from './openapi.js';
 import type { GuestLimits } from './rate-limits.js';
 import { installRouteSchemas } from './route-schemas.js';
@@ -57,11 +67,17 @@ export interface HttpServices {
   chat: ChatModule;
   venue: VenueService;
   menu: MenuService;
+  menuImages: MenuImageService;
+  menuPhotos: PhotoFolder;
   staff: StaffService;
   history: OrderHistoryRepository;
   theatres: TheatreRepository;
   refunds: RefundService;
   refundRequests: RefundRequests;
+  orderRecords: OrderRepository;
+  invoices: InvoiceService;
+  feedback: FeedbackService;
+  reports: ReportService;
 }
 
 export interface HttpOptions {
@@ -118,8 +134,13 @@ export async function buildHttp(services: HttpServices, opts: HttpOptions): Prom
   // Management API for staff and admins (docs/api.md).
   manageRoutes(app, { venue: services.venue });
   menuRoutes(app, { menu: services.menu });
+  menuImageRoutes(app, { images: services.menuImages, folder: services.menuPhotos, sessions: services.sessions });
   staffRoutes(app, { staff: services.staff });
   historyRoutes(app, { history: services.history, theatres: services.theatres });
+  kotRoutes(app, { orders: services.orderRecords, theatres: services.theatres });
+  invoiceRoutes(app, { invoices: services.invoices });
+  feedbackRoutes(app, { feedback: services.feedback });
+  reportRoutes(app, { reports: services.reports });
   await webRoutes(app, { dir: opts.webDir });
   return app;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
 import { ResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { appError, HTTP_ERRORS } from './errors.js';
+import { appError, fieldsError, HTTP_ERRORS, issuePath } from './errors.js';
 
 /*
  * Route schemas are zod (fastify-type-provider-zod types the handlers and feeds @fastify/swagger);
@@ -19,7 +19,9 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
     if (httpPart === 'params') return { error: appError('not_found', parsed.error.issues[0]?.message) };
     // A header is one value: its own message says it all.
     if (httpPart === 'headers') return { error: appError('validation_failed', parsed.error.issues[0]?.message) };
-    return { error: appError('validation_failed', z.prettifyError(parsed.error)) };
+    // `fields` lets a form put each message next to its field; `message` stays the whole summary.
+    const fields = parsed.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message }));
+    return { error: fieldsError('validation_failed', z.prettifyError(parsed.error), fields) };
   };
 
 /**
@@ -59,7 +61,13 @@ export const idParams = (what: string) => z.object({ id: pathId(what) });
 
 /** Every refusal: `{"error":{"code","message"}}` (src/http/errors.ts). */
 export const errorBody = z
-  .object({ error: z.object({ code: z.enum(Object.keys(HTTP_ERRORS) as [keyof typeof HTTP_ERRORS]), message: z.string() }) })
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(HTTP_ERRORS) as [keyof typeof HTTP_ERRORS]),
+      message: z.string(),
+      fields: z.array(z.object({ path: z.string(), message: z.string() })).optional().meta({ description: 'the fields at fault in a refused body, each with its message' }),
+    }),
+  })
   .meta({ id: 'Error' });
 
 /** An answer without a body (204). */

@@ -10,3 +10,5 @@ export * from './order-state.js';
 export * from './sockets.js';
 export * from './totals.js';
 export * from './views.js';
+export * from './gstin.js';
+export * from './reports.js';

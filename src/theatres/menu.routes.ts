@@ -12,12 +12,12 @@ import { guestItemFields } from './theatre.schemas.js';
 const config = { auth: 'session' } as const;
 const tags = ['menu'];
 
-const itemView = answerOf<MenuItemView>()(
+export const menuItemView = answerOf<MenuItemView>()(
   z
     .object({ ...guestItemFields, categoryId: z.number().int(), sortOrder: z.number().int() })
     .meta({ id: 'MenuItem' }),
 );
-const menuView = answerOf<MenuView>()(z.object({ categories: z.array(named.extend({ items: z.array(itemView) })) }));
+const menuView = answerOf<MenuView>()(z.object({ categories: z.array(named.extend({ items: z.array(menuItemView) })) }));
 
 /** A theatre's menu: staff read it and switch availability; admins edit it. See docs/api.md. */
 export function menuRoutes(app: FastifyInstance, deps: { menu: MenuService }): void {
@@ -42,13 +42,13 @@ export function menuRoutes(app: FastifyInstance, deps: { menu: MenuService }): v
 
   r.post(
     '/api/menu-categories/:id/items',
-    { config, schema: { tags, params: idParams('menu category'), body: createItemBody, response: { 201: z.object({ item: itemView }) } } },
+    { config, schema: { tags, params: idParams('menu category'), body: createItemBody, response: { 201: z.object({ item: menuItemView }) } } },
     async (req, reply) => reply.status(201).send({ item: await menu.createItem(signedIn(req), req.params.id, req.body) }),
   );
 
   r.patch(
     '/api/menu-items/:id',
-    { config, schema: { tags, params: idParams('menu item'), body: updateItemBody, response: { 200: z.object({ item: itemView }) } } },
+    { config, schema: { tags, params: idParams('menu item'), body: updateItemBody, response: { 200: z.object({ item: menuItemView }) } } },
     async (req) => ({ item: await menu.updateItem(signedIn(req), req.params.id, req.body) }),
   );
 }

@@ -2,7 +2,7 @@ import { settingsProblem } from './settings.js';
 import type { Transaction } from '../db/executor.js';
 import { assertAdmin, assertAdminOf, assertVisible } from '../accounts/access.js';
 import type { SignedIn } from '../accounts/session.http.js';
-import { appError } from '../http/errors.js';
+import { appError, fieldsError } from '../http/errors.js';
 import type { AuditLog } from '../observability/audit.js';
 import { SeedRepository } from '../seed/seed.repository.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
@@ -86,7 +86,7 @@ export class VenueService {
   /** Settings that only make sense together, checked as they stand after the change (which rolls back if not). */
   private async assertCoherent(theatreId: number, trx: Transaction): Promise<void> {
     const problem = settingsProblem((await this.theatres.findTheatre(theatreId, trx))!);
-    if (problem) throw appError('unprocessable', problem);
+    if (problem) throw fieldsError('unprocessable', problem, [{ path: 'approverPhone', message: problem }]);
   }
 
   /** Adds a hall to a theatre, a row to a hall, or seats to a row. All names or none: 409 if any is taken. */

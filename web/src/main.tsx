@@ -14,6 +14,7 @@ const ROUTES: Array<[RegExp, Page]> = [
   [/^\/staff\/menu\/?$/, async () => { const { MenuPage } = await import('./pages/menu.js'); return <MenuPage />; }],
   [/^\/staff\/orders\/?$/, async () => { const { PastOrdersPage } = await import('./pages/past-orders.js'); return <PastOrdersPage />; }],
   [/^\/staff\/chat\/?$/, async () => { const { ChatPage } = await import('./pages/chat.js'); return <ChatPage />; }],
+  [/^\/staff\/reports\/?$/, async () => { const { ReportsPage } = await import('./pages/reports.js'); return <ReportsPage />; }],
   [/^\/admin\/?$/, async () => { const { AdminPage } = await import('./pages/admin.js'); return <AdminPage />; }],
   [/^\/admin\/theatres\/(\d+)\/?$/, async (m) => { const { TheatreAdminPage } = await import('./pages/theatre-admin.js'); return <TheatreAdminPage theatreId={Number(m[1])} />; }],
   [/^\/admin\/halls\/(\d+)\/qr\/?$/, async (m) => { const { QrSheetPage } = await import('./pages/qr-sheet.js'); return <QrSheetPage hallId={Number(m[1])} />; }],

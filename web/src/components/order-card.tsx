@@ -7,6 +7,8 @@ import { allowedStaffActions, type OrderPaymentStatus, type OrderView, type Staf
 import { confirmed, useDialog } from './dialog.js';
 import { Problem } from './notes.js';
 import { useRefundDialog } from './refund-dialog.js';
+import { PrintButton } from './print-controls.js';
+import { ServedBy } from './served-by.js';
 
 type Action = StaffAction;
 
@@ -98,12 +100,14 @@ export function OrderCard(props: { order: OrderView; now: number; unseen: boolea
       <p class="state">
         Status: <span data-status>{order.status}</span>
       </p>
+      <ServedBy order={order} />
       <div class="actions">
         {allowedStaffActions(order).map((a) => (
           <button type="button" class={`act act-${a}`} onClick={() => void act(a)} disabled={busy !== null} aria-label={`${ACTION_LABELS[a]}: order ${order.id}, seat ${order.seat.name}`}>
             {busy === a ? '…' : ACTION_LABELS[a]}
           </button>
         ))}
+        <PrintButton order={order} />
       </div>
       <Problem text={error} />
       {order.refundedAmount > 0 ? <p class="refunded-part">Refunded {rupees(order.refundedAmount)}</p> : null}

@@ -99,11 +99,13 @@ const STAFF_LINKS = [
   ['/staff/menu', 'Menu'],
   ['/staff/orders', 'Past orders'],
   ['/staff/chat', 'Chat'],
+  ['/staff/reports', 'Reports'],
 ] as const;
 
 const ADMIN_LINKS = [
   ['/admin', 'Theatres'],
   ['/staff/chat', 'Chat'],
+  ['/staff/reports', 'Reports'],
 ] as const;
 
 /** The header every staff and admin page shares: where you are, where you can go, sign out. */

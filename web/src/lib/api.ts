@@ -1,10 +1,17 @@
 /** A small JSON client for the HTTP API. The session cookie travels by itself (same origin). */
 
+/** One field at fault in a refused body (`error.fields`, src/http/errors.ts): `taxes.1.rate`. */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly fields: FieldProblem[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -37,8 +44,8 @@ export async function api<T>(method: string, path: string, body?: unknown, optio
     json = null;
   }
   if (!res.ok) {
-    const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(res.status, error?.code ?? 'error', error?.message ?? `The server answered ${res.status}.`);
+    const error = (json as { error?: { code?: string; message?: string; fields?: FieldProblem[] } } | null)?.error;
+    throw new ApiError(res.status, error?.code ?? 'error', error?.message ?? `The server answered ${res.status}.`, Array.isArray(error?.fields) ? error.fields : []);
   }
   return json as T;
 }

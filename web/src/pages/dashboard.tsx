@@ -5,6 +5,8 @@ import { OrderCard } from '../components/order-card.js';
 import { RefundRequests } from '../components/refund-requests.js';
 import { Shell, SignedIn } from '../components/session.js';
 import { StreamEnded } from '../components/stream-ended.js';
+import { AutoPrintSetting } from '../components/print-controls.js';
+import { autoPrintNewOrder } from '../lib/kot-print.js';
 import { announceNewOrder, askNotificationPermission, notificationsSupported, unlockAudio } from '../lib/alerts.js';
 import { useNow } from '../lib/hooks.js';
 import type { AccountView as Account, OrderView as Order } from '../../../src/protocol/index.js';
@@ -22,7 +24,10 @@ export function useLiveOrders(): { live: LiveOrders; conn: ConnectionState; retr
   const { conn, retryInMs, ended } = useStream(
     LIVE_ORDERS,
     (message) => {
-      if (message.type === 'order.confirmed') announceNewOrder(message.data.order);
+      if (message.type === 'order.confirmed') {
+        announceNewOrder(message.data.order);
+        autoPrintNewOrder(message.data.order);
+      }
       if (message.type === 'order.refundRequested' || message.type === 'order.updated' || message.type === 'order.refunded') setRefundChanges((n) => n + 1);
       dispatch({ kind: 'message', message });
     },
@@ -61,6 +66,7 @@ function Board(props: { account: Account }): VNode {
         <p class="count" aria-live="polite">
           {orders.length} open {orders.length === 1 ? 'order' : 'orders'}
         </p>
+        <AutoPrintSetting />
         <AlertsButton />
         {props.account.theatreId !== null ? <RefundRequests theatreId={props.account.theatreId} changes={refundChanges} /> : null}
       </div>

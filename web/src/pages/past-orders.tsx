@@ -6,6 +6,8 @@ import { rupees } from '../lib/money.js';
 import { allowedStaffActions, type OrderView as Order } from '../../../src/protocol/index.js';
 import { Problem, Said } from '../components/notes.js';
 import { refundSummary, useRefundDialog } from '../components/refund-dialog.js';
+import { ServedBy } from '../components/served-by.js';
+import { StaffInvoiceLink } from '../components/invoice-link.js';
 
 const STATUSES = ['', 'placed', 'confirmed', 'seen', 'delivered', 'cancelled', 'refunded'] as const;
 const PAGE = 50;
@@ -103,6 +105,7 @@ export function PastOrders(props: { theatreId: number }): VNode {
               <th scope="col">Amount</th>
               <th scope="col">Payment</th>
               <th scope="col">Status</th>
+              <th scope="col">Served</th>
               <th scope="col">
                 <span class="sr-only">Actions</span>
               </th>
@@ -122,12 +125,16 @@ export function PastOrders(props: { theatreId: number }): VNode {
                   {o.paymentMethod} · {o.paymentStatus}
                 </td>
                 <td data-status>{o.status}</td>
+                <td class="served">
+                  <ServedBy order={o} class="small" />
+                </td>
                 <td>
                   {allowedStaffActions(o).includes('refund') ? (
                     <button type="button" class="danger" aria-label={`Refund order ${o.id}`} onClick={() => void refund(o)}>
                       Refund
                     </button>
                   ) : null}
+                  {o.invoiceNumber ? <StaffInvoiceLink orderId={o.id} invoiceNumber={o.invoiceNumber} /> : null}
                 </td>
               </tr>
             ))}

@@ -8,6 +8,8 @@ import { useStream } from '../lib/use-stream.js';
 import type { OrderPaymentStatus as PaymentStatus, OrderStatus, OrderView as Order, PaymentStatusView, RefundRequestView } from '../../../src/protocol/index.js';
 import { Problem } from '../components/notes.js';
 import { GuestRefundRequest } from '../components/guest-refund-request.js';
+import { GuestInvoiceButton } from '../components/invoice-link.js';
+import { FeedbackForm } from '../components/feedback-form.js';
 
 /** The order's own progress, once it is more than placed. */
 const ORDER_TEXT: Partial<Record<OrderStatus, string>> = {
@@ -115,7 +117,9 @@ export function PaymentPage(props: { orderId: number }): VNode {
           </button>
         ) : null}
         <Problem text={error} />
+        {status === 'success' || status === 'due' || order?.invoiceNumber ? <GuestInvoiceButton orderId={props.orderId} token={token} /> : null}
       </section>
+      {orderStatus === 'delivered' || order?.deliveredAt ? <FeedbackForm orderId={props.orderId} token={token} /> : null}
       {order ? (
         <section class="card" aria-labelledby="summary-title">
           <h2 id="summary-title">

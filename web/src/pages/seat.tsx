@@ -4,8 +4,10 @@ import { api, ApiError, errorText, randomId } from '../lib/api.js';
 import { useVisibleInterval } from '../lib/hooks.js';
 import { rupees } from '../lib/money.js';
 import { saveOrderToken } from '../lib/order-token.js';
-import type { OrderView as Order, PaymentMethod, SeatMenuItem as MenuEntry, SeatView } from '../../../src/protocol/index.js';
+import { computeTotals, type OrderView as Order, type PaymentMethod, type SeatMenuItem as MenuEntry, type SeatView } from '../../../src/protocol/index.js';
 import { Problem } from '../components/notes.js';
+import { Bill } from '../components/bill.js';
+import { MAX_QUANTITY, MenuItemCard } from '../components/menu-item-card.js';
 
 /** How often the menu is re-read while the page is visible, so switched-off items vanish. */
 const MENU_REFRESH_MS = 3000;
@@ -51,12 +53,14 @@ export function SeatPage(props: { seatId: number }): VNode {
   const lines = Object.entries(cart)
     .map(([id, quantity]) => ({ item: items.get(Number(id)), quantity }))
     .filter((l): l is { item: MenuEntry; quantity: number } => l.item !== undefined && l.quantity > 0);
-  const total = lines.reduce((sum, l) => sum + l.item.price * l.quantity, 0);
+  // The same formula the server charges by (protocol/totals.ts): the bill here is the amount paid.
+  const bill = view ? computeTotals(lines.map((l) => ({ price: l.item.price, quantity: l.quantity })), view.theatre.pricing) : null;
+  const total = bill?.total ?? 0;
 
   const change = (id: number, delta: number) => {
     attemptKey.current = null;
     setCart((c) => {
-      const q = Math.max(0, Math.min(20, (c[id] ?? 0) + delta));
+      const q = Math.max(0, Math.min(MAX_QUANTITY, (c[id] ?? 0) + delta));
       const next = { ...c };
       if (q === 0) delete next[id];
       else next[id] = q;
@@ -131,30 +135,9 @@ export function SeatPage(props: { seatId: number }): VNode {
           <section class="category" aria-labelledby={`cat-${c.id}`}>
             <h2 id={`cat-${c.id}`}>{c.category}</h2>
             <ul class="menu-list">
-              {available.map((i) => {
-                const q = cart[i.id] ?? 0;
-                return (
-                  <li class="menu-item" data-item={i.name}>
-                    <span class="name">{i.name}</span>
-                    <span class="price">{rupees(i.price)}</span>
-                    <span class="qty-controls">
-                      {q > 0 ? (
-                        <>
-                          <button type="button" class="round" aria-label={`Remove one ${i.name}`} onClick={() => change(i.id, -1)}>
-                            −
-                          </button>
-                          <span class="qty" aria-label={`${q} in cart`}>
-                            {q}
-                          </span>
-                        </>
-                      ) : null}
-                      <button type="button" class="round add" aria-label={`Add ${i.name}`} onClick={() => change(i.id, 1)} disabled={q >= 20}>
-                        +
-                      </button>
-                    </span>
-                  </li>
-                );
-              })}
+              {available.map((i) => (
+                <MenuItemCard item={i} quantity={cart[i.id] ?? 0} onChange={(delta) => change(i.id, delta)} />
+              ))}
             </ul>
           </section>
         );
@@ -173,12 +156,9 @@ export function SeatPage(props: { seatId: number }): VNode {
                 <span>{rupees(l.item.price * l.quantity)}</span>
               </li>
             ))}
-            <li class="total">
-              <span>Total</span>
-              <span data-total>{rupees(total)}</span>
-            </li>
           </ul>
         )}
+        {bill && lines.length > 0 ? <Bill totals={bill} discountMessage={view.theatre.discountMessage} pricesIncludeTax={view.theatre.pricing.pricesIncludeTax} /> : null}
         <label for="phone">Mobile number</label>
         <input
           id="phone"

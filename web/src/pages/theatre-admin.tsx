@@ -7,6 +7,8 @@ import type { AccountView as Account, LayoutView as Layout, MenuCategoryView as 
 import { PastOrders } from './past-orders.js';
 import { Problem, Said } from '../components/notes.js';
 import { checkName, checkPassword, checkPrice, confirmed, useDialog } from '../components/dialog.js';
+import { MenuItemEditor } from '../components/menu-item-editor.js';
+import { TheatreSettingsForm } from '../components/theatre-settings-form.js';
 
 interface StaffAccount {
   id: number;
@@ -249,6 +251,7 @@ function MenuSection(props: { theatreId: number }): VNode {
                 <button type="button" class="link small" aria-label={`Change price of ${i.name}`} onClick={() => void editPrice(i.id, i.name, i.price)}>
                   Price
                 </button>
+                <MenuItemEditor item={i} onChanged={() => void reload().catch(() => undefined)} />
               </li>
             ))}
           </ul>
@@ -358,6 +361,7 @@ function TheatreAdmin(props: { account: Account; theatreId: number }): VNode {
       <Problem text={error} />
       <div class="grid-2">
         {theatre ? <Settings theatre={theatre} onSaved={setTheatre} /> : null}
+        {theatre ? <TheatreSettingsForm theatre={theatre} onSaved={setTheatre} /> : null}
         <LayoutSection theatreId={props.theatreId} />
         <MenuSection theatreId={props.theatreId} />
         <StaffSection theatreId={props.theatreId} />
