@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecret } from '../../src/keys/keys-file.js';
 import { FakeGraphApi } from '../support/fake-graph-api.js';
+import { pdfText } from '../support/invoicing.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { ApiClient, LOGINS, seedVenue, type Venue } from '../support/venue.js';
 import { card, launchBrowser, newPerson, screenshot, signIn, waitLive } from './support/browser.js';
@@ -64,11 +65,11 @@ describe('the web app: refunds with an approval code, and a guest asking for one
     await guest.context.addInitScript(([key, value]) => localStorage.setItem(key, value), [`s2f.order.${id}`, token] as const);
     await guest.page.goto(`/o/${id}`);
     await guest.page.locator('[data-status="success"]').waitFor();
-    return { id, guest };
+    return { id, guest, token };
   }
 
-  it('staff refund one item of a two-item order with the code from WhatsApp; the guest page shows the partial refund', async () => {
-    const { id, guest } = await paidTwoItemOrder();
+  it('staff refund one item of a two-item order with the code from WhatsApp; the guest page shows the partial refund; the invoice PDF lists the credit note', async () => {
+    const { id, guest, token } = await paidTwoItemOrder();
     const staff = await newPerson(browser, t.http(''), 'staff');
     await signIn(staff.page, '/staff', LOGINS.staff1);
     await waitLive(staff.page);
@@ -106,6 +107,11 @@ describe('the web app: refunds with an approval code, and a guest asking for one
     await guest.page.getByText('₹60 of ₹310 refunded').waitFor();
     expect(await guest.page.locator('[data-status="success"]').count()).toBe(1);
     await screenshot(guest.page, 'guest-partial-refund');
+    // The invoice lists the refund's credit note.
+    const invoice = await new ApiClient(t, token).call('GET', `/api/orders/${id}/invoice`);
+    expect(invoice.body.creditNotes).toEqual([{ number: expect.stringMatching(/^CN\/\d{4}-\d{2}\/1$/), issuedAt: expect.any(String), amount: 6000 }]);
+    const pdf = pdfText(Buffer.from(await (await fetch(t.http(`/api/orders/${id}/invoice.pdf`), { headers: { authorization: `Bearer ${token}` } })).arrayBuffer()));
+    for (const needle of ['Credit notes', invoice.body.creditNotes[0].number, '- Rs 60.00']) expect(pdf, needle).toContain(needle);
     await docShot(guest.page, 'guest-partial-refund', 'phone');
     await Promise.all([staff.context.close(), guest.context.close()]);
   });
