@@ -68,8 +68,8 @@ function Board(props: { account: Account }): VNode {
         </p>
         <AutoPrintSetting />
         <AlertsButton />
-        {props.account.theatreId !== null ? <RefundRequests theatreId={props.account.theatreId} changes={refundChanges} /> : null}
       </div>
+      {props.account.theatreId !== null ? <RefundRequests theatreId={props.account.theatreId} changes={refundChanges} /> : null}
       <StreamEnded reason={ended} />
       {conn === 'offline' || conn === 'reconnecting' ? (
         <p class="notice">
