@@ -119,6 +119,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       staff: services.staff,
       history: services.history,
       theatres: services.theatres,
+      refunds: services.refunds,
+      refundRequests: services.refundRequests,
       orderRecords: services.orderRecords,
       invoices: services.invoices,
       feedback: services.feedback,

@@ -26,6 +26,11 @@ import { createGatewayRegistry } from './payments/gateway.factory.js';
 import { theatreGateway } from './payments/theatre-gateway.js';
 import { PaymentService } from './payments/payment.service.js';
 import { REFUND_QUEUE } from './payments/refunds.js';
+import { codeSender } from './refunds/approval-sender.js';
+import { refundAudit } from './refunds/refund.audit.js';
+import { tellGuestRequestRefunded } from './refunds/refund-notices.js';
+import { RefundService } from './refunds/refund.service.js';
+import { RefundRequests } from './refunds/refund-requests.service.js';
 import { PresenceService } from './presence/presence.service.js';
 import { wireOrderReactions } from './reactions.js';
 import { WHATSAPP_DEFAULTS } from './chat/whatsapp.config.js';
@@ -135,6 +140,20 @@ export function composeServices(inputs: ServiceInputs) {
   const audit = auditLog(logger);
   const menuPhotos = new PhotoFolder(join(config.dataDir, 'media', 'menu'));
   const orderRecords = new OrderRepository(db);
+  const refunds = new RefundService({
+    uow,
+    clock,
+    refunds: payments.refunds,
+    sendCode: codeSender(
+      chat.api,
+      { template: config.whatsapp.templates.refund_code, language: config.whatsapp.templateLanguage, maxAttempts: config.whatsapp.maxAttempts, retryBaseMs: config.whatsapp.retryBaseMs },
+      logger,
+    ),
+    audit: refundAudit(logger),
+  });
+  const refundRequests = new RefundRequests({ uow, clock, audit: refundAudit(logger) });
+  payments.refunds.setHooks({ accepted: refundRequests.grantOpenRequest });
+  orderEvents.reactAfter(tellGuestRequestRefunded);
 
   return {
     uow,
@@ -148,6 +167,8 @@ export function composeServices(inputs: ServiceInputs) {
     gateways,
     guestLimits,
     orders,
+    refunds,
+    refundRequests,
     seats: new SeatService({ db }),
     streams,
     venue: new VenueService({ uow, clock, audit }),

@@ -174,8 +174,10 @@ for (const engine of engines) {
       const refunds = await t.app.db.selectFrom('refunds').select(['id', 'reason']).where('order_id', '=', o.id).orderBy('id').execute();
       expect(refunds.map((r) => r.reason)).toEqual(['surplus', 'staff']);
       const before = await new ApiClient(t, o.token).call('GET', `/api/orders/${o.id}/invoice`);
-      expect(before.body.creditNotes).toEqual([]);
-      // What the refunds feature does once the refund is issued (its credit note number and date).
+      // The refunds feature issues the staff refund's credit note as the gateway accepts it (the surplus refund gets none).
+      expect(before.body.creditNotes).toEqual([{ number: expect.stringMatching(/^CN\/\d{4}-\d{2}\/1$/), issuedAt: expect.any(String), amount: 54810 }]);
+      expect((await t.app.db.selectFrom('refunds').select('credit_note_number').where('id', '=', refunds[0]!.id).executeTakeFirstOrThrow()).credit_note_number).toBeNull();
+      // Fixed numbers and date, so the PDF's text is known.
       const at = '2026-12-01T10:00:00.000Z';
       await t.app.db.updateTable('refunds').set({ credit_note_number: 'CN/2026-27/7', credit_note_at: at }).where('id', '=', refunds[1]!.id).execute();
       await t.app.db.updateTable('refunds').set({ credit_note_number: 'CN/2026-27/8', credit_note_at: at }).where('id', '=', refunds[0]!.id).execute();

@@ -53,6 +53,7 @@ const SENT: { [S in SocketName]: Described<S> } = {
     hello: hello(STREAMS.payment),
     snapshot: snapshot(STREAMS.payment, 'PaymentSnapshot'),
     'payment.status': event('payment.status', STREAMS.payment),
+    'refund.request': event('refund.request', STREAMS.payment),
     error: REPLY_SCHEMAS.error,
     pong: REPLY_SCHEMAS.pong,
   },

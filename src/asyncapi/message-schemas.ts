@@ -9,6 +9,7 @@ import type {
   ChatStatus,
   EventType,
   GatewayName,
+  RefundRequestStatus,
   OrderPaymentStatus,
   OrderStatus,
   PaymentMethod,
@@ -37,6 +38,7 @@ const PAYMENT_METHODS = keys<PaymentMethod>({ online: true, cash: true });
 const GATEWAYS = keys<GatewayName>({ simulated: true, razorpay: true, cashfree: true, phonepe: true });
 const CHAT_DIRECTIONS = keys<ChatDirection>({ incoming: true, outgoing: true, template: true });
 const CHAT_STATUSES = keys<ChatStatus>({ received: true, queued: true, sent: true, delivered: true, read: true, failed: true });
+const REFUND_REQUEST_STATUSES = keys<RefundRequestStatus>({ open: true, refunded: true, rejected: true });
 export const REPLY_ERROR_CODES = keys<ReplyErrorCode>({ bad_request: true, rate_limited: true, forbidden: true, not_found: true, unprocessable: true });
 
 /** The views (src/protocol/views.ts) and the snapshot and event data built from them. */
@@ -71,6 +73,7 @@ export const VIEW_SCHEMAS: Record<string, JsonSchema> = {
     method: { type: 'string', enum: PAYMENT_METHODS },
     gateway: nullable({ type: 'string', enum: GATEWAYS }),
     orderStatus: { type: 'string', enum: ORDER_STATUSES },
+    refundedAmount: paise,
   }),
   ChatMessageView: object(
     {
@@ -98,6 +101,17 @@ export const VIEW_SCHEMAS: Record<string, JsonSchema> = {
   PaymentSnapshot: object({ payment: nullable(ref('PaymentStatusView')) }),
   ChatSnapshot: object({ conversations: { type: 'array', items: ref('ConversationView') } }),
   OrderEventData: object({ order: ref('OrderView') }),
+  RefundRequestView: object({
+    id,
+    orderId: id,
+    status: { type: 'string', enum: REFUND_REQUEST_STATUSES },
+    reason: text,
+    at: timestamp,
+    resolution: nullable(text),
+    resolvedAt: nullable(timestamp),
+  }),
+  RefundRequestedData: object({ order: ref('OrderView'), request: ref('RefundRequestView') }),
+  RefundRequestEventData: object({ request: ref('RefundRequestView') }),
 };
 
 /** The `data` of each event type (protocol's EventDataMap); a new event type fails the type check here. */
@@ -108,9 +122,12 @@ export const EVENT_DATA: Record<EventType, string> = {
   'order.cancelled': 'OrderEventData',
   'order.refunded': 'OrderEventData',
   'order.unseen': 'OrderEventData',
+  'order.updated': 'OrderEventData',
+  'order.refundRequested': 'RefundRequestedData',
   presence: 'PresenceView',
   'payment.status': 'PaymentStatusView',
   'chat.message': 'ChatMessageView',
+  'refund.request': 'RefundRequestEventData',
 };
 
 const constType = (type: string): JsonSchema => ({ type: 'string', const: type });

@@ -45,6 +45,8 @@ export function createChat(deps: ChatModuleDeps) {
   return {
     service,
     sender,
+    /** The Cloud API client itself, for messages that must not be stored (refund approval codes). */
+    api,
     socketHandlers: chatSocketHandlers(service),
     routes(app: FastifyInstance): void {
       chatRoutes(app, { chat: service });

@@ -6,7 +6,7 @@ import type { ChatDirection, ChatStatus } from '../protocol/index.js';
 export type { ChatDirection, ChatStatus };
 
 /** Which configured template an automatic message uses (names come from the configuration). */
-export type TemplateKind = 'order_confirmed' | 'order_refunded' | 'unseen_order';
+export type TemplateKind = 'order_confirmed' | 'order_refunded' | 'unseen_order' | 'refund_code' | 'refund_request';
 
 export interface ChatMessageTable {
   id: Generated<number>;

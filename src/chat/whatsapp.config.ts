@@ -3,7 +3,7 @@ import type { TemplateKind } from './chat.table.js';
 /** Every default of the WhatsApp integration, named once; the configuration overrides them from the environment. */
 export const WHATSAPP_DEFAULTS = {
   apiBase: 'https://graph.facebook.com/v21.0',
-  templates: { order_confirmed: 'order_confirmed', order_refunded: 'order_refunded', unseen_order: 'unseen_order_alert' },
+  templates: { order_confirmed: 'order_confirmed', order_refunded: 'order_refunded', unseen_order: 'unseen_order_alert', refund_code: 'refund_code', refund_request: 'refund_request_outcome' },
   /** The language every template is registered in. */
   templateLanguage: 'en',
   /** A confirmed order not marked seen within this many seconds raises order.unseen (theatres may override). */

@@ -11,6 +11,7 @@ import { chatPerTheatreMigration } from './migrations/0004-chat-per-theatre.js';
 import { moneyAndAbuseMigration } from './migrations/0005-money-and-abuse.js';
 import { businessMigration } from './migrations/0006-business.js';
 import { reportsAndFeedbackMigration } from './migrations/0007-reports-and-feedback.js';
+import { refundsMigration } from './migrations/0008-refunds.js';
 import { paymentStatusChecksMigration } from './migrations/0009-payment-status-checks.js';
 import type { Database } from './schema.js';
 
@@ -162,6 +163,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0005-money-and-abuse': moneyAndAbuseMigration(dialect),
     '0006-business': businessMigration(dialect),
     '0007-reports-and-feedback': reportsAndFeedbackMigration(dialect),
+    '0008-refunds': refundsMigration(dialect),
     '0009-payment-status-checks': paymentStatusChecksMigration(),
   };
 }

@@ -4,6 +4,7 @@ import type { DocumentCounterTable } from '../invoices/invoice.table.js';
 import type { OrderFeedbackTable } from '../feedback/feedback.table.js';
 import type { IdempotencyKeyTable, OrderItemTable, OrderTable } from '../orders/order.table.js';
 import type { PaymentTable, RefundTable, WebhookEventTable } from '../payments/payment.table.js';
+import type { RefundApprovalTable, RefundRequestTable } from '../refunds/refund.table.js';
 import type { StreamEventTable, StreamHeadTable } from '../streams/event.table.js';
 import type {
   HallTable,
@@ -50,5 +51,7 @@ export interface Database {
   chat_conversations: ChatConversationTable;
   whatsapp_unknown_phones: WhatsAppUnknownPhoneTable;
   document_counters: DocumentCounterTable;
+  refund_approvals: RefundApprovalTable;
+  refund_requests: RefundRequestTable;
   order_feedback: OrderFeedbackTable;
 }

@@ -35,6 +35,8 @@ const TABLES_IN_DELETE_ORDER = [
   'stream_events',
   'stream_heads',
   'webhook_events',
+  'refund_approvals',
+  'refund_requests',
   'refunds',
   'payments',
   'idempotency_keys',

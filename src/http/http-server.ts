@@ -15,6 +15,9 @@ import { historyRoutes } from '../orders/history.routes.js';
 import { kotRoutes } from '../kitchen/kot.routes.js';
 import type { OrderRepository } from '../orders/order.repository.js';
 import { orderRoutes } from '../orders/order.routes.js';
+import { refundRoutes } from '../refunds/refund.routes.js';
+import type { RefundService } from '../refunds/refund.service.js';
+import type { RefundRequests } from '../refunds/refund-requests.service.js';
 import type { OrderService } from '../orders/order.service.js';
 import type { CheckoutLinks } from '../payments/checkout-links.js';
 import { checkoutRoutes, type CheckoutDeps } from '../payments/checkout.routes.js';
@@ -69,6 +72,8 @@ export interface HttpServices {
   staff: StaffService;
   history: OrderHistoryRepository;
   theatres: TheatreRepository;
+  refunds: RefundService;
+  refundRequests: RefundRequests;
   orderRecords: OrderRepository;
   invoices: InvoiceService;
   feedback: FeedbackService;
@@ -120,7 +125,8 @@ export async function buildHttp(services: HttpServices, opts: HttpOptions): Prom
   authRoutes(app, { accounts: services.accounts, sessions: services.sessions, failures: services.authFailures, revokeSessions: services.revokeSessions });
   ticketRoutes(app, { tickets: services.tickets, orders: services.orders });
   seatRoutes(app, { seats: services.seats });
-  orderRoutes(app, { orders: services.orders });
+  orderRoutes(app, { orders: services.orders, refundRequestsOf: (id) => services.refundRequests.requestsOf(id) });
+  refundRoutes(app, { refunds: services.refunds, requests: services.refundRequests });
   paymentRoutes(app, { payments: services.payments, limits: services.guestLimits });
   opts.routes?.(app);
   checkoutRoutes(app, { payments: services.payments, links: services.checkoutLinks, gateway: services.checkoutGateway });

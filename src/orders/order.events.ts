@@ -9,7 +9,8 @@ export type OrderEventType =
   | 'order.delivered'
   | 'order.cancelled'
   | 'order.refunded'
-  | 'order.unseen';
+  | 'order.unseen'
+  | 'order.updated';
 
 /**
  * Another feature's reaction to an order event, run in the transaction that emits it, so it

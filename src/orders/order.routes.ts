@@ -10,6 +10,8 @@ import { createOrderSchema, idempotencyKeyHeader } from './order.input.js';
 import type { OrderService, StaffAction } from './order.service.js';
 import type { OrderPaymentStatus, OrderStatus } from './order.table.js';
 import type { OrderView } from './order.view.js';
+import type { RefundRequestView } from '../protocol/index.js';
+import { refundRequestView } from '../refunds/refund.schemas.js';
 
 export const ORDER_STATUSES = ['placed', 'confirmed', 'seen', 'delivered', 'cancelled', 'refunded'] as const satisfies readonly OrderStatus[];
 const PAYMENT_STATUSES = ['due', 'created', 'pending', 'success', 'failed', 'refunded'] as const satisfies readonly OrderPaymentStatus[];
@@ -45,11 +47,12 @@ export const orderView = answerOf<OrderView>()(
 );
 const orderAnswer = z.object({ order: orderView });
 
-const STAFF_ACTIONS = ['seen', 'deliver', 'cancel', 'refund'] as const satisfies readonly StaffAction[];
+// `refund` takes a body (an amount or items, a reason) and may answer 202: refunds/refund.routes.ts.
+const STAFF_ACTIONS = ['seen', 'deliver', 'cancel'] as const satisfies readonly StaffAction[];
 const tags = ['orders'];
 
 /** Guest ordering and staff actions (SPEC §4). */
-export function orderRoutes(app: FastifyInstance, deps: { orders: OrderService }): void {
+export function orderRoutes(app: FastifyInstance, deps: { orders: OrderService; refundRequestsOf?: (orderId: number) => Promise<RefundRequestView[]> }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(
@@ -69,9 +72,15 @@ export function orderRoutes(app: FastifyInstance, deps: { orders: OrderService }
     },
   );
 
-  r.get('/api/orders/:id', { config: { auth: 'order' }, schema: { tags, params: idParams('order'), response: { 200: orderAnswer } } }, async (req) => ({
-    order: req.guestOf !== null ? await deps.orders.getOrder(req.params.id) : await deps.orders.getOrderFor(req.params.id, signedIn(req).actor),
-  }));
+  r.get(
+    '/api/orders/:id',
+    { config: { auth: 'order' }, schema: { tags, params: idParams('order'), response: { 200: orderAnswer.extend({ refundRequests: z.array(refundRequestView).optional() }) } } },
+    async (req) => {
+      const order = req.guestOf !== null ? await deps.orders.getOrder(req.params.id) : await deps.orders.getOrderFor(req.params.id, signedIn(req).actor);
+      // The guest's refund requests, oldest first (SPEC §6).
+      return deps.refundRequestsOf ? { order, refundRequests: await deps.refundRequestsOf(order.id) } : { order };
+    },
+  );
 
   for (const action of STAFF_ACTIONS) {
     r.post(

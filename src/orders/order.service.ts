@@ -161,6 +161,7 @@ export class OrderService {
           subtotal: totals.subtotal,
           discount: totals.discount,
           taxes: JSON.stringify(totals.taxes),
+          pricing: JSON.stringify(pricingOf(theatre)),
           tax_total: totals.taxes.reduce((sum, t) => sum + t.amount, 0),
           max_time: Math.max(...lines.map((l) => l.maxTime)),
           token_hash: sha256(orderToken),

@@ -53,6 +53,8 @@ export interface OrderTable {
   delivered_by_id: Generated<number | null>;
   delivered_by_username: Generated<string | null>;
   delivered_at: Generated<string | null>;
+  /** JSON PricingRules frozen at placement (0008): refunds by items are priced with them. */
+  pricing: Generated<string | null>;
   /** Σ taxes[].amount, written with the order so reports sum taxes in SQL (migration 0007). */
   tax_total: Generated<number>;
 }

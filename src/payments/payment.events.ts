@@ -27,6 +27,7 @@ export async function emitPaymentStatus(
     method: order.paymentMethod,
     gateway,
     orderStatus: order.status,
+    refundedAmount: order.refundedAmount,
   };
   await new EventRepository(trx).append(trx, orderStream(order.id), 'payment.status', data, at);
 }

@@ -106,7 +106,7 @@ describe.each(engines)('payments on $name', (engine) => {
     expect(await events.eventsSince(`order:${order.id}`, 0, 10)).toMatchObject([
       { seq: 1, type: 'payment.status', data: { orderId: order.id, status: 'pending', amount: 50000, method: 'online', gateway: 'simulated', orderStatus: 'placed' } },
     ]);
-    expect(await payments.paymentStatus(order.id)).toEqual({ orderId: order.id, status: 'pending', amount: 50000, method: 'online', gateway: 'simulated', orderStatus: 'placed' });
+    expect(await payments.paymentStatus(order.id)).toEqual({ orderId: order.id, status: 'pending', amount: 50000, method: 'online', gateway: 'simulated', orderStatus: 'placed', refundedAmount: 0 });
     await expect(payments.paymentStatus(999_999)).rejects.toMatchObject({ code: 'not_found' });
   });
 
@@ -185,7 +185,7 @@ describe.each(engines)('payments on $name', (engine) => {
     expect(await payments.handleWebhook(Buffer.from(fail.rawBody), fail.signature, fail.eventId)).toEqual({ status: 'processed' });
     expect(await orders.getOrder(order.id)).toMatchObject({ status: 'placed', paymentStatus: 'failed' });
     expect((await events.eventsSince(`order:${order.id}`, 1, 10)).map((e) => e.data)).toEqual([
-      { orderId: order.id, status: 'failed', amount: 50000, method: 'online', gateway: 'simulated', orderStatus: 'placed' },
+      { orderId: order.id, status: 'failed', amount: 50000, method: 'online', gateway: 'simulated', orderStatus: 'placed', refundedAmount: 0 },
     ]);
     expect(await events.head('theatres')).toBe(0);
     const pay = await payments.simulateCheckout(started.paymentId, 'pay');
@@ -210,7 +210,7 @@ describe.each(engines)('payments on $name', (engine) => {
     const { order, started } = await paidOrder();
     const staff = { role: 'staff' as const, theatreId: galaxy().id };
     const refunded = await orders.transition(order.id, 'refund', staff);
-    expect(refunded).toEqual({ ...order, status: 'refunded', paymentStatus: 'refunded' });
+    expect(refunded).toEqual({ ...order, status: 'refunded', paymentStatus: 'refunded', refundedAmount: 50000 });
     const payment = await payments.getPayment(started.paymentId);
     expect(payment.status).toBe('refunded');
     expect(gateway.refunds).toEqual([{ gatewayPaymentId: 'pay_sim_p-2', amount: 50000, idempotencyKey: expect.stringMatching(/^rf_/) }]);

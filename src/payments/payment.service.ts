@@ -14,7 +14,7 @@ import { PaymentRepository, type PaymentRow } from './payment.repository.js';
 import { nextPaymentStatus } from './payment.state.js';
 import type { GatewayName } from './payment.table.js';
 import { RefundRepository } from './refund.repository.js';
-import { REFUND_DEFAULTS, Refunds, type RefundWorkerOptions } from './refunds.js';
+import { REFUND_DEFAULTS, Refunds, type RefundWorkerOptions, type StaffRefund } from './refunds.js';
 import { buildWebhook } from './webhook.js';
 import { WebhookHandler, type ConfirmationSource, type WebhookResult } from './webhook.handler.js';
 import { SimulatedGateway } from './simulated.gateway.js';
@@ -201,8 +201,8 @@ export class PaymentService implements RefundPort {
   }
 
   /** The staff refund: see Refunds.refundOrder. @throws not_found, conflict, unavailable */
-  refundOrder(orderId: number, actor: Actor): Promise<OrderView> {
-    return this.refunds.refundOrder(orderId, actor);
+  refundOrder(orderId: number, actor: Actor, ask?: StaffRefund): Promise<OrderView> {
+    return this.refunds.refundOrder(orderId, actor, ask);
   }
 
   /** The order's payment state, as `payment.status` data. @throws not_found */
@@ -216,6 +216,7 @@ export class PaymentService implements RefundPort {
       method: record.row.payment_method,
       gateway: latest?.gateway ?? null,
       orderStatus: record.row.status,
+      refundedAmount: record.row.refunded_amount,
     };
   }
 

@@ -64,4 +64,8 @@ export interface RefundTable {
   /** Its credit note, `CN/<YYYY-YY>/<n>` in the theatre's series (invoices/invoice-numbers.ts); null until issued. */
   credit_note_number: Generated<string | null>;
   credit_note_at: Generated<string | null>;
+  /** JSON [{itemId, quantity}] of a refund by items (0008); null for a refund by amount. */
+  items: Generated<string | null>;
+  /** The staff's reason (0008). */
+  note: Generated<string | null>;
 }

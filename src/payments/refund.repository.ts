@@ -8,8 +8,7 @@ export type RefundRow = Selectable<RefundTable>;
 export class RefundRepository {
   constructor(private readonly db: Executor) {}
 
-  /** @throws a unique violation when the payment already has a pending refund. */
-  async insert(trx: Transaction, row: Insertable<RefundTable>): Promise<RefundRow> {
+    async insert(trx: Transaction, row: Insertable<RefundTable>): Promise<RefundRow> {
     return trx.insertInto('refunds').values(row).returningAll().executeTakeFirstOrThrow();
   }
 
@@ -21,15 +20,49 @@ export class RefundRepository {
     return (await trx.selectFrom('refunds').selectAll().where('gateway_refund_id', '=', gatewayRefundId).executeTakeFirst()) ?? null;
   }
 
-  /** The pending refund of this captured gateway payment, if any (at most one: refunds_one_pending). */
-  async pendingFor(gatewayPaymentId: string, trx: Executor = this.db): Promise<RefundRow | null> {
-    const row = await trx
+  /**
+   * A pending refund of this captured gateway payment: the oldest of that amount, else the oldest
+   * (several partial refunds may be pending at once since 0008).
+   */
+  async pendingFor(gatewayPaymentId: string, trx: Executor = this.db, amount?: number): Promise<RefundRow | null> {
+    const rows = await trx
       .selectFrom('refunds')
       .selectAll()
       .where('gateway_payment_id', '=', gatewayPaymentId)
       .where('status', '=', 'pending')
-      .executeTakeFirst();
-    return row ?? null;
+      .orderBy('id')
+      .execute();
+    return rows.find((r) => r.amount === amount) ?? rows[0] ?? null;
+  }
+
+  /**
+   * What the order's refunds (staff and gateway, pending or processed: all but failed ones and
+   * surplus captures) take of its payment, and the items they gave back. Read under the order's
+   * row lock, it bounds the next refund.
+   */
+  async committedFor(orderId: number, trx: Executor = this.db): Promise<{ amount: number; items: Map<number, number> }> {
+    const rows = await trx
+      .selectFrom('refunds')
+      .select(['amount', 'items'])
+      .where('order_id', '=', orderId)
+      .where('reason', '!=', 'surplus')
+      .where('status', '!=', 'failed')
+      .execute();
+    const items = new Map<number, number>();
+    for (const r of rows) {
+      for (const i of r.items ? (JSON.parse(r.items) as Array<{ itemId: number; quantity: number }>) : []) items.set(i.itemId, (items.get(i.itemId) ?? 0) + i.quantity);
+    }
+    return { amount: rows.reduce((sum, r) => sum + r.amount, 0), items };
+  }
+
+  /** The refund's credit note, issued in the transaction that records the accepted refund. */
+  async setCreditNote(trx: Transaction, id: number, number: string, at: string): Promise<void> {
+    await trx.updateTable('refunds').set({ credit_note_number: number, credit_note_at: at }).where('id', '=', id).execute();
+  }
+
+  /** The order's refunds the gateway accepted, oldest first (for credit notes). */
+  async processedFor(orderId: number, trx: Executor = this.db): Promise<RefundRow[]> {
+    return trx.selectFrom('refunds').selectAll().where('order_id', '=', orderId).where('status', '=', 'processed').where('reason', '!=', 'surplus').orderBy('id').execute();
   }
 
   /** Whether any refund (pending, processed or failed) was asked for this captured gateway payment. */

@@ -1,5 +1,4 @@
 import { canSeeTheatre, type Actor } from '../accounts/actor.js';
-import { isUniqueViolation } from '../db/dialect.js';
 import { appError } from '../http/errors.js';
 import { SerialJob } from '../jobs/serial-job.js';
 import type { OrderRepository } from '../orders/order.repository.js';
@@ -13,8 +12,32 @@ import { GatewayError, type PaymentGateway } from './payment.gateway.js';
 import type { PaymentRepository, PaymentRow } from './payment.repository.js';
 import type { GatewayName, RefundReason } from './payment.table.js';
 import type { RefundRepository, RefundRow } from './refund.repository.js';
+import { takeCreditNoteNumber } from '../invoices/invoice-numbers.js';
+import { refundAmountOf, type RefundAsk } from './refund-amount.js';
+
+export type { RefundAsk };
 
 export type Alert = (message: string, fields: Record<string, unknown>) => void;
+
+/**
+ * What another feature does in the transaction that completes a refund, under the order's row
+ * lock (the guest's open refund request is granted): wired at composition, so payments never
+ * import the features they notify.
+ */
+export interface RefundHooks {
+  /** After an accepted refund changed the order, before its payment and order events are written. */
+  accepted?: (trx: Transaction, order: OrderView, refund: RefundRow, now: Date) => Promise<void>;
+}
+
+/** Who asks for a staff refund, and how much. */
+export interface StaffRefund extends RefundAsk {
+  /** The acting account (refunds.requested_by). */
+  requestedBy?: number | null;
+  /** Run under the order lock before the amount is reserved (an approval claims itself here). */
+  beforeReserve?: (trx: Transaction, record: OrderRecord) => Promise<void>;
+  /** Told the amount reserved (the audit line names it). */
+  onReserved?: (amount: number) => void;
+}
 
 /** The queue of refunds to send to the gateway: a transaction that records one wakes the refund worker after it commits. */
 export const REFUND_QUEUE = 'payments.refunds';
@@ -59,14 +82,16 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
  * A refund is first recorded as `pending` with an idempotency key, in a transaction that holds
  * the order's row lock; only then is the gateway called (outside any transaction: money moves
  * before we record that it moved), with that key, so a retry — by the same request, or by the
- * worker after a crash — never refunds twice. At most one refund is pending per captured
- * payment (a partial unique index), so parallel staff refunds make one gateway call and the
- * others answer 409. Completing it is a conditional update (pending → processed) in the
+ * worker after a crash — never refunds twice. Several (partial) refunds may be pending at once;
+ * each reserves its amount under the order's row lock against all not failed, so parallel staff
+ * refunds never ask the gateway for more than was paid (the rest answer 422, or 409 once the
+ * order is refunded in full). Completing it is a conditional update (pending → processed) in the
  * transaction that writes its events, so of the staff request and the gateway's
  * `refund.processed` webhooks exactly one applies it.
  */
 export class Refunds {
   readonly job: SerialJob;
+  private hooks: RefundHooks = {};
 
   constructor(
     private readonly deps: RefundsDeps,
@@ -76,26 +101,39 @@ export class Refunds {
     this.job = new SerialJob(() => this.retryDue(), { intervalMs: opts.pollMs, runOnStart: true, onError });
   }
 
+  /** Wired at composition (refund requests and approvals), before requests are served. */
+  setHooks(hooks: RefundHooks): void {
+    this.hooks = hooks;
+  }
+
   /**
-   * The staff (or admin) refund of an order's payment, in full.
-   * @throws not_found (incl. another theatre's order), conflict (not refundable, or a refund
-   *   already under way), unavailable (the gateway did not answer; the refund is retried)
+   * The staff (or admin) refund of an order's payment: `amount`, or the `items` given back (priced
+   * with the order's own totals, tax included), or else what remains. Several partial refunds may
+   * follow one another; the amount is reserved under the order's row lock against every refund
+   * not failed, so their sum never exceeds what was paid, whatever runs in parallel.
+   * @throws not_found (incl. another theatre's order), conflict (not refundable, nothing left),
+   *   unprocessable (more than remains, bad items), unavailable (the gateway did not answer; the
+   *   refund is retried)
    */
-  async refundOrder(orderId: number, actor: Actor): Promise<OrderView> {
+  async refundOrder(orderId: number, actor: Actor, ask: StaffRefund = {}): Promise<OrderView> {
     const now = this.deps.clock();
     const refund = await this.deps.uow.write(async (trx) => {
       const record = await this.deps.orders.lock(trx, orderId);
       if (!record || !canSeeTheatre(actor, record.row.theatre_id)) throw appError('not_found', 'No such order.');
+      // An approval claims itself first: of two right codes at once, the second is told it is used.
+      await ask.beforeReserve?.(trx, record);
       assertRefundable(record);
       const payment = await this.payingPayment(record, trx);
       if (!payment?.gateway_payment_id) throw appError('conflict', 'This order has no captured payment to refund.');
-      try {
-        // requested_by stays empty until an Actor carries its account id (who refunded: issue 13).
-        return await this.record(trx, record, payment, payment.gateway_payment_id, 'staff', now, { requestedBy: null, holdMs: this.opts.staffHoldMs });
-      } catch (err) {
-        if (isUniqueViolation(err)) throw appError('conflict', 'A refund of this order is already under way.');
-        throw err;
-      }
+      const { amount, items } = await this.reserve(trx, record, payment, ask);
+      ask.onReserved?.(amount);
+      return this.record(trx, record, payment, payment.gateway_payment_id, 'staff', now, {
+        requestedBy: ask.requestedBy ?? null,
+        holdMs: this.opts.staffHoldMs,
+        amount,
+        items,
+        note: ask.reason ?? null,
+      });
     });
     let gatewayRefundId: string;
     try {
@@ -143,7 +181,7 @@ export class Refunds {
     refund: { id: string; paymentId: string; amount: number },
     now: Date,
   ): Promise<{ changed: true } | { changed: false; reason: string; alert?: Record<string, unknown> }> {
-    const known = (await this.deps.refunds.findByGatewayRefundId(refund.id, trx)) ?? (await this.deps.refunds.pendingFor(refund.paymentId, trx));
+    const known = (await this.deps.refunds.findByGatewayRefundId(refund.id, trx)) ?? (await this.deps.refunds.pendingFor(refund.paymentId, trx, refund.amount));
     if (known && known.status !== 'pending') return { changed: false, reason: `refund already ${known.status}` };
     if (known) {
       if (known.amount !== refund.amount) {
@@ -210,10 +248,7 @@ export class Refunds {
     if (!(await this.deps.refunds.markProcessed(trx, refund.id, gatewayRefundId, at))) return null;
     const payment = await this.deps.payments.find(refund.payment_id, trx);
     if (!payment) return null;
-    if (refund.reason !== 'surplus') {
-      if (payment.status !== 'success' || !nextOrderStatus(facts(record), 'refund').ok) return toOrderView(record);
-      return applyOrderRefunded(trx, { orders: this.deps.orders, payments: this.deps.payments, orderEvents: this.deps.orderEvents }, record, payment, now);
-    }
+    if (refund.reason !== 'surplus') return this.acceptLocked(trx, record, refund, payment, now);
     // A surplus capture went back. Its attempt is refunded unless it is the one that paid the order.
     if (payment.gateway_payment_id === refund.gateway_payment_id && record.row.live_payment_id !== payment.id) {
       await this.deps.payments.update(trx, payment.id, { status: 'refunded', updated_at: at });
@@ -227,6 +262,31 @@ export class Refunds {
     return order;
   }
 
+  /**
+   * A refund of the order the gateway accepted (caller holds the order lock and marked it
+   * processed): its credit note, `refundedAmount`, and then either `order.updated` with
+   * `payment.status` (still `success`, with `refundedAmount`) or, once all that was paid went
+   * back, the order `refunded` with `order.refunded`.
+   */
+  private async acceptLocked(trx: Transaction, record: OrderRecord, refund: RefundRow, payment: PaymentRow, now: Date): Promise<OrderView> {
+    const at = now.toISOString();
+    const creditNote = await takeCreditNoteNumber(trx, record.row.theatre_id, now);
+    await this.deps.refunds.setCreditNote(trx, refund.id, creditNote, at);
+    if (payment.status !== 'success' || !nextOrderStatus(facts(record), 'refund').ok) return toOrderView(record);
+    const refundedAmount = record.row.refunded_amount + refund.amount;
+    const row = { ...record.row, refunded_amount: refundedAmount, updated_at: at };
+    await this.deps.orders.update(trx, row.id, { refunded_amount: refundedAmount, updated_at: at });
+    const updated = { row, items: record.items };
+    const complete = refundedAmount >= payment.amount;
+    // The guest's order stream first (refund.request before a final payment.status closes the socket).
+    await this.hooks.accepted?.(trx, toOrderView(complete ? { row: { ...row, status: 'refunded', payment_status: 'refunded' }, items: record.items } : updated), refund, now);
+    if (complete) return applyOrderRefunded(trx, { orders: this.deps.orders, payments: this.deps.payments, orderEvents: this.deps.orderEvents }, updated, payment, now);
+    const order = toOrderView(updated);
+    await emitPaymentStatus(trx, order, 'success', payment.gateway, now);
+    await this.deps.orderEvents.emit(trx, 'order.updated', order, now);
+    return order;
+  }
+
   private async record(
     trx: Transaction,
     record: OrderRecord,
@@ -234,7 +294,7 @@ export class Refunds {
     gatewayPaymentId: string,
     reason: RefundReason,
     now: Date,
-    opts: { requestedBy: number | null; holdMs: number },
+    opts: { requestedBy: number | null; holdMs: number; amount?: number; items?: string | null; note?: string | null },
   ): Promise<RefundRow> {
     const at = now.toISOString();
     queueWork(trx, REFUND_QUEUE);
@@ -243,7 +303,7 @@ export class Refunds {
       payment_id: payment.id,
       gateway: payment.gateway,
       gateway_payment_id: gatewayPaymentId,
-      amount: payment.amount,
+      amount: opts.amount ?? payment.amount,
       reason,
       status: 'pending',
       idempotency_key: `rf_${this.deps.newId()}`,
@@ -253,7 +313,20 @@ export class Refunds {
       error: null,
       created_at: at,
       updated_at: at,
+      items: opts.items ?? null,
+      note: opts.note ?? null,
     });
+  }
+
+  /**
+   * The amount a staff refund asks for, checked against what remains: what was paid less every
+   * refund of the order not failed, pending ones included (caller holds the order lock).
+   */
+  async reserve(trx: Transaction, record: OrderRecord, payment: PaymentRow, ask: RefundAsk): Promise<{ amount: number; items: string | null }> {
+    const committed = await this.deps.refunds.committedFor(record.row.id, trx);
+    const remaining = payment.amount - committed.amount;
+    if (remaining <= 0) throw appError('conflict', 'This order is refunded in full already.');
+    return refundAmountOf(record, ask, remaining, committed.items);
   }
 
   /** The attempt that paid the order (older orders, from before live_payment_id, by status). */

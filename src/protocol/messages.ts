@@ -1,5 +1,5 @@
 import type { ChatStream, LiveOrdersStream, PaymentStream, SocketName } from './sockets.js';
-import type { ChatMessageView, ConversationView, OrderView, PaymentStatusView, PresenceView } from './views.js';
+import type { ChatMessageView, ConversationView, OrderView, PaymentStatusView, PresenceView, RefundRequestView } from './views.js';
 
 /** First message on every connection: the stream it follows and that stream's head. */
 export interface HelloMessage<S extends string = string> {
@@ -34,6 +34,15 @@ export interface ChatSnapshot {
 export interface OrderEventData {
   order: OrderView;
 }
+/** `order.refundRequested`: a guest asked for a refund of the order. */
+export interface RefundRequestedData {
+  order: OrderView;
+  request: RefundRequestView;
+}
+/** `refund.request` on `order:<id>`: the guest's request, opened or resolved. */
+export interface RefundRequestEventData {
+  request: RefundRequestView;
+}
 
 /** Each event type and its `data`. */
 export interface EventDataMap {
@@ -44,9 +53,13 @@ export interface EventDataMap {
   'order.refunded': OrderEventData;
   /** Confirmed but not marked seen in time: an alert. */
   'order.unseen': OrderEventData;
+  /** A partial refund (or another change that keeps the status). */
+  'order.updated': OrderEventData;
+  'order.refundRequested': RefundRequestedData;
   presence: PresenceView;
   'payment.status': PaymentStatusView;
   'chat.message': ChatMessageView;
+  'refund.request': RefundRequestEventData;
 }
 export type EventType = keyof EventDataMap;
 export type OrderEventType = Extract<EventType, `order.${string}`>;
@@ -57,6 +70,8 @@ export const ORDER_EVENT_TYPES: readonly OrderEventType[] = [
   'order.cancelled',
   'order.refunded',
   'order.unseen',
+  'order.updated',
+  'order.refundRequested',
 ];
 
 /** The envelope of every event: `seq` increases by one per event within a stream. */
@@ -103,7 +118,7 @@ export type LiveOrdersMessage =
 export type PaymentMessage =
   | HelloMessage<PaymentStream>
   | SnapshotMessage<PaymentSnapshot, PaymentStream>
-  | EventOf<'payment.status', PaymentStream>
+  | EventOf<'payment.status' | 'refund.request', PaymentStream>
   | Replies;
 export type ChatSocketMessage =
   | HelloMessage<ChatStream>

@@ -61,6 +61,8 @@ export interface PaymentStatusView {
   method: PaymentMethod;
   gateway: GatewayName | null;
   orderStatus: OrderStatus;
+  /** Sum of the refunds the gateway accepted (SPEC §6): a partial refund keeps `status` success. */
+  refundedAmount: number;
 }
 
 export type ChatDirection = 'incoming' | 'outgoing' | 'template';
@@ -95,4 +97,23 @@ export interface PresenceView {
   theatreId: number;
   online: boolean;
   connections: number;
+}
+
+export type RefundRequestStatus = 'open' | 'refunded' | 'rejected';
+/** A guest's refund request (SPEC §6): `refund.request` data, the API's request shape. */
+export interface RefundRequestView {
+  id: number;
+  orderId: number;
+  status: RefundRequestStatus;
+  reason: string;
+  at: string;
+  /** Staff's reason when rejected. */
+  resolution: string | null;
+  resolvedAt: string | null;
+}
+
+/** A staff refund waiting for the approver's code: `202 {"approval"}`. */
+export interface RefundApprovalView {
+  id: number;
+  expiresAt: string;
 }

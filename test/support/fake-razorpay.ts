@@ -16,6 +16,11 @@ export interface FakeRazorpay {
   seen: SeenRequest[];
   /** Refunds actually made (one per idempotency key), by payment id. */
   refunds: Array<{ id: string; paymentId: string; amount: number; idempotencyKey: string | undefined }>;
+  /**
+   * Captured amounts by payment id, set by a test: refunds of such a payment beyond what was
+   * captured (partial refunds summed) are refused as Razorpay does (400 BAD_REQUEST_ERROR).
+   */
+  captured: Map<string, number>;
   keyId: string;
   keySecret: string;
   /** `http://127.0.0.1:<port>/v1` once listening. */
@@ -44,6 +49,7 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
   const keySecret = randomBytes(18).toString('base64url');
   const seen: SeenRequest[] = [];
   const refunds: FakeRazorpay['refunds'] = [];
+  const captured = new Map<string, number>();
   const byKey = new Map<string, { body: string; answer: Record<string, unknown> }>();
   const orders: FakeRazorpay['orders'] = new Map();
   const server = createServer(async (req, res) => {
@@ -90,7 +96,12 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
         const earlier = byKey.get(idempotencyKey);
         if (earlier) return earlier.body === raw ? send(200, earlier.answer) : error(400, 'Different request with the same idempotency key has already been processed.');
       }
-      const made = { id: id('rfnd'), paymentId, amount: Number(body.amount), idempotencyKey };
+      const amount = Number(body.amount);
+      if (!Number.isSafeInteger(amount) || amount < 1) return error(400, 'The amount must be an integer in paise');
+      const cap = captured.get(paymentId);
+      const already = refunds.filter((r) => r.paymentId === paymentId).reduce((sum, r) => sum + r.amount, 0);
+      if (cap !== undefined && already + amount > cap) return error(400, 'The total refund amount is greater than the refund payment amount');
+      const made = { id: id('rfnd'), paymentId, amount, idempotencyKey };
       refunds.push(made);
       const answer = {
         id: made.id, entity: 'refund', amount: body.amount, receipt: null, currency: 'INR', payment_id: paymentId, notes: [],
@@ -133,7 +144,7 @@ export async function startFakeRazorpay(): Promise<FakeRazorpay> {
   const fake: FakeRazorpay = {
     checkoutJs: `${apiBase}/checkout.js`,
     webhook: undefined,
-    server, seen, refunds, keyId, keySecret, apiBase, orders,
+    server, seen, refunds, captured, keyId, keySecret, apiBase, orders,
     pay(orderId, amount) {
       const order = orders.get(orderId);
       if (!order) throw new Error(`fake Razorpay: no order ${orderId}`);

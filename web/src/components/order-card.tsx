@@ -1,11 +1,12 @@
 import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
-import { api, errorText } from '../lib/api.js';
+import { api, ApiError, errorText } from '../lib/api.js';
 import { rupees } from '../lib/money.js';
 import { elapsed } from '../lib/timer.js';
 import { allowedStaffActions, type OrderPaymentStatus, type OrderView, type StaffAction } from '../../../src/protocol/index.js';
 import { confirmed, useDialog } from './dialog.js';
 import { Problem } from './notes.js';
+import { useRefundDialog } from './refund-dialog.js';
 import { PrintButton } from './print-controls.js';
 import { ServedBy } from './served-by.js';
 
@@ -18,8 +19,10 @@ const CONFIRM: Partial<Record<Action, { title: string; text?: string; confirm: s
 };
 
 export async function orderAction(order: OrderView, action: Action): Promise<OrderView> {
-  const { order: updated } = await api<{ order: OrderView }>('POST', `/api/orders/${order.id}/${action}`);
-  return updated;
+  const answer = await api<{ order: OrderView } | { approval: unknown }>('POST', `/api/orders/${order.id}/${action}`);
+  // A theatre with refund codes: nothing was refunded; the refund dialog (refund-dialog.tsx) asks for the code.
+  if ('approval' in answer) throw new ApiError(202, 'approval_needed', 'This theatre needs an approval code for refunds; refund from the live orders page, which asks for it. Nothing was refunded.');
+  return answer.order;
 }
 
 const PAYMENT_TEXT: Record<OrderPaymentStatus, string> = {
@@ -37,8 +40,15 @@ export function OrderCard(props: { order: OrderView; now: number; unseen: boolea
   const [busy, setBusy] = useState<Action | null>(null);
   const [error, setError] = useState('');
   const dialog = useDialog();
+  const refund = useRefundDialog();
   const t = elapsed(order.placedAt, props.now, order.maxTime);
   const act = async (action: Action) => {
+    if (action === 'refund') {
+      // Amount or items, reason, and the approver's code when the theatre asks for one.
+      const after = await refund.start(order);
+      if (after) props.onChanged?.(after);
+      return;
+    }
     const question = CONFIRM[action];
     if (question && !(await confirmed(dialog.ask, { ...question, title: `${question.title} (order ${order.id}, seat ${order.seat.name})`, danger: true }))) return;
     setBusy(action);
@@ -100,7 +110,9 @@ export function OrderCard(props: { order: OrderView; now: number; unseen: boolea
         <PrintButton order={order} />
       </div>
       <Problem text={error} />
+      {order.refundedAmount > 0 ? <p class="refunded-part">Refunded {rupees(order.refundedAmount)}</p> : null}
       {dialog.element}
+      {refund.element}
     </article>
   );
 }

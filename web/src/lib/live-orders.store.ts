@@ -43,6 +43,8 @@ export function applyLiveMessage(state: LiveOrders, message: LiveOrdersMessage):
     case 'order.delivered':
     case 'order.cancelled':
     case 'order.refunded':
+    case 'order.updated':
+    case 'order.refundRequested':
       return applyOrder(state, message.data.order);
     default:
       return state;

@@ -2,6 +2,7 @@ import type { VNode } from 'preact';
 import { useEffect, useReducer, useState } from 'preact/hooks';
 import { ConnectionBadge } from '../components/connection-badge.js';
 import { OrderCard } from '../components/order-card.js';
+import { RefundRequests } from '../components/refund-requests.js';
 import { Shell, SignedIn } from '../components/session.js';
 import { StreamEnded } from '../components/stream-ended.js';
 import { AutoPrintSetting } from '../components/print-controls.js';
@@ -16,8 +17,10 @@ import type { ConnectionState, EndReason } from '../lib/stream-connection.js';
 const LIVE_ORDERS = { socket: 'live-orders' } as const;
 
 /** The live-orders socket for this person (their theatre, or every theatre for an admin). */
-export function useLiveOrders(): { live: LiveOrders; conn: ConnectionState; retryInMs: number | undefined; applyOrder(o: Order): void; ended: EndReason | null } {
+export function useLiveOrders(): { live: LiveOrders; conn: ConnectionState; retryInMs: number | undefined; applyOrder(o: Order): void; ended: EndReason | null; refundChanges: number } {
   const [live, dispatch] = useReducer(reduceLive, EMPTY_LIVE);
+  // Moves on every event that may change the refund requests queue.
+  const [refundChanges, setRefundChanges] = useState(0);
   const { conn, retryInMs, ended } = useStream(
     LIVE_ORDERS,
     (message) => {
@@ -25,11 +28,12 @@ export function useLiveOrders(): { live: LiveOrders; conn: ConnectionState; retr
         announceNewOrder(message.data.order);
         autoPrintNewOrder(message.data.order);
       }
+      if (message.type === 'order.refundRequested' || message.type === 'order.updated' || message.type === 'order.refunded') setRefundChanges((n) => n + 1);
       dispatch({ kind: 'message', message });
     },
     { inWorker: true },
   );
-  return { live, conn, retryInMs, ended, applyOrder: (order) => dispatch({ kind: 'order', order }) };
+  return { live, conn, retryInMs, ended, refundChanges, applyOrder: (order) => dispatch({ kind: 'order', order }) };
 }
 
 export function AlertsButton(): VNode {
@@ -47,7 +51,7 @@ export function AlertsButton(): VNode {
 }
 
 function Board(props: { account: Account }): VNode {
-  const { live, conn, retryInMs, applyOrder, ended } = useLiveOrders();
+  const { live, conn, retryInMs, applyOrder, ended, refundChanges } = useLiveOrders();
   const now = useNow(1000);
   const orders = sortedOrders(live);
   useEffect(() => {
@@ -65,6 +69,7 @@ function Board(props: { account: Account }): VNode {
         <AutoPrintSetting />
         <AlertsButton />
       </div>
+      {props.account.theatreId !== null ? <RefundRequests theatreId={props.account.theatreId} changes={refundChanges} /> : null}
       <StreamEnded reason={ended} />
       {conn === 'offline' || conn === 'reconnecting' ? (
         <p class="notice">

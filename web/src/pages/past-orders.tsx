@@ -1,12 +1,11 @@
 import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { orderAction } from '../components/order-card.js';
 import { TheatreStaffPage } from '../components/session.js';
 import { api, errorText } from '../lib/api.js';
 import { rupees } from '../lib/money.js';
 import { allowedStaffActions, type OrderView as Order } from '../../../src/protocol/index.js';
 import { Problem, Said } from '../components/notes.js';
-import { confirmed, useDialog } from '../components/dialog.js';
+import { refundSummary, useRefundDialog } from '../components/refund-dialog.js';
 import { ServedBy } from '../components/served-by.js';
 import { StaffInvoiceLink } from '../components/invoice-link.js';
 
@@ -32,7 +31,7 @@ export function PastOrders(props: { theatreId: number }): VNode {
   const [error, setError] = useState('');
   const [said, setSaid] = useState('');
   const [loading, setLoading] = useState(false);
-  const dialog = useDialog();
+  const refundDialog = useRefundDialog({ closeOnRefund: true });
 
   const load = async (f: Filters, before: number | string | null) => {
     setLoading(true);
@@ -61,15 +60,12 @@ export function PastOrders(props: { theatreId: number }): VNode {
     setFilters(f);
     void load(f, null);
   };
+  // Amount or items, reason, and the approver's code when the theatre asks for one (refund-dialog.tsx).
   const refund = async (order: Order) => {
-    if (!(await confirmed(dialog.ask, { title: `Refund order ${order.id} (${rupees(order.amount)})?`, text: 'The money goes back to the guest.', confirm: 'Refund', danger: true }))) return;
-    try {
-      const updated = await orderAction(order, 'refund');
-      setOrders((os) => os.map((o) => (o.id === updated.id ? updated : o)));
-      setSaid(`Order ${order.id} refunded.`);
-    } catch (err) {
-      setError(errorText(err));
-    }
+    const updated = await refundDialog.start(order);
+    if (!updated) return;
+    setOrders((os) => os.map((o) => (o.id === updated.id ? updated : o)));
+    setSaid(refundSummary(order, updated));
   };
 
   return (
@@ -151,7 +147,7 @@ export function PastOrders(props: { theatreId: number }): VNode {
           Load more
         </button>
       ) : null}
-      {dialog.element}
+      {refundDialog.element}
     </div>
   );
 }

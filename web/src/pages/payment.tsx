@@ -5,8 +5,9 @@ import { api, errorText } from '../lib/api.js';
 import { rupees } from '../lib/money.js';
 import { orderToken } from '../lib/order-token.js';
 import { useStream } from '../lib/use-stream.js';
-import type { OrderPaymentStatus as PaymentStatus, OrderStatus, OrderView as Order, PaymentStatusView } from '../../../src/protocol/index.js';
+import type { OrderPaymentStatus as PaymentStatus, OrderStatus, OrderView as Order, PaymentStatusView, RefundRequestView } from '../../../src/protocol/index.js';
 import { Problem } from '../components/notes.js';
+import { GuestRefundRequest } from '../components/guest-refund-request.js';
 import { GuestInvoiceButton } from '../components/invoice-link.js';
 import { FeedbackForm } from '../components/feedback-form.js';
 
@@ -38,12 +39,18 @@ export function PaymentPage(props: { orderId: number }): VNode {
   const [orderStatus, setOrderStatus] = useState<OrderStatus | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  // Refunds (SPEC §6): the guest's requests, the latest `refund.request`, the amount refunded.
+  const [refundRequests, setRefundRequests] = useState<RefundRequestView[]>([]);
+  const [refundEvent, setRefundEvent] = useState<RefundRequestView | null>(null);
+  const [refundedAmount, setRefundedAmount] = useState<number | null>(null);
 
   useEffect(() => {
     if (!token) return;
-    api<{ order: Order }>('GET', `/api/orders/${props.orderId}`, undefined, { token })
+    api<{ order: Order; refundRequests?: RefundRequestView[] }>('GET', `/api/orders/${props.orderId}`, undefined, { token })
       .then((r) => {
         setOrder(r.order);
+        setRefundRequests(r.refundRequests ?? []);
+        setRefundedAmount((a) => a ?? r.order.refundedAmount);
         setStatus((s) => s ?? r.order.paymentStatus);
         setOrderStatus((s) => s ?? r.order.status);
       })
@@ -54,12 +61,14 @@ export function PaymentPage(props: { orderId: number }): VNode {
     if (!payment) return;
     setStatus(payment.status);
     setOrderStatus(payment.orderStatus);
+    setRefundedAmount(payment.refundedAmount);
   };
   const { conn } = useStream(
     token ? { socket: 'payment', orderId: props.orderId } : null,
     (m) => {
       if (m.type === 'snapshot') show(m.data.payment);
       else if (m.type === 'payment.status') show(m.data);
+      else if (m.type === 'refund.request') setRefundEvent(m.data.request);
     },
     { inWorker: false, orderToken: token ?? undefined },
   );
@@ -131,6 +140,17 @@ export function PaymentPage(props: { orderId: number }): VNode {
             </li>
           </ul>
         </section>
+      ) : null}
+      {order ? (
+        <GuestRefundRequest
+          order={order}
+          token={token}
+          requests={refundRequests}
+          live={refundEvent}
+          refundedAmount={refundedAmount ?? order.refundedAmount}
+          paid={status === 'success'}
+          socketOpen={conn !== 'closed'}
+        />
       ) : null}
       {conn === 'closed' ? null : <ConnectionBadge state={conn} />}
     </main>
