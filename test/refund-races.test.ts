@@ -40,7 +40,8 @@ if (redisUrl && databaseUrl) {
     beforeAll(async () => {
       razorpay = await startFakeRazorpay();
       db = await createDatabase({ databaseUrl, schema, sqliteFile: '' });
-      seeded = await seed(db.db, { ...SAMPLE_SEED, theatres: SAMPLE_SEED.theatres.map((t, i) => (i === 0 ? { ...t, orderLimit: 10_000 } : t)) });
+      // Galaxy takes its payments, and so its refunds, through Razorpay (without a gateway a theatre uses `simulated`).
+      seeded = await seed(db.db, { ...SAMPLE_SEED, theatres: SAMPLE_SEED.theatres.map((t, i) => (i === 0 ? { ...t, orderLimit: 10_000, gateway: 'razorpay' as const } : t)) });
       const env: Record<string, string> = {
         ...clusterEnv({ databaseUrl, schema, redisUrl }),
         PAYMENT_WEBHOOK_SECRET: secret,
