@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Db } from '../src/db/database.js';
 import { generateSecret } from '../src/keys/keys-file.js';
 import { buildWebhook, type WebhookEventName } from '../src/payments/webhook.js';
-import { seed, type SeedResult } from '../src/seed/seed.service.js';
-import { SAMPLE_SEED } from '../src/seed/test-fixture.js';
-import { startFakeRazorpay, type FakeRazorpay } from './support/fake-razorpay.js';
 import { requirePostgresUrl, requireRedisUrl } from './support/services.js';
-import { spawnServer, type SpawnedServer, clusterEnv } from './support/spawn-server.js';
+import type { Db } from '../src/db/database.js';
+import type { SeedResult } from '../src/seed/seed.service.js';
+import type { FakeRazorpay } from './support/fake-razorpay.js';
+import { startRazorpayPair, type RazorpayPair } from './support/razorpay-pair.js';
 import type { TestApp } from './support/test-app.js';
-import { ApiClient, LOGINS } from './support/venue.js';
+import { ApiClient } from './support/venue.js';
 
 const redisUrl = await requireRedisUrl();
 const databaseUrl = await requirePostgresUrl();
@@ -30,46 +25,18 @@ if (redisUrl && databaseUrl) {
     let razorpay: FakeRazorpay;
     let db: Db;
     let seeded: SeedResult;
-    let servers: SpawnedServer[] = [];
     const staff: ApiClient[] = [];
-    const app = (i: number) => ({ http: (p: string) => `http://127.0.0.1:${servers[i % 2]!.port}${p}` }) as TestApp;
+    const app = (i: number): TestApp => pair!.app(i);
     const galaxy = () => seeded.theatres[0]!;
     let phone = 9_800_000_000;
 
+    let pair: RazorpayPair | undefined;
     beforeAll(async () => {
-      razorpay = await startFakeRazorpay();
-      db = await createDatabase({ databaseUrl, schema, sqliteFile: '' });
-      // Galaxy takes its payments through Razorpay (a theatre without a gateway uses `simulated`).
-      const input = { ...SAMPLE_SEED, theatres: SAMPLE_SEED.theatres.map((t, i) => (i === 0 ? { ...t, orderLimit: 10_000, gateway: 'razorpay' as const } : t)) };
-      seeded = await seed(db.db, input);
-      const env: Record<string, string> = {
-        ...clusterEnv({ databaseUrl, schema, redisUrl }),
-        PAYMENT_WEBHOOK_SECRET: secret,
-        RAZORPAY_KEY_ID: razorpay.keyId,
-        RAZORPAY_KEY_SECRET: razorpay.keySecret,
-        RAZORPAY_API_BASE: razorpay.apiBase,
-        AUTH_FAIL_LIMIT: '1000',
-        LOG_LEVEL: 'warn',
-      };
-      servers = await Promise.all([0, 1].map(() => spawnServer({ ...env, DATA_DIR: mkdtempSync(join(tmpdir(), 'scan2food-pr-')) }, 20_000)));
-      const login = await ApiClient.login(app(0), LOGINS.staff1);
-      for (const i of [0, 1]) {
-        const c = new ApiClient(app(i));
-        c.cookie = login.cookie;
-        staff.push(c);
-      }
+      pair = await startRazorpayPair({ databaseUrl, redisUrl, schema, webhookSecret: secret });
+      ({ razorpay, db, seeded } = pair);
+      staff.push(...pair.staff);
     }, 60_000);
-
-    afterAll(async () => {
-      for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
-      await Promise.all(servers.map((s) => s.exited));
-      await db?.close();
-      await razorpay?.close();
-      const admin = new pg.Client({ connectionString: databaseUrl });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await admin.end();
-    });
+    afterAll(() => pair?.close());
 
     /** A placed online order with a started Razorpay payment. */
     async function startedOrder() {

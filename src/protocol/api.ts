@@ -43,16 +43,8 @@ export interface SeatMenuItem {
 /** The usual Indian menu marks: green (veg), brown (non-veg), and egg. */
 export type FoodType = 'veg' | 'nonveg' | 'egg';
 
-/** A theatre as staff and admins manage it. */
-export interface TheatreView {
-  id: number;
-  name: string;
-  orderLimit: number;
-  cashEnabled: boolean;
-  serviceEndTime: string | null;
-  unseenAlertSeconds: number | null;
-  notificationPhones: string[];
-  /** SPEC §6 settings. */
+/** A theatre's SPEC §6 business settings, as the API shows them. */
+export interface TheatreSettingsView {
   legalName: string | null;
   gstin: string | null;
   address: string | null;
@@ -67,6 +59,17 @@ export interface TheatreView {
   approverPhone: string | null;
   /** `simulated` when the theatre has not chosen one. */
   gateway: GatewayName;
+}
+
+/** A theatre as staff and admins manage it. */
+export interface TheatreView extends TheatreSettingsView {
+  id: number;
+  name: string;
+  orderLimit: number;
+  cashEnabled: boolean;
+  serviceEndTime: string | null;
+  unseenAlertSeconds: number | null;
+  notificationPhones: string[];
 }
 
 export interface MenuItemView {

@@ -1,24 +1,10 @@
 import type { Selectable, Updateable } from 'kysely';
-import type { GatewayName, PricingRules, TaxRate } from '../protocol/index.js';
+import type { GatewayName, PricingRules, TaxRate, TheatreSettingsView } from '../protocol/index.js';
 import type { TheatreSettingsChanges } from './settings.input.js';
 import type { TheatreTable } from './theatre.table.js';
 
-/** A theatre's SPEC §6 settings as the API shows them. */
-export interface TheatreSettings {
-  legalName: string | null;
-  gstin: string | null;
-  address: string | null;
-  timeZone: string;
-  taxes: TaxRate[];
-  pricesIncludeTax: boolean;
-  discountPercent: number;
-  discountMessage: string | null;
-  invoicePrefix: string;
-  refundApproval: 'none' | 'code';
-  approverPhone: string | null;
-  /** A theatre without one uses `simulated`. */
-  gateway: GatewayName;
-}
+/** A theatre's SPEC §6 settings as the API shows them: the contract's own type. */
+export type TheatreSettings = TheatreSettingsView;
 
 /** What a theatre has before anyone sets anything (the migration's column defaults). */
 export const DEFAULT_SETTINGS: TheatreSettings = {
