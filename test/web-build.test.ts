@@ -59,7 +59,7 @@ describe('the built web app', () => {
   });
 
   it('answers every page route with the app, with a strict content security policy, and the hashed assets with long caching', async () => {
-    for (const path of ['/', '/s/1', '/o/1', '/staff', '/staff/menu', '/staff/orders', '/staff/chat', '/admin', '/admin/theatres/1', '/admin/halls/1/qr']) {
+    for (const path of ['/', '/s/1', '/o/1', '/staff', '/staff/menu', '/staff/orders', '/staff/chat', '/staff/reports', '/admin', '/admin/theatres/1', '/admin/halls/1/qr']) {
       const res = await fetch(t.http(path));
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/html/);
