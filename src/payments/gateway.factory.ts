@@ -1,71 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import { appError } from '../http/errors.js';
-import { CashfreeGateway, type CashfreeOptions } from './cashfree.gateway.js';
-import type { CheckoutLinks } from './checkout-links.js';
+import { CashfreeGateway } from './cashfree.gateway.js';
+import type { CheckoutLinks, CheckoutPage } from './checkout-links.js';
 import type { PaymentGateway, WebhookParser } from './payment.gateway.js';
 import type { GatewayName } from './payment.table.js';
-import { PhonePeGateway, type PhonePeOptions } from './phonepe.gateway.js';
-import { RazorpayGateway, type RazorpayOptions } from './razorpay.gateway.js';
+import { PhonePeGateway } from './phonepe.gateway.js';
+import { RazorpayGateway } from './razorpay.gateway.js';
 import { SimulatedGateway } from './simulated.gateway.js';
 
-/** The simulated gateway, its checkout page behind an unguessable link (see CheckoutLinks). */
-class LinkedSimulatedGateway extends SimulatedGateway {
-  constructor(
-    newId: () => string,
-    private readonly links: CheckoutLinks,
-  ) {
-    super(newId);
-  }
-
-  override checkoutUrl(paymentId: number): string {
-    return this.links.url('sim', paymentId);
-  }
-}
-
-/** Razorpay, its local checkout page (which loads Razorpay Checkout) behind an unguessable link. */
-class LinkedRazorpayGateway extends RazorpayGateway {
-  constructor(
-    opts: RazorpayOptions,
-    private readonly links: CheckoutLinks,
-    /** Where the checkout page loads Razorpay Checkout from (RAZORPAY_CHECKOUT_URL; tests: the fake's stand-in). */
-    readonly checkoutJs: string | undefined = undefined,
-  ) {
-    super(opts);
-  }
-
-  override checkoutUrl(paymentId: number): string {
-    return this.links.url('razorpay', paymentId);
-  }
-}
-
-/** Cashfree, its local checkout page (which opens Cashfree's checkout with the JS SDK) behind an unguessable link. */
-class LinkedCashfreeGateway extends CashfreeGateway {
-  constructor(
-    opts: CashfreeOptions,
-    readonly sdkUrl: string | undefined,
-    private readonly links: CheckoutLinks,
-  ) {
-    super(opts);
-  }
-
-  override checkoutUrl(paymentId: number): string {
-    return this.links.url('cashfree', paymentId);
-  }
-}
-
-/** PhonePe, its local checkout link (which sends the guest on to PhonePe's pay page). */
-class LinkedPhonePeGateway extends PhonePeGateway {
-  constructor(
-    opts: PhonePeOptions,
-    private readonly links: CheckoutLinks,
-  ) {
-    super(opts);
-  }
-
-  override checkoutUrl(paymentId: number): string {
-    return this.links.url('phonepe', paymentId);
-  }
+/**
+ * A gateway whose guest checkout starts at this server's page for it, behind an unguessable link
+ * (CheckoutLinks): the simulated page, Razorpay's (which loads Razorpay Checkout), Cashfree's
+ * (which opens its checkout with the JS SDK), PhonePe's (which sends the guest on to its pay
+ * page). `page` holds what that page reads: where it loads the gateway's script from.
+ */
+function linked<G extends PaymentGateway, P extends object>(gateway: G, links: CheckoutLinks, kind: CheckoutPage, page?: P): G & P {
+  return Object.assign(gateway, page, { checkoutUrl: (paymentId: number) => links.url(kind, paymentId) });
 }
 
 /**
@@ -115,20 +66,22 @@ export function createGatewayRegistry(
   newId: () => string = () => randomUUID(),
 ): GatewayRegistry {
   const gateways: PaymentGateway[] = [];
-  if (!config.production) gateways.push(new LinkedSimulatedGateway(newId, links));
+  if (!config.production) gateways.push(linked(new SimulatedGateway(newId), links, 'sim'));
   const { payments, cashfree, phonepe } = config;
   if (payments.gateway === 'razorpay') {
     gateways.push(
-      new LinkedRazorpayGateway({ keyId: payments.keyId, keySecret: payments.keySecret, ...(payments.apiBase ? { apiBase: payments.apiBase } : {}) }, links, payments.checkoutJs),
+      // checkoutJs: where the page loads Razorpay Checkout from (RAZORPAY_CHECKOUT_URL; tests: the fake's stand-in).
+      linked(new RazorpayGateway({ keyId: payments.keyId, keySecret: payments.keySecret, ...(payments.apiBase ? { apiBase: payments.apiBase } : {}) }), links, 'razorpay', { checkoutJs: payments.checkoutJs }),
     );
   }
   if (cashfree) {
-    gateways.push(new LinkedCashfreeGateway({ appId: cashfree.appId, secretKey: cashfree.secretKey, newId, ...(cashfree.apiBase ? { apiBase: cashfree.apiBase } : {}) }, cashfree.sdkUrl, links));
+    const gateway = new CashfreeGateway({ appId: cashfree.appId, secretKey: cashfree.secretKey, newId, ...(cashfree.apiBase ? { apiBase: cashfree.apiBase } : {}) });
+    gateways.push(linked(gateway, links, 'cashfree', { sdkUrl: cashfree.sdkUrl }));
   }
   if (phonepe) {
     gateways.push(
-      new LinkedPhonePeGateway(
-        {
+      linked(
+        new PhonePeGateway({
           clientId: phonepe.clientId,
           clientSecret: phonepe.clientSecret,
           clientVersion: phonepe.clientVersion,
@@ -136,8 +89,9 @@ export function createGatewayRegistry(
           webhookPassword: phonepe.webhookPassword,
           newId,
           ...(phonepe.apiBase ? { apiBase: phonepe.apiBase } : {}),
-        },
+        }),
         links,
+        'phonepe',
       ),
     );
   }
