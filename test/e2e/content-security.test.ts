@@ -2,9 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ApiClient, LOGINS, seedVenue, type Venue } from '../support/venue.js';
-import { card, launchBrowser, newPerson, signIn, waitLive } from './support/browser.js';
+import type { TestApp } from '../support/test-app.js';
+import { ApiClient, LOGINS, type Venue } from '../support/venue.js';
+import { card, closeBrowserWorld, newPerson, signIn, startBrowserWorld, waitLive } from './support/browser.js';
 
 /** Every Content-Security-Policy violation the page reports, from the browser's own console. */
 function violations(page: Page): string[] {
@@ -21,13 +21,9 @@ describe('the pages under their Content-Security-Policy', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp({ AUTH_FAIL_LIMIT: '1000' }), launchBrowser()]);
-    v = await seedVenue(t);
+    ({ t, v, browser } = await startBrowserWorld());
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => closeBrowserWorld({ t, browser }));
 
   it('the built web app and the simulated checkout work with no violation: a guest orders, pays, staff see it live', async () => {
     const staff = await newPerson(browser, t.http(''), 'staff');

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfText } from '../support/invoicing.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ApiClient, LOGINS, seedVenue, type Venue } from '../support/venue.js';
-import { launchBrowser, newPerson, screenshot, signIn } from './support/browser.js';
+import type { TestApp } from '../support/test-app.js';
+import { ApiClient, LOGINS, type Venue } from '../support/venue.js';
+import { closeBrowserWorld, startBrowserWorld, newPerson, screenshot, signIn } from './support/browser.js';
 import { placePaidOrder } from './support/orders.js';
 
 /** With SCREENSHOTS=1 the pictures of docs/ are written: invoice-phone.png, invoice-desktop.png and the PDF itself. */
@@ -31,8 +31,7 @@ describe('the web app: invoices', () => {
   let admin: ApiClient;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp({ AUTH_FAIL_LIMIT: '1000' }), launchBrowser()]);
-    v = await seedVenue(t);
+    ({ t, v, browser } = await startBrowserWorld());
     admin = await ApiClient.login(t, LOGINS.admin);
     const r = await admin.call('PATCH', `/api/theatres/${v.theatre1.id}`, {
       legalName: 'Galaxy Cinemas Pvt Ltd',
@@ -46,10 +45,7 @@ describe('the web app: invoices', () => {
     });
     expect(r.status).toBe(200);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => closeBrowserWorld({ t, browser }));
 
   it('a guest pays through the simulated checkout and downloads the invoice PDF from the order page', async () => {
     const guest = await newPerson(browser, t.http(''), 'guest');

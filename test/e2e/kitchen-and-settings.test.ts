@@ -2,9 +2,9 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ApiClient, LOGINS, seedVenue, type Venue } from '../support/venue.js';
-import { card, launchBrowser, newPerson, PHONE, screenshot, signIn, waitLive } from './support/browser.js';
+import type { TestApp } from '../support/test-app.js';
+import { ApiClient, LOGINS, type Venue } from '../support/venue.js';
+import { card, closeBrowserWorld, newPerson, PHONE, screenshot, signIn, startBrowserWorld, waitLive } from './support/browser.js';
 import { placeCashOrder } from './support/orders.js';
 
 /** With SCREENSHOTS=1 the pictures of docs/ are written (docs/screenshots/kot-*.png, settings-*.png). */
@@ -69,13 +69,9 @@ describe('the web app: kitchen tickets and business settings', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp({ AUTH_FAIL_LIMIT: '1000' }), launchBrowser()]);
-    v = await seedVenue(t);
+    ({ t, v, browser } = await startBrowserWorld());
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => closeBrowserWorld({ t, browser }));
 
   it("the web app's sources open no native prompt(), confirm() or alert() (the page's own dialog does that work)", () => {
     const dir = join(process.cwd(), 'web', 'src');

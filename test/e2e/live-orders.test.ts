@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ApiClient, LOGINS, seedVenue, type Venue } from '../support/venue.js';
-import { card, launchBrowser, newPerson, screenshot, signIn, waitLive } from './support/browser.js';
+import type { TestApp } from '../support/test-app.js';
+import { ApiClient, LOGINS, type Venue } from '../support/venue.js';
+import { card, closeBrowserWorld, newPerson, screenshot, signIn, startBrowserWorld, waitLive } from './support/browser.js';
 import { placeCashOrder, placePaidOrder } from './support/orders.js';
 
 describe('the web app: a guest orders and pays, staff serve it live', () => {
@@ -11,13 +11,9 @@ describe('the web app: a guest orders and pays, staff serve it live', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp({ AUTH_FAIL_LIMIT: '1000' }), launchBrowser()]);
-    v = await seedVenue(t);
+    ({ t, v, browser } = await startBrowserWorld());
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => closeBrowserWorld({ t, browser }));
 
   it('a guest orders and pays on a phone; the staff dashboard shows it within 2 s and delivers it; the guest sees success', async () => {
     const staff = await newPerson(browser, t.http(''), 'staff');

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ApiClient, LOGINS, seedVenue, type Venue } from '../support/venue.js';
-import { launchBrowser, newPerson, screenshot, signIn } from './support/browser.js';
+import type { TestApp } from '../support/test-app.js';
+import { ApiClient, LOGINS, type Venue } from '../support/venue.js';
+import { closeBrowserWorld, startBrowserWorld, newPerson, screenshot, signIn } from './support/browser.js';
 
 /** With SCREENSHOTS=1 the pages are also saved for docs/web.md (committed once). */
 const DOCS_SHOTS = process.env.SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'screenshots') : null;
@@ -41,8 +41,7 @@ describe('the web app: menu marks, photos and the bill', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp({ AUTH_FAIL_LIMIT: '1000' }), launchBrowser()]);
-    v = await seedVenue(t);
+    ({ t, v, browser } = await startBrowserWorld());
     const admin = await ApiClient.login(t, LOGINS.admin);
     const taxes = await admin.call('PATCH', `/api/theatres/${v.theatre1.id}`, {
       taxes: [
@@ -62,10 +61,7 @@ describe('the web app: menu marks, photos and the bill', () => {
       expect(r.status).toBe(201);
     }
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => closeBrowserWorld({ t, browser }));
 
   it('an admin describes an item and uploads its photo; a refused file is explained next to the field', async () => {
     const admin = await newPerson(browser, t.http(''), 'admin');

@@ -2,9 +2,9 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ApiClient, LOGINS, seedVenue, type Venue } from '../support/venue.js';
-import { launchBrowser, newPerson, PHONE, screenshot, SCREENSHOTS, signIn } from './support/browser.js';
+import type { TestApp } from '../support/test-app.js';
+import { ApiClient, LOGINS, type Venue } from '../support/venue.js';
+import { closeBrowserWorld, startBrowserWorld, newPerson, PHONE, screenshot, SCREENSHOTS, signIn } from './support/browser.js';
 
 /** With SCREENSHOTS=1 the reports page is also saved under docs/screenshots (committed once). */
 async function docsScreenshot(page: Page, name: string): Promise<void> {
@@ -25,8 +25,7 @@ describe('the web app: feedback and sales reports', () => {
   const orders: Array<{ id: number; token: string; total: number; status: string }> = [];
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp({ AUTH_FAIL_LIMIT: '1000' }), launchBrowser()]);
-    v = await seedVenue(t);
+    ({ t, v, browser } = await startBrowserWorld());
     staff = await ApiClient.login(t, LOGINS.staff1);
     const admin = await ApiClient.login(t, LOGINS.admin);
     await admin.call('PATCH', `/api/theatres/${v.theatre1.id}`, { taxes: [{ name: 'CGST', rate: 2.5 }, { name: 'SGST', rate: 2.5 }] });
@@ -40,10 +39,7 @@ describe('the web app: feedback and sales reports', () => {
     await order('Veg Samosa', 3);
     await order('Masala Chai', 1, 'cancel');
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => closeBrowserWorld({ t, browser }));
 
   it('a guest rates a delivered order with stars and a comment, once', async () => {
     const delivered = orders[0]!;

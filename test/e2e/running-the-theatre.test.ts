@@ -1,9 +1,9 @@
 import type { Browser } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/test-app.js';
-import { ApiClient, LOGINS, seedVenue, type Venue } from '../support/venue.js';
-import { card, launchBrowser, newPerson, screenshot, signIn, waitLive } from './support/browser.js';
+import type { TestApp } from '../support/test-app.js';
+import { ApiClient, LOGINS, type Venue } from '../support/venue.js';
+import { card, closeBrowserWorld, newPerson, screenshot, signIn, startBrowserWorld, waitLive } from './support/browser.js';
 import { placeCashOrder, placePaidOrder } from './support/orders.js';
 
 /** The QR sheet's options (web/src/pages/qr-sheet.ts): the same URL gives the same SVG. */
@@ -15,13 +15,9 @@ describe('the web app: running the theatre', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp({ AUTH_FAIL_LIMIT: '1000', UNSEEN_ALERT_SECONDS: '1', UNSEEN_CHECK_MS: '200' }), launchBrowser()]);
-    v = await seedVenue(t);
+    ({ t, v, browser } = await startBrowserWorld({ UNSEEN_ALERT_SECONDS: '1', UNSEEN_CHECK_MS: '200' }));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  afterAll(() => closeBrowserWorld({ t, browser }));
 
   it('an item switched off by staff disappears from the open guest page, and comes back when switched on', async () => {
     const guest = await newPerson(browser, t.http(''), 'guest');

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../../support/test-app.js';
+import { seedVenue, type Venue } from '../../support/venue.js';
 
 /** Debian's Chromium; playwright-core never downloads a browser of its own. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -24,6 +26,24 @@ export const SCREENSHOTS = join(process.cwd(), 'test-results', 'screenshots');
  */
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 20_000 });
+}
+
+export interface BrowserWorld {
+  t: TestApp;
+  v: Venue;
+  browser: Browser;
+}
+
+/** What most browser tests start from: a test app with the sample venue, and Chromium. */
+export async function startBrowserWorld(env: Record<string, string> = {}): Promise<BrowserWorld> {
+  const [t, browser] = await Promise.all([startTestApp({ AUTH_FAIL_LIMIT: '1000', ...env }), launchBrowser()]);
+  return { t, v: await seedVenue(t), browser };
+}
+
+/** Closes what startBrowserWorld started (either may be missing when it failed half way). */
+export async function closeBrowserWorld(w: { t?: TestApp | undefined; browser?: Browser | undefined }): Promise<void> {
+  await w.browser?.close();
+  await w.t?.close();
 }
 
 export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
