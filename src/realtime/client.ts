@@ -1,6 +1,6 @@
 import type { ChatSnapshot, HelloMessage, LiveOrdersSnapshot, PaymentSnapshot, ServerMessage, SnapshotMessage, StreamName } from '../protocol/index.js';
 import type { Principal } from './upgrade/authenticate.js';
-import type { Connection } from './connection.js';
+import { SharedFrame, type Connection } from './connection.js';
 import type { SocketName } from './sockets.js';
 import { DISCONNECTS, type Disconnect } from './close-codes.js';
 
@@ -33,9 +33,9 @@ export class Client {
   state: ClientState = 'syncing';
   /** Highest seq sent; events at or below it are duplicates of what the client already has. */
   private lastSeq = 0;
-  private held: { seq: number; payload: Buffer; terminal: boolean }[] = [];
+  private held: { seq: number; payload: SharedFrame; terminal: boolean }[] = [];
   /** Events received ahead of a missing seq, by seq. */
-  private readonly ahead = new Map<number, { payload: Buffer; terminal: boolean }>();
+  private readonly ahead = new Map<number, { payload: SharedFrame; terminal: boolean }>();
 
   constructor(
     readonly conn: Connection,
@@ -68,7 +68,8 @@ export class Client {
    * two commits published out of order) waits until the missing one arrives or is fetched
    * (`onGap` asks for that); events already sent are dropped.
    */
-  deliver(seq: number, payload: Buffer, terminal = false): void {
+  deliver(seq: number, event: Buffer | SharedFrame, terminal = false): void {
+    const payload = event instanceof SharedFrame ? event : new SharedFrame(event);
     if (this.state !== 'live') {
       if (this.state === 'syncing') this.held.push({ seq, payload, terminal });
       return;
@@ -81,7 +82,7 @@ export class Client {
       return;
     }
     this.sendEvent(seq, payload, terminal);
-    let next: { payload: Buffer; terminal: boolean } | undefined;
+    let next: { payload: SharedFrame; terminal: boolean } | undefined;
     while (this.state === 'live' && (next = this.ahead.get(this.lastSeq + 1)) !== undefined) {
       this.ahead.delete(this.lastSeq + 1);
       this.sendEvent(this.lastSeq + 1, next.payload, next.terminal);
@@ -89,7 +90,7 @@ export class Client {
   }
 
   /** Sends the next event; after a terminal one, a client that closes on it is done (1000). */
-  private sendEvent(seq: number, payload: string | Buffer, terminal: boolean): void {
+  private sendEvent(seq: number, payload: SharedFrame, terminal: boolean): void {
     this.lastSeq = seq;
     this.write(payload);
     if (terminal && this.closeOnTerminal) this.disconnect(DISCONNECTS.done);
@@ -136,7 +137,7 @@ export class Client {
     this.conn.close(d.code, d.reason);
   }
 
-  private write(data: string | Buffer): void {
+  private write(data: string | SharedFrame): void {
     // A reader that lets this much pile up would only slow everyone else down: it is cut off
     // and resumes with `since` once it can keep up.
     if (this.conn.bufferedAmount > this.maxBufferedBytes) {

@@ -1,4 +1,5 @@
 import type { Client } from './client.js';
+import { SharedFrame } from './connection.js';
 
 const EMPTY: ReadonlySet<Client> = new Set();
 
@@ -25,10 +26,12 @@ export class Hub {
     if (set.size === 0) this.streams.delete(client.stream);
   }
 
-  publish(stream: string, seq: number, payload: Buffer, terminal = false): void {
+  /** Sends one event to the stream's clients: its bytes, and their wire frame, are built once for all. */
+  publish(stream: string, seq: number, payload: Buffer | SharedFrame, terminal = false): void {
     const set = this.streams.get(stream);
     if (!set) return;
-    for (const client of set) client.deliver(seq, payload, terminal);
+    const frame = payload instanceof SharedFrame ? payload : new SharedFrame(payload);
+    for (const client of set) client.deliver(seq, frame, terminal);
   }
 
   clientsOf(stream: string): ReadonlySet<Client> {
