@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { toNumber } from '../db/dialect.js';
 import type { Executor, Transaction } from '../db/executor.js';
 
@@ -24,6 +24,16 @@ const toEvent = (r: EventRow): StreamEvent => ({
   at: r.at,
   data: JSON.parse(r.data) as unknown,
 });
+
+/** An unpublished event as the relay claims it: `data` still the stored JSON text, never parsed. */
+export interface OutboxRow {
+  id: number;
+  stream: string;
+  seq: number;
+  type: string;
+  at: string;
+  data: string;
+}
 
 export interface PruneOptions {
   /** Keep at least the newest N events of each stream... */
@@ -113,6 +123,47 @@ export class EventRepository {
       .limit(limit)
       .execute();
     return rows.map(toEvent);
+  }
+
+  /**
+   * Claims up to `limit` unpublished events in id order, hands them to `publish`, and marks them
+   * published once it resolves; returns how many were claimed. When `publish` throws, nothing is
+   * marked and the events stay for the next attempt.
+   *
+   * On PostgreSQL this is one transaction whose SELECT takes `FOR UPDATE SKIP LOCKED`: relays of
+   * several processes claim disjoint batches (a row another relay holds is skipped, not waited
+   * for), so no row is published twice by two relays while both are running, and neither blocks
+   * the other. Two relays may then publish two events of one stream out of order (each batch is
+   * in id order, the two batches interleave): followers put an early event behind the missing one
+   * (realtime/client.ts), which arrives from the other relay moments later. On SQLite there is one
+   * process and one relay: select, publish, mark.
+   */
+  async publishUnpublished(limit: number, publish: (rows: OutboxRow[]) => Promise<void>): Promise<number> {
+    const claim = (db: Executor) =>
+      db
+        .selectFrom('stream_events')
+        .select(['id', 'stream', 'seq', 'type', 'at', 'data'])
+        .where('published', '=', 0)
+        .orderBy('id')
+        .limit(limit);
+    if (!this.isPostgres) {
+      const rows = await claim(this.db).execute();
+      if (rows.length === 0) return 0;
+      await publish(rows);
+      await this.markPublished(rows.map((r) => r.id));
+      return rows.length;
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await claim(trx).forUpdate().skipLocked().execute();
+      if (rows.length === 0) return 0;
+      await publish(rows);
+      await trx.updateTable('stream_events').set({ published: 1 }).where('id', 'in', rows.map((r) => r.id)).execute();
+      return rows.length;
+    });
+  }
+
+  private get isPostgres(): boolean {
+    return this.db.getExecutor().adapter instanceof PostgresAdapter;
   }
 
   async markPublished(ids: readonly number[]): Promise<void> {
