@@ -130,7 +130,8 @@ export class EventRepository {
    * published once it resolves; returns how many were claimed. When `publish` throws, nothing is
    * marked and the events stay for the next attempt.
    *
-   * On PostgreSQL this is one transaction whose SELECT takes `FOR UPDATE SKIP LOCKED`: relays of
+   * On PostgreSQL this is one transaction whose one statement claims and marks the batch
+   * (`UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING …`): relays of
    * several processes claim disjoint batches (a row another relay holds is skipped, not waited
    * for), so no row is published twice by two relays while both are running, and neither blocks
    * the other. Two relays may then publish two events of one stream out of order (each batch is
@@ -139,25 +140,40 @@ export class EventRepository {
    * process and one relay: select, publish, mark.
    */
   async publishUnpublished(limit: number, publish: (rows: OutboxRow[]) => Promise<void>): Promise<number> {
-    const claim = (db: Executor) =>
-      db
+    if (!this.isPostgres) {
+      const rows = await this.db
         .selectFrom('stream_events')
         .select(['id', 'stream', 'seq', 'type', 'at', 'data'])
         .where('published', '=', 0)
         .orderBy('id')
-        .limit(limit);
-    if (!this.isPostgres) {
-      const rows = await claim(this.db).execute();
+        .limit(limit)
+        .execute();
       if (rows.length === 0) return 0;
       await publish(rows);
       await this.markPublished(rows.map((r) => r.id));
       return rows.length;
     }
+    // One statement claims and marks the batch; the mark commits only after `publish` resolved
+    // (a failed publish rolls it back). RETURNING gives the rows in no set order: sorted by id.
     return this.db.transaction().execute(async (trx) => {
-      const rows = await claim(trx).forUpdate().skipLocked().execute();
+      const rows = await trx
+        .updateTable('stream_events')
+        .set({ published: 1 })
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('stream_events as claimable')
+            .select('claimable.id')
+            .where('claimable.published', '=', 0)
+            .orderBy('claimable.id')
+            .limit(limit)
+            .forUpdate()
+            .skipLocked(),
+        )
+        .returning(['id', 'stream', 'seq', 'type', 'at', 'data'])
+        .execute();
       if (rows.length === 0) return 0;
+      rows.sort((a, b) => a.id - b.id);
       await publish(rows);
-      await trx.updateTable('stream_events').set({ published: 1 }).where('id', 'in', rows.map((r) => r.id)).execute();
       return rows.length;
     });
   }
