@@ -72,6 +72,8 @@ export interface E2ePhaseResult {
   webhookMax: number;
   /** The slowest of the first 10 webhook answers after the start (cold-start check). */
   webhookFirst10Max: number;
+  /** The first 10 answers themselves (ms). */
+  webhookFirst10: number[];
   /** Events missing on a socket (gaps in its seqs, or order.confirmed never received). */
   lost: number;
   /** Events received twice or behind a later one on a socket. */
@@ -437,6 +439,7 @@ export async function runWebhookE2e(opts: E2eOptions): Promise<E2eResult> {
         webhookP99: percentileSorted(answersSorted, 99),
         webhookMax: answersSorted[answersSorted.length - 1] ?? NaN,
         webhookFirst10Max: Math.max(...answers.slice(0, 10)),
+        webhookFirst10: answers.slice(0, 10).map((a) => Math.round(a * 10) / 10),
         lost: Math.max(gaps, missingConfirmed),
         duplicated: sockets.reduce((n, s) => n + s.duplicated, 0) - dupBefore,
         webhookErrors,
@@ -486,7 +489,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const p of r.phases) {
     process.stderr.write(
       `[e2e ${r.mode}] every ${p.intervalMs} ms for ${p.durationS} s → ${r.staff} staff: p50 ${p.p50.toFixed(1)} p99 ${p.p99.toFixed(1)} max ${p.max.toFixed(1)} ms; ` +
-        `webhook answer p50 ${p.webhookP50.toFixed(1)} p99 ${p.webhookP99.toFixed(1)} first-10 max ${p.webhookFirst10Max.toFixed(1)} ms; lost ${p.lost}, duplicated ${p.duplicated}, webhook errors ${p.webhookErrors}; ` +
+        `webhook answer p50 ${p.webhookP50.toFixed(1)} p99 ${p.webhookP99.toFixed(1)} first 10: ${p.webhookFirst10.join(', ')} ms; lost ${p.lost}, duplicated ${p.duplicated}, webhook errors ${p.webhookErrors}; ` +
         `server CPU ${p.serverCpuMsPerOrder.toFixed(2)} ms/order; send lag ≤ ${p.maxSendLagMs.toFixed(1)} ms\n`,
     );
   }

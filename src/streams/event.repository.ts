@@ -35,6 +35,9 @@ export interface OutboxRow {
   data: string;
 }
 
+/** First key of the relays' advisory lock (the second is the schema's hash): "s2fr". */
+const RELAY_LOCK_CLASS = 0x73326672;
+
 export interface PruneOptions {
   /** Keep at least the newest N events of each stream... */
   keepPerStream: number;
@@ -130,14 +133,15 @@ export class EventRepository {
    * published once it resolves; returns how many were claimed. When `publish` throws, nothing is
    * marked and the events stay for the next attempt.
    *
-   * On PostgreSQL this is one transaction whose one statement claims and marks the batch
-   * (`UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING …`): relays of
-   * several processes claim disjoint batches (a row another relay holds is skipped, not waited
-   * for), so no row is published twice by two relays while both are running, and neither blocks
-   * the other. Two relays may then publish two events of one stream out of order (each batch is
-   * in id order, the two batches interleave): followers put an early event behind the missing one
-   * (realtime/client.ts), which arrives from the other relay moments later. On SQLite there is one
-   * process and one relay: select, publish, mark.
+   * On PostgreSQL the relays of all processes take turns: each batch is one transaction that
+   * first takes a transaction-level advisory lock (one per schema), then claims and marks the
+   * batch in one statement (`UPDATE … RETURNING`), publishes it and commits. A relay woken while
+   * another holds the lock waits for it (no poll), then sees what that one marked and claims
+   * only the rest: no row is published by two relays, and the bus receives every stream in seq
+   * order (batches one after another, each in id order, each fully answered by the bus before
+   * its commit lets the next relay in). Row locks alone (SKIP LOCKED) would let two relays
+   * publish interleaved batches of one stream, and a burst would reach followers out of order.
+   * On SQLite there is one process and one relay: select, publish, mark.
    */
   async publishUnpublished(limit: number, publish: (rows: OutboxRow[]) => Promise<void>): Promise<number> {
     if (!this.isPostgres) {
@@ -153,25 +157,16 @@ export class EventRepository {
       await this.markPublished(rows.map((r) => r.id));
       return rows.length;
     }
-    // One statement claims and marks the batch; the mark commits only after `publish` resolved
-    // (a failed publish rolls it back). RETURNING gives the rows in no set order: sorted by id.
     return this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${RELAY_LOCK_CLASS}, hashtext(current_schema()))`.execute(trx);
       const rows = await trx
         .updateTable('stream_events')
         .set({ published: 1 })
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('stream_events as claimable')
-            .select('claimable.id')
-            .where('claimable.published', '=', 0)
-            .orderBy('claimable.id')
-            .limit(limit)
-            .forUpdate()
-            .skipLocked(),
-        )
+        .where('id', 'in', (eb) => eb.selectFrom('stream_events as claimable').select('claimable.id').where('claimable.published', '=', 0).orderBy('claimable.id').limit(limit))
         .returning(['id', 'stream', 'seq', 'type', 'at', 'data'])
         .execute();
       if (rows.length === 0) return 0;
+      // RETURNING follows no order: the bus gets the batch in id (= seq, per stream) order.
       rows.sort((a, b) => a.id - b.id);
       await publish(rows);
       return rows.length;

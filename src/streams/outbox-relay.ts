@@ -29,10 +29,11 @@ export interface RelayOptions {
  * committed before a crash or while Redis was down is published once things work again. One
  * drain runs at a time per process, in outbox id order (which is seq order within a stream).
  * Each batch is published in one bus round trip (publishAll). On PostgreSQL the relays of
- * several processes claim disjoint batches (FOR UPDATE SKIP LOCKED, see
- * EventRepository.publishUnpublished), so a row is published by one of them, never by two; a
- * process's own commits wake its own relay, which is never blocked by another's claim. A crash
- * between publish and mark publishes an event again; followers drop the repeat by seq.
+ * several processes take turns batch by batch (an advisory lock, see
+ * EventRepository.publishUnpublished): a row is published by one of them, never by two, every
+ * stream in seq order; a process's own commit wakes its own relay, which at worst waits for the
+ * batch another relay is publishing, never for the poll. A crash between publish and mark
+ * publishes an event again; followers drop the repeat by seq.
  */
 export class OutboxRelay {
   private readonly job: SerialJob;
