@@ -29,8 +29,10 @@ import { percentileSorted, sortedCopy } from './lib/stats.js';
 
 const START_TIMEOUT_MS = 60_000;
 const READY_TIMEOUT_MS = 30_000;
-/** After the last webhook, deliveries are awaited at most this long. */
-const DRAIN_TIMEOUT_MS = 15_000;
+/** After the last webhook, deliveries are awaited until none arrived for this long (late is not lost)... */
+const DRAIN_STALL_MS = 15_000;
+/** ...and at most this long in all. */
+const DRAIN_TIMEOUT_MS = 120_000;
 /** After everything expected arrived, listen this long more so late duplicates are counted. */
 const QUIET_AFTER_MS = 500;
 const PREP_CONCURRENCY = 6;
@@ -402,7 +404,10 @@ export async function runWebhookE2e(opts: E2eOptions): Promise<E2eResult> {
       await Promise.all(answered);
       // Every order.confirmed on every socket, then a quiet moment for late duplicates.
       const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-      while (received - receivedBefore < expected && Date.now() < deadline) {
+      let lastCount = received;
+      let lastProgress = Date.now();
+      while (received - receivedBefore < expected && Date.now() < deadline && Date.now() - lastProgress < DRAIN_STALL_MS) {
+        if (received !== lastCount) (lastCount = received), (lastProgress = Date.now());
         await new Promise<void>((r) => {
           const t = setTimeout(r, 50);
           onProgress = () => {
