@@ -68,7 +68,7 @@ export function summarise(files: string[], top = 25, window?: Window): string {
       .map(([k, v]) => `| ${(v).toFixed(0)} | ${((100 * v) / total).toFixed(1)} % | \`${k}\` |`)
       .join('\n');
   return (
-    `${files.length} profile(s), ${(wall / 1000).toFixed(1)} s of wall time, ${(total / 1000).toFixed(2)} s on CPU (idle left out)\n\n` +
+    `${files.length} profile(s), ${(wall / 1000).toFixed(1)} s of wall time, ${(total / 1000).toFixed(2)} s sampled outside idle (wall time between samples, so on a loaded machine it includes time the process waited for a CPU)\n\n` +
     `Self time by function (top ${top}):\n\n| ms | share | function |\n|---|---|---|\n${rows(byFunction)}\n\n` +
     `Self time by package / file (top ${top}):\n\n| ms | share | where |\n|---|---|---|\n${rows(byOwner)}\n`
   );
