@@ -71,11 +71,12 @@ export class Hub {
     const last = this.queue[this.queue.length - 1];
     if (last && last.stream === stream && last.clients === null) last.events.push({ seq, frame, terminal });
     else this.queue.push({ stream, events: [{ seq, frame, terminal }], clients: null, next: 0 });
-    // A microtask, not a timer: the events published in this same run (a relay batch) are
-    // grouped, and nothing waits for the event loop before the first slice goes out.
+    // On the event loop's next turn (setImmediate: no timer delay): the events published in
+    // this same run (a relay batch) are grouped, and what published them (a webhook's commit)
+    // finishes first, its HTTP answer included, before the fan-out's first slice.
     if (!this.pumping && !this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(this.pumpNow);
+      setImmediate(this.pumpNow);
     }
   }
 
