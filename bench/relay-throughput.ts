@@ -39,7 +39,7 @@ export interface RelayResult {
   reordered: number;
   /** Share of the backlog each relay process published. */
   perProcess: number[];
-  /** Second round: writers commit at writeRate in every process; commit → received from the bus. */
+  /** Second round: writers commit at writeRate in all; each commit (its time taken when it resolved) → received from the bus. */
   live?: { rate: number; events: number; p50Ms: number; p99Ms: number; maxMs: number; lost: number; duplicated: number };
 }
 
@@ -75,7 +75,8 @@ export async function relayThroughput(plan: RelayPlan): Promise<RelayResult> {
     let duplicated = 0;
     let reordered = 0;
     let lastAt = 0;
-    const liveLatencies: number[] = [];
+    /** Receipt time (epoch ms) of each live event, by `stream#seq`. */
+    const liveReceived = new Map<string, number>();
     bus.subscribe((m) => {
       const k = `${m.stream}#${m.seq}`;
       const n = (seen.get(k) ?? 0) + 1;
@@ -85,11 +86,8 @@ export async function relayThroughput(plan: RelayPlan): Promise<RelayResult> {
       if (m.seq < (lastSeq.get(m.stream) ?? 0)) reordered++;
       else lastSeq.set(m.stream, m.seq);
       lastAt = performance.now();
-      if (m.stream.startsWith('live:')) {
-        const committedAt = Number(/"t":([0-9.]+)/.exec(m.payload)?.[1]);
-        // The writers' clock is performance.timeOrigin-based; both sides use Date-free epoch ms.
-        liveLatencies.push(performance.timeOrigin + performance.now() - committedAt);
-      }
+      // Epoch ms from performance.timeOrigin on both sides (the writers report their commit times).
+      if (m.stream.startsWith('live:') && n === 1) liveReceived.set(k, performance.timeOrigin + performance.now());
     });
 
     // The backlog: committed and unpublished, in id order = seq order per stream.
@@ -121,13 +119,18 @@ export async function relayThroughput(plan: RelayPlan): Promise<RelayResult> {
       const perWorker = Math.round((plan.writeRate * plan.writeSeconds) / plan.processes);
       const dupBefore = duplicated;
       for (const w of workers) w.child.stdin!.write(`write ${plan.writeRate / plan.processes} ${perWorker}\n`);
-      await Promise.all(workers.map((w) => nextLine(w, 'written')));
-      const expected = perWorker * plan.processes;
+      const committed = (await Promise.all(workers.map((w) => nextLine(w, 'written')))).flatMap((l) => JSON.parse(l.slice('written '.length)) as [string, number, number][]);
+      const expected = committed.length;
       const until = Date.now() + 30_000;
-      while (liveLatencies.length < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      while (liveReceived.size < expected && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
       await new Promise((r) => setTimeout(r, 300));
-      const s = sortedCopy(liveLatencies);
-      result.live = { rate: plan.writeRate, events: expected, p50Ms: percentileSorted(s, 50), p99Ms: percentileSorted(s, 99), maxMs: s[s.length - 1] ?? NaN, lost: expected - liveLatencies.length, duplicated: duplicated - dupBefore };
+      const latencies: number[] = [];
+      for (const [stream, seq, at] of committed) {
+        const got = liveReceived.get(`${stream}#${seq}`);
+        if (got !== undefined) latencies.push(got - at);
+      }
+      const s = sortedCopy(latencies);
+      result.live = { rate: plan.writeRate, events: expected, p50Ms: percentileSorted(s, 50), p99Ms: percentileSorted(s, 99), maxMs: s[s.length - 1] ?? NaN, lost: expected - latencies.length, duplicated: duplicated - dupBefore };
     }
     return result;
   } finally {

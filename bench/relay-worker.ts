@@ -37,6 +37,8 @@ for await (const line of createInterface({ input: process.stdin })) {
     const count = Number(b);
     const t0 = performance.now();
     const pending: Promise<unknown>[] = [];
+    /** [stream, seq, commit time (epoch ms)] of every event written. */
+    const committed: [string, number, number][] = [];
     for (let i = 0; i < count; i++) {
       const due = t0 + (i * 1000) / perSecond;
       const wait = due - performance.now();
@@ -45,12 +47,15 @@ for await (const line of createInterface({ input: process.stdin })) {
       pending.push(
         db.db
           .transaction()
-          .execute((trx) => events.append(trx, stream, 'bench', { t: performance.timeOrigin + performance.now() }, new Date()))
-          .then(() => relay.kick()),
+          .execute((trx) => events.append(trx, stream, 'bench', {}, new Date()))
+          .then((e) => {
+            committed.push([e.stream, e.seq, performance.timeOrigin + performance.now()]);
+            void relay.kick();
+          }),
       );
     }
     await Promise.all(pending);
-    process.stdout.write('written\n');
+    process.stdout.write(`written ${JSON.stringify(committed)}\n`);
   }
 }
 await relay.stop();
