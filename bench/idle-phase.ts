@@ -36,6 +36,8 @@ export interface IdleResult {
   rssBeforeBytes: number;
   rssAfterBytes: number;
   memPerConnBytes: number;
+  /** The same after a full garbage collection before and after (what each connection keeps). */
+  memPerConnAfterGcBytes: number;
   /** Each broadcast: POST sent → the last of the open connections received it (ms). */
   broadcastMs: number[];
   broadcastMedianMs: number;
@@ -53,6 +55,16 @@ const SETTLE_MS = 2_000;
 const SOURCE_ADDRESSES = 250;
 const FD_HEADROOM = 1_000;
 
+/** RSS after the target ran two full collections (SIGUSR2, see target-kit.ts) and went quiet. */
+async function rssAfterGc(pid: number, probe: ServerProbe): Promise<number> {
+  for (let i = 0; i < 2; i++) {
+    process.kill(pid, 'SIGUSR2');
+    await sleep(300);
+    await probe.waitQuiet();
+  }
+  return probe.rssBytes();
+}
+
 export async function idlePhase(plan: IdlePlan): Promise<IdleResult> {
   const spec = targetByName(plan.target);
   const key = randomBytes(24).toString('base64url');
@@ -66,6 +78,7 @@ export async function idlePhase(plan: IdlePlan): Promise<IdleResult> {
   try {
     await probe.waitQuiet();
     const rssBefore = probe.rssBytes();
+    const rssBeforeGc = await rssAfterGc(server.pid, probe);
     const cpuBefore = probe.cpuUs();
     // Per connection, per broadcast seq: arrivals.
     const counts = new Uint8Array(plan.conns * BROADCASTS);
@@ -114,6 +127,7 @@ export async function idlePhase(plan: IdlePlan): Promise<IdleResult> {
     await sleep(SETTLE_MS);
     const rssAfter = probe.rssBytes();
     const cpuAfter = probe.cpuUs();
+    const rssAfterGcBytes = await rssAfterGc(server.pid, probe);
 
     const poster = new BroadcastPoster(server.port);
     const broadcastMs: number[] = [];
@@ -148,6 +162,7 @@ export async function idlePhase(plan: IdlePlan): Promise<IdleResult> {
       rssBeforeBytes: rssBefore,
       rssAfterBytes: rssAfter,
       memPerConnBytes: (rssAfter - rssBefore) / Math.max(1, opened),
+      memPerConnAfterGcBytes: (rssAfterGcBytes - rssBeforeGc) / Math.max(1, opened),
       broadcastMs,
       broadcastMedianMs: spread(broadcastMs).median,
       lost,
@@ -165,7 +180,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   idlePhase(plan).then(
     (r) => {
       process.stderr.write(
-        `[idle] ${r.target}: ${r.opened}/${r.conns} open in ${r.openWallS.toFixed(1)} s; ${(r.memPerConnBytes / 1024).toFixed(2)} KB/conn; ` +
+        `[idle] ${r.target}: ${r.opened}/${r.conns} open in ${r.openWallS.toFixed(1)} s; ${(r.memPerConnBytes / 1024).toFixed(2)} KB/conn (${(r.memPerConnAfterGcBytes / 1024).toFixed(2)} after GC); ` +
           `broadcast reaches all in ${r.broadcastMs.map((m) => m.toFixed(0)).join(', ')} ms; lost ${r.lost}, duplicated ${r.duplicated}, dropped ${r.droppedWhileIdle}\n`,
       );
       process.stdout.write(`${JSON.stringify(r)}\n`);

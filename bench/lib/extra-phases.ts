@@ -153,11 +153,11 @@ export function extraTables(results: Map<string, LoadResult[]>, extra: ExtraResu
   const idleTargets = Object.keys(extra.idle.runs);
   if (idleTargets.length) {
     lines.push(`### ${extra.idle.conns.toLocaleString('en-US')} idle authenticated connections on one process (phase took ${fmt(extra.idle.wallS, 0)} s)`, '');
-    lines.push('| target | opened | open time (s) | memory / conn (KB) | one broadcast reaches all (ms) | lost / dup |', '|---|---|---|---|---|---|');
+    lines.push('| target | opened | open time (s) | memory / conn (KB) | after a full GC (KB) | one broadcast reaches all (ms) | lost / dup |', '|---|---|---|---|---|---|---|');
     for (const t of idleTargets) {
       const runs = extra.idle.runs[t]!;
       lines.push(
-        `| ${t} | ${med(runs.map((r) => r.opened), 0)} | ${med(runs.map((r) => r.openWallS))} | ${med(runs.map((r) => r.memPerConnBytes / 1024), 2)} | ${med(runs.map((r) => r.broadcastMedianMs), 0)} | ${runs.reduce((n, r) => n + r.lost, 0)} / ${runs.reduce((n, r) => n + r.duplicated, 0)} |`,
+        `| ${t} | ${med(runs.map((r) => r.opened), 0)} | ${med(runs.map((r) => r.openWallS))} | ${med(runs.map((r) => r.memPerConnBytes / 1024), 2)} | ${med(runs.map((r) => r.memPerConnAfterGcBytes / 1024), 2)} | ${med(runs.map((r) => r.broadcastMedianMs), 0)} | ${runs.reduce((n, r) => n + r.lost, 0)} / ${runs.reduce((n, r) => n + r.duplicated, 0)} |`,
       );
     }
     lines.push('');
@@ -194,7 +194,9 @@ export function extraTables(results: Map<string, LoadResult[]>, extra: ExtraResu
   if (extra.relay.length) rows.push(`| relay ≥ 10,000 events/s commit→bus, ${extra.relay[0]!.processes} processes | ${fmt(median(extra.relay.map((r) => r.eventsPerS)), 0)} /s | — | — | ${median(extra.relay.map((r) => r.eventsPerS)) >= 10_000 ? 'met' : '**missed**'} |`);
   if (idleTargets.length) {
     const mem = (t: string) => median((extra.idle.runs[t] ?? []).map((r) => r.memPerConnBytes / 1024));
-    rows.push(goal(`memory / idle conn at ${extra.idle.conns.toLocaleString('en-US')} ≤ 1.2× bare ws`, mem('scan2food'), mem('bare-ws'), 1.2, 'KB', true));
+    rows.push(goal(`memory / idle conn at ${extra.idle.conns.toLocaleString('en-US')} ≤ 1.2× bare ws (RSS delta, no GC forced)`, mem('scan2food'), mem('bare-ws'), 1.2, 'KB', true));
+    const kept = (t: string) => median((extra.idle.runs[t] ?? []).map((r) => r.memPerConnAfterGcBytes / 1024));
+    rows.push(goal(`memory / idle conn at ${extra.idle.conns.toLocaleString('en-US')} ≤ 1.2× bare ws (after a full GC)`, kept('scan2food'), kept('bare-ws'), 1.2, 'KB', true));
     const reach = (t: string) => median((extra.idle.runs[t] ?? []).map((r) => r.broadcastMedianMs));
     rows.push(`| one broadcast reaches all ${extra.idle.conns.toLocaleString('en-US')} (reported) | ${fmt(reach('scan2food'), 0)} ms | ${fmt(reach('bare-ws'), 0)} ms | ${fmt(reach('scan2food') / reach('bare-ws'), 2)}× | reported |`);
   }

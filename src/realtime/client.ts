@@ -4,6 +4,10 @@ import { SharedFrame, type Connection } from './connection.js';
 import type { SocketName } from './sockets.js';
 import { DISCONNECTS, type Disconnect } from './close-codes.js';
 
+type HeldEvent = { seq: number; payload: SharedFrame; terminal: boolean };
+/** What a live or closed client holds: nothing. Shared, never written to (only a syncing client holds). */
+const NOTHING_HELD: HeldEvent[] = [];
+
 /** Events a client may hold ahead of a missing one before it is cut off to resume instead. */
 const MAX_EVENTS_AHEAD = 1_000;
 
@@ -33,9 +37,9 @@ export class Client {
   state: ClientState = 'syncing';
   /** Highest seq sent; events at or below it are duplicates of what the client already has. */
   private lastSeq = 0;
-  private held: { seq: number; payload: SharedFrame; terminal: boolean }[] = [];
-  /** Events received ahead of a missing seq, by seq. */
-  private readonly ahead = new Map<number, { payload: SharedFrame; terminal: boolean }>();
+  private held: HeldEvent[] = [];
+  /** Events received ahead of a missing seq, by seq; made on the first one (most clients never need it). */
+  private ahead: Map<number, { payload: SharedFrame; terminal: boolean }> | null = null;
 
   constructor(
     readonly conn: Connection,
@@ -76,14 +80,14 @@ export class Client {
     }
     if (seq <= this.lastSeq) return;
     if (seq > this.lastSeq + 1) {
-      this.ahead.set(seq, { payload, terminal });
+      (this.ahead ??= new Map()).set(seq, { payload, terminal });
       if (this.ahead.size > MAX_EVENTS_AHEAD) this.disconnect(DISCONNECTS.tooSlow);
       else this.onGap(this);
       return;
     }
     this.sendEvent(seq, payload, terminal);
     let next: { payload: SharedFrame; terminal: boolean } | undefined;
-    while (this.state === 'live' && (next = this.ahead.get(this.lastSeq + 1)) !== undefined) {
+    while (this.state === 'live' && this.ahead !== null && (next = this.ahead.get(this.lastSeq + 1)) !== undefined) {
       this.ahead.delete(this.lastSeq + 1);
       this.sendEvent(this.lastSeq + 1, next.payload, next.terminal);
     }
@@ -98,7 +102,7 @@ export class Client {
 
   /** The highest seq this client has, when it waits for a missing one; null when it lacks nothing. */
   get missingAfter(): number | null {
-    return this.state === 'live' && this.ahead.size > 0 ? this.lastSeq : null;
+    return this.state === 'live' && this.ahead !== null && this.ahead.size > 0 ? this.lastSeq : null;
   }
 
   /** The highest seq sent, once live; null while syncing or closed. */
@@ -112,7 +116,7 @@ export class Client {
     this.lastSeq = Math.max(this.lastSeq, seq);
     this.state = 'live';
     const held = this.held.sort((a, b) => a.seq - b.seq);
-    this.held = [];
+    this.held = NOTHING_HELD;
     for (const event of held) this.deliver(event.seq, event.payload, event.terminal);
   }
 
@@ -132,8 +136,8 @@ export class Client {
   disconnect(d: Disconnect): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.held = [];
-    this.ahead.clear();
+    this.held = NOTHING_HELD;
+    this.ahead = null;
     this.conn.close(d.code, d.reason);
   }
 
