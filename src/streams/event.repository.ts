@@ -64,6 +64,22 @@ export class EventRepository {
    * within a stream are also in seq order). On SQLite the single writer gives the same.
    */
   async append(trx: Transaction, stream: string, type: string, data: unknown, at: Date): Promise<StreamEvent> {
+    const json = JSON.stringify(data);
+    const iso = at.toISOString();
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+      // One round trip instead of two: the head upsert and the insert in one statement (a
+      // data-modifying CTE; SQLite has none, and its statements cost no round trip anyway).
+      const { rows } = await sql<EventRow>`
+        with head as (
+          insert into stream_heads (stream, seq) values (${stream}, 1)
+          on conflict (stream) do update set seq = stream_heads.seq + 1
+          returning seq
+        )
+        insert into stream_events (stream, seq, type, at, data)
+        select ${stream}, head.seq, ${type}, ${iso}, ${json} from head
+        returning id, stream, seq, type, at, data`.execute(trx);
+      return toEvent(rows[0]!);
+    }
     const head = await trx
       .insertInto('stream_heads')
       .values({ stream, seq: 1 })
@@ -72,7 +88,7 @@ export class EventRepository {
       .executeTakeFirstOrThrow();
     const row = await trx
       .insertInto('stream_events')
-      .values({ stream, seq: head.seq, type, at: at.toISOString(), data: JSON.stringify(data) })
+      .values({ stream, seq: head.seq, type, at: iso, data: json })
       .returning(['id', 'stream', 'seq', 'type', 'at', 'data'])
       .executeTakeFirstOrThrow();
     return toEvent(row);
