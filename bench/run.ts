@@ -16,7 +16,7 @@ import {
 import { parseOptions, type BenchOptions } from './lib/options.js';
 import type { LoadPlan, LoadResult } from './lib/plan.js';
 import { markdownTable } from './lib/report.js';
-import { runWebhookE2e, type WebhookE2eResult } from './e2e-webhook.js';
+import { extraTables, faults, runExtraPhases } from './lib/extra-phases.js';
 import { targetByName, tsTarget } from './targets/index.js';
 
 const RESULTS_DIR = 'bench/results';
@@ -123,30 +123,30 @@ async function main(): Promise<void> {
     }
     results.set(name, runs);
   }
-  const elapsedS = (performance.now() - t0) / 1000;
+  const matrixS = (performance.now() - t0) / 1000;
   const table = markdownTable(results, fds.subscribers);
   const header =
     `${opts.targets.join(', ')} — ${opts.reps} reps, ${opts.conns} conns (${opts.inflight} in flight), ` +
     `${opts.broadcasts} broadcasts at ${opts.rate}/s of ${opts.size} B; median (min–max); ` +
-    `${pin ? `server on CPU ${SERVER_CPU}, generator on CPU ${GENERATOR_CPU}` : 'unpinned'}; ${elapsedS.toFixed(0)} s`;
+    `${pin ? `server on CPU ${SERVER_CPU}, generator on CPU ${GENERATOR_CPU}` : 'unpinned'}; ${matrixS.toFixed(0)} s`;
   process.stdout.write(`\n${header}\n\n${table}\n${notes.length ? `\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`);
 
-  // End to end through the real `scan2food serve`: signed payment webhook → order.confirmed on staff sockets.
-  let webhookE2e: WebhookE2eResult | undefined;
-  if (opts.targets.includes('scan2food')) {
-    process.stderr.write(`[bench] scan2food end to end: payment webhook → ${opts.e2eStaff} staff sockets, ${opts.e2eOrders} orders\n`);
-    webhookE2e = await runWebhookE2e({ staff: opts.e2eStaff, orders: opts.e2eOrders });
-    process.stdout.write(
-      `\nscan2food end to end: signed payment webhook → order.confirmed on ${webhookE2e.staff} staff sockets (${webhookE2e.orders} orders): ` +
-        `p50 ${webhookE2e.p50.toFixed(1)} ms, p99 ${webhookE2e.p99.toFixed(1)} ms, max ${webhookE2e.max.toFixed(1)} ms, lost ${webhookE2e.lost}\n`,
-    );
-  }
+  // End to end, many idle connections, and the relay: each its own process (lib/extra-phases.ts).
+  const extra = await runExtraPhases(opts);
+  process.stdout.write(`\n${extraTables(results, extra)}\n${extra.notes.length ? `\nNotes:\n${extra.notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`);
+  const failures = faults(results, extra);
 
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = `${RESULTS_DIR}/${startedAt.toISOString().replace(/[:.]/g, '-')}.json`;
+  const elapsedS = (performance.now() - t0) / 1000;
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, pinned: pin, fdLimit: fds.fdLimit };
-  writeFileSync(file, `${JSON.stringify({ startedAt, elapsedS, options: opts, machine, notes, results: Object.fromEntries(results), webhookE2e }, null, 2)}\n`);
-  process.stdout.write(`\nResults written to ${file}\n`);
+  writeFileSync(file, `${JSON.stringify({ startedAt, elapsedS, options: opts, machine, notes, results: Object.fromEntries(results), extra, failures }, null, 2)}\n`);
+  process.stdout.write(`\nWhole run ${elapsedS.toFixed(0)} s. Results written to ${file}\n`);
+  if (failures.length) {
+    // Every delivery exactly once and in order: any loss or duplicate fails the run.
+    process.stderr.write(`bench FAILED: messages lost or duplicated:\n${failures.map((f) => `- ${f}`).join('\n')}\n`);
+    process.exit(1);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -11,9 +11,17 @@ export interface BenchOptions {
   broadcasts: number;
   rate: number;
   size: number;
-  /** End to end (scan2food only): staff sockets, and orders paid by webhook one after another. */
+  /** End to end (scan2food only): staff sockets, engines, and webhook phases (interval × seconds). */
   e2eStaff: number;
-  e2eOrders: number;
+  e2eModes: string[];
+  e2ePhases: string;
+  /** 100,000 idle authenticated connections on one process; 0 skips the phase. */
+  idleConns: number;
+  /** Relay throughput on PostgreSQL: events committed, and relay processes; 0 events skips it. */
+  relayEvents: number;
+  relayProcesses: number;
+  /** Write V8 CPU profiles of the end-to-end servers here. */
+  cpuProf: string | undefined;
   quick: boolean;
 }
 
@@ -26,7 +34,11 @@ const DEFAULTS = {
   rate: 10,
   size: 256,
   e2eStaff: 1000,
-  e2eOrders: 20,
+  e2eModes: ['sqlite', 'postgres', 'cluster'],
+  e2ePhases: '100x60,20x10',
+  idleConns: 100_000,
+  relayEvents: 60_000,
+  relayProcesses: 3,
 } as const;
 
 /** --quick: tiny sizes for a smoke run (one repetition, seconds per target). */
@@ -39,7 +51,11 @@ const QUICK = {
   rate: 20,
   size: 64,
   e2eStaff: 20,
-  e2eOrders: 2,
+  e2eModes: ['sqlite'],
+  e2ePhases: '100x2,20x1',
+  idleConns: 2_000,
+  relayEvents: 2_000,
+  relayProcesses: 2,
 } as const;
 
 export const USAGE = `npm run bench -- [options]
@@ -52,7 +68,13 @@ export const USAGE = `npm run bench -- [options]
   --rate R             broadcasts per second (default ${DEFAULTS.rate})
   --size BYTES         message size (default ${DEFAULTS.size})
   --e2e-staff N        scan2food end to end: staff sockets (default ${DEFAULTS.e2eStaff})
-  --e2e-orders N       scan2food end to end: orders paid by signed webhook (default ${DEFAULTS.e2eOrders})
+  --e2e a,b            end-to-end engines: sqlite, postgres, cluster (3 processes, PostgreSQL + Redis), none (default ${DEFAULTS.e2eModes.join(',')})
+  --e2e-phases P       webhook phases, <interval ms>x<seconds>, comma-separated (default ${DEFAULTS.e2ePhases})
+  --idle N             idle authenticated connections on one process, scan2food and bare ws (default ${DEFAULTS.idleConns})
+  --skip-idle          skip that phase (it takes about 4 minutes at 100,000)
+  --relay-events N     relay throughput on PostgreSQL: events committed (default ${DEFAULTS.relayEvents}); --skip-relay skips it
+  --relay-processes N  relay processes (default ${DEFAULTS.relayProcesses})
+  --cpu-prof DIR       write CPU profiles of the end-to-end servers to DIR (summarise: bench/profile-summary.ts)
   --quick              tiny sizes, one repetition (explicit options still win)`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -75,7 +97,14 @@ export function parseOptions(argv: string[]): BenchOptions {
       rate: { type: 'string' },
       size: { type: 'string' },
       'e2e-staff': { type: 'string' },
-      'e2e-orders': { type: 'string' },
+      e2e: { type: 'string' },
+      'e2e-phases': { type: 'string' },
+      idle: { type: 'string' },
+      'skip-idle': { type: 'boolean', default: false },
+      'relay-events': { type: 'string' },
+      'skip-relay': { type: 'boolean', default: false },
+      'relay-processes': { type: 'string' },
+      'cpu-prof': { type: 'string' },
       quick: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -100,7 +129,12 @@ export function parseOptions(argv: string[]): BenchOptions {
     rate: positiveInt('rate', values.rate, base.rate),
     size: positiveInt('size', values.size, base.size),
     e2eStaff: positiveInt('e2e-staff', values['e2e-staff'], base.e2eStaff),
-    e2eOrders: positiveInt('e2e-orders', values['e2e-orders'], base.e2eOrders),
+    e2eModes: (values.e2e ?? base.e2eModes.join(',')).split(',').map((m) => m.trim()).filter((m) => m && m !== 'none'),
+    e2ePhases: values['e2e-phases'] ?? base.e2ePhases,
+    idleConns: values['skip-idle'] ? 0 : positiveInt('idle', values.idle, base.idleConns),
+    relayEvents: values['skip-relay'] ? 0 : positiveInt('relay-events', values['relay-events'], base.relayEvents),
+    relayProcesses: positiveInt('relay-processes', values['relay-processes'], base.relayProcesses),
+    cpuProf: values['cpu-prof'],
     quick: values.quick,
   };
 }

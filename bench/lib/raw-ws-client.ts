@@ -32,6 +32,8 @@ export interface RawWsTarget {
   port: number;
   /** Path and query, e.g. `/ws/all-seat-datasocket/?key=…`. */
   path: string;
+  /** Source address (any of 127.0.0.0/8), so 100,000 connections to one port do not run out of ports. */
+  localAddress?: string;
 }
 
 export interface RawWsEvents {
@@ -128,6 +130,7 @@ export function connectRawWs(target: RawWsTarget, events: RawWsEvents, timeoutMs
     const socket = connect({
       host: target.host,
       port: target.port,
+      ...(target.localAddress ? { localAddress: target.localAddress } : {}),
       onread: {
         buffer: READ_BUFFER,
         callback: (n) => {

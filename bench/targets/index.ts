@@ -16,9 +16,12 @@ export interface TargetSpec {
   env?: Readonly<Record<string, string>>;
 }
 
-/** A TypeScript program run by Node through tsx (transformed once at start-up, not per call). */
+/**
+ * A TypeScript program run by Node through tsx (transformed once at start-up, not per call).
+ * `--expose-gc` only makes `gc()` callable (targets run it on SIGUSR2); nothing calls it unasked.
+ */
 export function tsTarget(path: string): readonly string[] {
-  return [process.execPath, '--import', 'tsx', path];
+  return [process.execPath, '--expose-gc', '--import', 'tsx', path];
 }
 
 export const TARGETS: Readonly<Record<string, TargetSpec>> = {

@@ -10,7 +10,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { EventRepository } from '../../src/streams/event.repository.js';
 import { ALL_THEATRES_STREAM } from '../../src/streams/stream-names.js';
-import { BIND_HOST, BROADCAST_PATH, MAX_BROADCAST_BYTES, readKeyFromEnv } from './target-kit.js';
+import { BIND_HOST, BROADCAST_PATH, MAX_BROADCAST_BYTES, collectGarbageOnSignal, readKeyFromEnv } from './target-kit.js';
 
 const key = readKeyFromEnv();
 // Only what the target is given: an inherited DATABASE_URL (CI exports one) must not point the
@@ -48,6 +48,7 @@ const stop = () => {
   void app.close().finally(() => process.exit(0));
   setTimeout(() => process.exit(0), 2000).unref();
 };
+collectGarbageOnSignal();
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
 process.stdin.on('end', stop).on('error', stop).resume();

@@ -67,6 +67,20 @@ export function eventBusContract(engine: string, makePair: () => Promise<BusPair
       expect(onB.got).toEqual(sent);
     });
 
+    it('publishAll delivers a batch in order, across streams, to every process', async () => {
+      pair = await makePair();
+      const onA = collect(pair.a);
+      const onB = collect(pair.b);
+      const batch: BusMessage[] = [];
+      for (let i = 1; i <= 500; i++) batch.push({ stream: i % 3 ? 'theatre:1' : 'order:9', seq: i, payload: `{"n":${i}}` });
+      batch[7] = { ...batch[7]!, terminal: true };
+      await pair.a.publishAll(batch);
+      await pair.a.publishAll([]);
+      await Promise.all([onA.until(500), onB.until(500)]);
+      expect(onB.got).toEqual(batch);
+      expect(onA.got).toEqual(batch);
+    });
+
     it('stops delivering to an unsubscribed listener', async () => {
       pair = await makePair();
       const got: BusMessage[] = [];

@@ -25,6 +25,8 @@ export type ControlListener = (payload: string) => void;
 
 export interface EventBus {
   publish(message: BusMessage): Promise<void>;
+  /** Publishes several messages in this order, in one round trip where the engine has one (the relay's batches). */
+  publishAll(messages: readonly BusMessage[]): Promise<void>;
   /** Returns the function that unsubscribes. */
   subscribe(listener: BusListener): () => void;
   /**

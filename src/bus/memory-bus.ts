@@ -10,6 +10,10 @@ export class MemoryBus implements EventBus {
     for (const listener of this.listeners) listener(message);
   }
 
+  async publishAll(messages: readonly BusMessage[]): Promise<void> {
+    for (const message of messages) for (const listener of this.listeners) listener(message);
+  }
+
   subscribe(listener: BusListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -10,6 +10,8 @@ export interface RedisBusOptions {
 }
 
 const DEFAULT_CHANNEL = 'scan2food:events';
+/** A message on the wire: `[stream, seq, payload, terminal 0|1]`. */
+const encode = (m: BusMessage): string => JSON.stringify([m.stream, m.seq, m.payload, m.terminal === true ? 1 : 0]);
 /** Reconnect backoff: 100 ms doubling to 5 s, forever; the outbox republishes what was missed. */
 const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 6), 5_000);
 
@@ -65,7 +67,18 @@ export class RedisBus implements EventBus {
   }
 
   async publish(message: BusMessage): Promise<void> {
-    await this.pub.publish(this.channel, JSON.stringify([message.stream, message.seq, message.payload, message.terminal === true ? 1 : 0]));
+    await this.pub.publish(this.channel, encode(message));
+  }
+
+  /** One pipeline: the batch leaves in one write and is answered in one read, in order. */
+  async publishAll(messages: readonly BusMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    if (messages.length === 1) return this.publish(messages[0]!);
+    const pipeline = this.pub.pipeline();
+    for (const message of messages) pipeline.publish(this.channel, encode(message));
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw failed?.[0] ?? new Error('redis pipeline was not executed');
   }
 
   async publishControl(payload: string): Promise<void> {

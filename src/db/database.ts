@@ -8,6 +8,7 @@ import { initialMigration } from './migrations/0001-initial.js';
 import { chatMigration } from './migrations/0002-chat.js';
 import { paymentAttemptsMigration } from './migrations/0003-payment-attempts.js';
 import { chatPerTheatreMigration } from './migrations/0004-chat-per-theatre.js';
+import { WARM_DB_CONNECTIONS } from '../health/warm-up.js';
 import { moneyAndAbuseMigration } from './migrations/0005-money-and-abuse.js';
 import { businessMigration } from './migrations/0006-business.js';
 import { reportsAndFeedbackMigration } from './migrations/0007-reports-and-feedback.js';
@@ -135,6 +136,8 @@ async function openPostgres(opts: DatabaseOptions): Promise<Db> {
     connectionString: opts.databaseUrl,
     types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === pg.types.builtins.INT8 ? parseInt8 : pg.types.getTypeParser(oid, format)) },
     max: opts.poolSize ?? DEFAULT_POOL_SIZE,
+    // Connections kept open when idle, warmed before the server is ready (health/warm-up.ts).
+    min: Math.min(WARM_DB_CONNECTIONS, opts.poolSize ?? DEFAULT_POOL_SIZE),
     // Set at connection start-up, so every pooled connection sees the schema before its first query.
     ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
   });

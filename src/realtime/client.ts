@@ -1,8 +1,12 @@
 import type { ChatSnapshot, HelloMessage, LiveOrdersSnapshot, PaymentSnapshot, ServerMessage, SnapshotMessage, StreamName } from '../protocol/index.js';
 import type { Principal } from './upgrade/authenticate.js';
-import type { Connection } from './connection.js';
+import { SharedFrame, type Connection } from './connection.js';
 import type { SocketName } from './sockets.js';
 import { DISCONNECTS, type Disconnect } from './close-codes.js';
+
+type HeldEvent = { seq: number; payload: SharedFrame; terminal: boolean };
+/** What a live or closed client holds: nothing. Shared, never written to (only a syncing client holds). */
+const NOTHING_HELD: HeldEvent[] = [];
 
 /** Events a client may hold ahead of a missing one before it is cut off to resume instead. */
 const MAX_EVENTS_AHEAD = 1_000;
@@ -33,9 +37,9 @@ export class Client {
   state: ClientState = 'syncing';
   /** Highest seq sent; events at or below it are duplicates of what the client already has. */
   private lastSeq = 0;
-  private held: { seq: number; payload: Buffer; terminal: boolean }[] = [];
-  /** Events received ahead of a missing seq, by seq. */
-  private readonly ahead = new Map<number, { payload: Buffer; terminal: boolean }>();
+  private held: HeldEvent[] = [];
+  /** Events received ahead of a missing seq, by seq; made on the first one (most clients never need it). */
+  private ahead: Map<number, { payload: SharedFrame; terminal: boolean }> | null = null;
 
   constructor(
     readonly conn: Connection,
@@ -68,28 +72,29 @@ export class Client {
    * two commits published out of order) waits until the missing one arrives or is fetched
    * (`onGap` asks for that); events already sent are dropped.
    */
-  deliver(seq: number, payload: Buffer, terminal = false): void {
+  deliver(seq: number, event: Buffer | SharedFrame, terminal = false): void {
+    const payload = event instanceof SharedFrame ? event : new SharedFrame(event);
     if (this.state !== 'live') {
       if (this.state === 'syncing') this.held.push({ seq, payload, terminal });
       return;
     }
     if (seq <= this.lastSeq) return;
     if (seq > this.lastSeq + 1) {
-      this.ahead.set(seq, { payload, terminal });
+      (this.ahead ??= new Map()).set(seq, { payload, terminal });
       if (this.ahead.size > MAX_EVENTS_AHEAD) this.disconnect(DISCONNECTS.tooSlow);
       else this.onGap(this);
       return;
     }
     this.sendEvent(seq, payload, terminal);
-    let next: { payload: Buffer; terminal: boolean } | undefined;
-    while (this.state === 'live' && (next = this.ahead.get(this.lastSeq + 1)) !== undefined) {
+    let next: { payload: SharedFrame; terminal: boolean } | undefined;
+    while (this.state === 'live' && this.ahead !== null && (next = this.ahead.get(this.lastSeq + 1)) !== undefined) {
       this.ahead.delete(this.lastSeq + 1);
       this.sendEvent(this.lastSeq + 1, next.payload, next.terminal);
     }
   }
 
   /** Sends the next event; after a terminal one, a client that closes on it is done (1000). */
-  private sendEvent(seq: number, payload: string | Buffer, terminal: boolean): void {
+  private sendEvent(seq: number, payload: SharedFrame, terminal: boolean): void {
     this.lastSeq = seq;
     this.write(payload);
     if (terminal && this.closeOnTerminal) this.disconnect(DISCONNECTS.done);
@@ -97,7 +102,7 @@ export class Client {
 
   /** The highest seq this client has, when it waits for a missing one; null when it lacks nothing. */
   get missingAfter(): number | null {
-    return this.state === 'live' && this.ahead.size > 0 ? this.lastSeq : null;
+    return this.state === 'live' && this.ahead !== null && this.ahead.size > 0 ? this.lastSeq : null;
   }
 
   /** The highest seq sent, once live; null while syncing or closed. */
@@ -111,7 +116,7 @@ export class Client {
     this.lastSeq = Math.max(this.lastSeq, seq);
     this.state = 'live';
     const held = this.held.sort((a, b) => a.seq - b.seq);
-    this.held = [];
+    this.held = NOTHING_HELD;
     for (const event of held) this.deliver(event.seq, event.payload, event.terminal);
   }
 
@@ -131,12 +136,12 @@ export class Client {
   disconnect(d: Disconnect): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.held = [];
-    this.ahead.clear();
+    this.held = NOTHING_HELD;
+    this.ahead = null;
     this.conn.close(d.code, d.reason);
   }
 
-  private write(data: string | Buffer): void {
+  private write(data: string | SharedFrame): void {
     // A reader that lets this much pile up would only slow everyone else down: it is cut off
     // and resumes with `since` once it can keep up.
     if (this.conn.bufferedAmount > this.maxBufferedBytes) {

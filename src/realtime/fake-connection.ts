@@ -1,4 +1,4 @@
-import type { Connection } from './connection.js';
+import { SharedFrame, type Connection } from './connection.js';
 
 /** A Connection that records what it was sent, for unit tests of everything above the transport. */
 export class FakeConnection implements Connection {
@@ -8,8 +8,8 @@ export class FakeConnection implements Connection {
 
   constructor(readonly id = 'fake') {}
 
-  send(data: string | Buffer): void {
-    this.sent.push(data.toString());
+  send(data: string | Buffer | SharedFrame): void {
+    this.sent.push(data instanceof SharedFrame ? data.payload.toString() : data.toString());
   }
 
   batch(fn: () => void): void {

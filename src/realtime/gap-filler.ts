@@ -1,5 +1,6 @@
 import type { Client } from './client.js';
 import { DISCONNECTS } from './close-codes.js';
+import { SharedFrame } from './connection.js';
 import type { Hub } from './hub.js';
 import { encodeEvent, type StreamSource } from './stream-source.js';
 
@@ -80,7 +81,7 @@ export class GapFiller {
       return;
     }
     for (const event of events) {
-      const payload = Buffer.from(encodeEvent(event));
+      const payload = new SharedFrame(Buffer.from(encodeEvent(event)));
       for (const client of waiting) client.deliver(event.seq, payload, event.terminal === true);
     }
     // Clients still missing something (a batch was not enough) ask again.

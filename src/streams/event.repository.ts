@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { toNumber } from '../db/dialect.js';
 import type { Executor, Transaction } from '../db/executor.js';
 
@@ -24,6 +24,19 @@ const toEvent = (r: EventRow): StreamEvent => ({
   at: r.at,
   data: JSON.parse(r.data) as unknown,
 });
+
+/** An unpublished event as the relay claims it: `data` still the stored JSON text, never parsed. */
+export interface OutboxRow {
+  id: number;
+  stream: string;
+  seq: number;
+  type: string;
+  at: string;
+  data: string;
+}
+
+/** First key of the relays' advisory lock (the second is the schema's hash): "s2fr". */
+const RELAY_LOCK_CLASS = 0x73326672;
 
 export interface PruneOptions {
   /** Keep at least the newest N events of each stream... */
@@ -51,6 +64,22 @@ export class EventRepository {
    * within a stream are also in seq order). On SQLite the single writer gives the same.
    */
   async append(trx: Transaction, stream: string, type: string, data: unknown, at: Date): Promise<StreamEvent> {
+    const json = JSON.stringify(data);
+    const iso = at.toISOString();
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+      // One round trip instead of two: the head upsert and the insert in one statement (a
+      // data-modifying CTE; SQLite has none, and its statements cost no round trip anyway).
+      const { rows } = await sql<EventRow>`
+        with head as (
+          insert into stream_heads (stream, seq) values (${stream}, 1)
+          on conflict (stream) do update set seq = stream_heads.seq + 1
+          returning seq
+        )
+        insert into stream_events (stream, seq, type, at, data)
+        select ${stream}, head.seq, ${type}, ${iso}, ${json} from head
+        returning id, stream, seq, type, at, data`.execute(trx);
+      return toEvent(rows[0]!);
+    }
     const head = await trx
       .insertInto('stream_heads')
       .values({ stream, seq: 1 })
@@ -59,7 +88,7 @@ export class EventRepository {
       .executeTakeFirstOrThrow();
     const row = await trx
       .insertInto('stream_events')
-      .values({ stream, seq: head.seq, type, at: at.toISOString(), data: JSON.stringify(data) })
+      .values({ stream, seq: head.seq, type, at: iso, data: json })
       .returning(['id', 'stream', 'seq', 'type', 'at', 'data'])
       .executeTakeFirstOrThrow();
     return toEvent(row);
@@ -113,6 +142,55 @@ export class EventRepository {
       .limit(limit)
       .execute();
     return rows.map(toEvent);
+  }
+
+  /**
+   * Claims up to `limit` unpublished events in id order, hands them to `publish`, and marks them
+   * published once it resolves; returns how many were claimed. When `publish` throws, nothing is
+   * marked and the events stay for the next attempt.
+   *
+   * On PostgreSQL the relays of all processes take turns: each batch is one transaction that
+   * first takes a transaction-level advisory lock (one per schema), then claims and marks the
+   * batch in one statement (`UPDATE … RETURNING`), publishes it and commits. A relay woken while
+   * another holds the lock waits for it (no poll), then sees what that one marked and claims
+   * only the rest: no row is published by two relays, and the bus receives every stream in seq
+   * order (batches one after another, each in id order, each fully answered by the bus before
+   * its commit lets the next relay in). Row locks alone (SKIP LOCKED) would let two relays
+   * publish interleaved batches of one stream, and a burst would reach followers out of order.
+   * On SQLite there is one process and one relay: select, publish, mark.
+   */
+  async publishUnpublished(limit: number, publish: (rows: OutboxRow[]) => Promise<void>): Promise<number> {
+    if (!this.isPostgres) {
+      const rows = await this.db
+        .selectFrom('stream_events')
+        .select(['id', 'stream', 'seq', 'type', 'at', 'data'])
+        .where('published', '=', 0)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      if (rows.length === 0) return 0;
+      await publish(rows);
+      await this.markPublished(rows.map((r) => r.id));
+      return rows.length;
+    }
+    return this.db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${RELAY_LOCK_CLASS}, hashtext(current_schema()))`.execute(trx);
+      const rows = await trx
+        .updateTable('stream_events')
+        .set({ published: 1 })
+        .where('id', 'in', (eb) => eb.selectFrom('stream_events as claimable').select('claimable.id').where('claimable.published', '=', 0).orderBy('claimable.id').limit(limit))
+        .returning(['id', 'stream', 'seq', 'type', 'at', 'data'])
+        .execute();
+      if (rows.length === 0) return 0;
+      // RETURNING follows no order: the bus gets the batch in id (= seq, per stream) order.
+      rows.sort((a, b) => a.id - b.id);
+      await publish(rows);
+      return rows.length;
+    });
+  }
+
+  private get isPostgres(): boolean {
+    return this.db.getExecutor().adapter instanceof PostgresAdapter;
   }
 
   async markPublished(ids: readonly number[]): Promise<void> {

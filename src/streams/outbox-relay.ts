@@ -1,14 +1,19 @@
 import type { BusMessage, EventBus } from '../bus/event-bus.js';
 import type { Logger } from '../observability/logger.js';
-import { encodeEvent } from '../realtime/stream-source.js';
-import type { EventRepository, StreamEvent } from './event.repository.js';
+import type { EventRepository, OutboxRow } from './event.repository.js';
 import { isTerminalEvent } from './terminal.js';
 import { SerialJob } from '../jobs/serial-job.js';
 
-/** The event serialised once for every follower on every process. */
-function toBusMessage(e: StreamEvent): BusMessage {
-  const message: BusMessage = { stream: e.stream, seq: e.seq, payload: encodeEvent(e) };
-  if (isTerminalEvent(e)) message.terminal = true;
+/**
+ * The event serialised once for every follower on every process. The same text as
+ * `encodeEvent` (realtime/stream-source.ts), built around the stored JSON of `data` instead of
+ * parsing and re-serialising it (the writer stored it with JSON.stringify, so it is already the
+ * canonical text); only a payment status is parsed, to tell whether it is terminal.
+ */
+export function toBusMessage(e: OutboxRow): BusMessage {
+  const payload = `{"type":${JSON.stringify(e.type)},"stream":${JSON.stringify(e.stream)},"seq":${e.seq},"at":${JSON.stringify(e.at)},"data":${e.data}}`;
+  const message: BusMessage = { stream: e.stream, seq: e.seq, payload };
+  if (e.type === 'payment.status' && isTerminalEvent({ type: e.type, data: JSON.parse(e.data) as unknown })) message.terminal = true;
   return message;
 }
 
@@ -23,7 +28,12 @@ export interface RelayOptions {
  * Writers `kick()` it right after they commit; a slow poll catches everything else, so an event
  * committed before a crash or while Redis was down is published once things work again. One
  * drain runs at a time per process, in outbox id order (which is seq order within a stream).
- * A crash between publish and mark publishes an event twice; followers drop the repeat by seq.
+ * Each batch is published in one bus round trip (publishAll). On PostgreSQL the relays of
+ * several processes take turns batch by batch (an advisory lock, see
+ * EventRepository.publishUnpublished): a row is published by one of them, never by two, every
+ * stream in seq order; a process's own commit wakes its own relay, which at worst waits for the
+ * batch another relay is publishing, never for the poll. A crash between publish and mark
+ * publishes an event again; followers drop the repeat by seq.
  */
 export class OutboxRelay {
   private readonly job: SerialJob;
@@ -53,12 +63,8 @@ export class OutboxRelay {
   private async drain(): Promise<void> {
     // Stops between batches once stop() is called, even while writers keep the outbox full.
     while (!this.job.isStopped) {
-      const batch = await this.events.unpublishedAfter(0, this.opts.batch);
-      if (batch.length === 0) return;
-      // Published without awaiting each: one connection keeps them in order.
-      await Promise.all(batch.map((e) => this.bus.publish(toBusMessage(e))));
-      await this.events.markPublished(batch.map((e) => e.id));
-      if (batch.length < this.opts.batch) return;
+      const claimed = await this.events.publishUnpublished(this.opts.batch, (rows) => this.bus.publishAll(rows.map(toBusMessage)));
+      if (claimed < this.opts.batch) return;
     }
   }
 
