@@ -8,7 +8,6 @@ import { initialMigration } from './migrations/0001-initial.js';
 import { chatMigration } from './migrations/0002-chat.js';
 import { paymentAttemptsMigration } from './migrations/0003-payment-attempts.js';
 import { chatPerTheatreMigration } from './migrations/0004-chat-per-theatre.js';
-import { WARM_DB_CONNECTIONS } from '../health/warm-up.js';
 import { moneyAndAbuseMigration } from './migrations/0005-money-and-abuse.js';
 import { businessMigration } from './migrations/0006-business.js';
 import { reportsAndFeedbackMigration } from './migrations/0007-reports-and-feedback.js';
@@ -119,6 +118,9 @@ function openSqlite(file: string): Db {
   const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors(sqlite) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
+
+/** PostgreSQL connections the pool keeps open when idle; health/warm-up.ts opens them before the server is ready. */
+export const WARM_DB_CONNECTIONS = 4;
 
 async function openPostgres(opts: DatabaseOptions): Promise<Db> {
   const schema = opts.schema;

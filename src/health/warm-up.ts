@@ -2,8 +2,7 @@ import { sql } from 'kysely';
 import type { DialectName } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 
-/** PostgreSQL connections opened before the process says it is ready, and kept open (pool `min`). */
-export const WARM_DB_CONNECTIONS = 4;
+import { WARM_DB_CONNECTIONS } from '../db/database.js';
 
 /**
  * What must be warm before /readyz says ready (the server listens only after this): the first
