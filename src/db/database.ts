@@ -103,8 +103,42 @@ class SqliteDialectKeepingErrors extends SqliteDialect {
         if (!sqlite.inTransaction) return;
         await super.rollbackTransaction(connection);
       }
-    })({ database: sqlite });
+    })({ database: withStatementCache(sqlite) });
   }
+}
+
+/** Distinct SQL texts kept prepared (an `in (?, ?, …)` list makes one per length). */
+export const SQLITE_STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The database as Kysely's SQLite driver sees it, with its prepared statements kept: the driver
+ * prepares every query anew, and `prepare` was 11 % of the server's CPU in a webhook rush
+ * (docs/performance.md). A statement is reused for the same SQL text, least recently used ones
+ * dropped beyond SQLITE_STATEMENT_CACHE_SIZE. Reuse is safe because Kysely runs one query at a
+ * time on its single SQLite connection (a stream holds it until done), and SQLite re-prepares a
+ * statement by itself when a migration changed the schema under it.
+ */
+export function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (source: string): SqliteDatabase.Statement => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      cache.delete(source);
+    } else {
+      stmt = sqlite.prepare(source);
+      if (cache.size >= SQLITE_STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  };
+  return new Proxy(sqlite, {
+    get: (target, key) => {
+      if (key === 'prepare') return prepare;
+      const value: unknown = Reflect.get(target, key, target);
+      // Native methods must run on the database itself, not on the proxy.
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 function openSqlite(file: string): Db {
