@@ -57,10 +57,14 @@ export interface InvoiceColumns {
  * after taking the order's lock, and write the columns in the same transaction.
  */
 export async function invoiceColumns(trx: Transaction, theatreId: number, at: Date): Promise<InvoiceColumns> {
-  const invoiceNumber = await takeInvoiceNumber(trx, theatreId, at);
-  const seller = await trx.selectFrom('theatres').select(['legal_name', 'gstin', 'address']).where('id', '=', theatreId).executeTakeFirstOrThrow();
+  // One read of the theatre for both the number's prefix and year and the seller's details.
+  const seller = await trx
+    .selectFrom('theatres')
+    .select(['invoice_prefix', 'time_zone', 'legal_name', 'gstin', 'address'])
+    .where('id', '=', theatreId)
+    .executeTakeFirstOrThrow();
   return {
-    invoice_number: invoiceNumber,
+    invoice_number: await numberFor(trx, theatreId, 'invoice', at, seller),
     invoiced_at: at.toISOString(),
     invoice_seller: JSON.stringify({ legalName: seller.legal_name, gstin: seller.gstin, address: seller.address }),
   };
@@ -73,6 +77,10 @@ export async function takeCreditNoteNumber(trx: Transaction, theatreId: number, 
 
 async function takeDocumentNumber(trx: Transaction, theatreId: number, series: DocumentSeries, at: Date): Promise<string> {
   const theatre = await trx.selectFrom('theatres').select(['invoice_prefix', 'time_zone']).where('id', '=', theatreId).executeTakeFirstOrThrow();
+  return numberFor(trx, theatreId, series, at, theatre);
+}
+
+async function numberFor(trx: Transaction, theatreId: number, series: DocumentSeries, at: Date, theatre: { invoice_prefix: string; time_zone: string }): Promise<string> {
   const year = fiscalYearOf(at, theatre.time_zone);
   const n = await takeNumber(trx, theatreId, series, year);
   return `${series === 'invoice' ? theatre.invoice_prefix : CREDIT_NOTE_PREFIX}/${year}/${n}`;

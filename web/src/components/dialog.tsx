@@ -1,9 +1,9 @@
-import type { VNode } from 'preact';
+import { Fragment, type VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { paiseFromRupees } from '../lib/money.js';
 
 /*
- * One small modal form in place of prompt() and confirm(): a title, labelled fields checked before
+ * One small modal form, the page's own (no native browser dialogs): a title, labelled fields checked before
  * anything is sent (the message sits next to the field), a primary button and Cancel. Escape cancels;
  * focus starts on the first field (on Cancel when there are no fields, so Enter never destroys by accident).
  * A confirmation is the same dialog with no fields.
@@ -118,22 +118,30 @@ export function FormDialog(props: { spec: DialogSpec; onDone(values: DialogValue
   );
 }
 
-/** `ask(spec)` opens the dialog and resolves with the checked values, or null when cancelled; render `element`. */
-export function useDialog(): { ask(spec: DialogSpec): Promise<DialogValues | null>; element: VNode | null } {
-  const [open, setOpen] = useState<{ key: number; spec: DialogSpec; resolve(v: DialogValues | null): void } | null>(null);
+/**
+ * A dialog opened from code that answers a promise: `open(arg)` shows `render(arg, done)` and
+ * resolves with what it passes to `done`, closing it; render `element`. Each opening is a fresh
+ * element (its own key), so no state leaks from the last one.
+ */
+export function useDialogPromise<A, R>(render: (arg: A, done: (result: R) => void) => VNode): { open(arg: A): Promise<R>; element: VNode | null } {
+  const [current, setCurrent] = useState<{ key: number; arg: A; resolve(result: R): void } | null>(null);
   return {
-    ask: (spec) => new Promise((resolve) => setOpen({ key: ++nextId, spec, resolve })),
-    element: open ? (
-      <FormDialog
-        key={open.key}
-        spec={open.spec}
-        onDone={(v) => {
-          setOpen(null);
-          open.resolve(v);
-        }}
-      />
+    open: (arg) => new Promise((resolve) => setCurrent({ key: ++nextId, arg, resolve })),
+    element: current ? (
+      <Fragment key={current.key}>
+        {render(current.arg, (result) => {
+          setCurrent(null);
+          current.resolve(result);
+        })}
+      </Fragment>
     ) : null,
   };
+}
+
+/** `ask(spec)` opens the dialog and resolves with the checked values, or null when cancelled; render `element`. */
+export function useDialog(): { ask(spec: DialogSpec): Promise<DialogValues | null>; element: VNode | null } {
+  const { open, element } = useDialogPromise<DialogSpec, DialogValues | null>((spec, done) => <FormDialog spec={spec} onDone={done} />);
+  return { ask: open, element };
 }
 
 /** Yes or no: true only when the primary button was pressed. */

@@ -1,6 +1,7 @@
 import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api.js';
+import { useDialogPromise } from './dialog.js';
 import { paiseFromRupees, rupees } from '../lib/money.js';
 import type { OrderView, RefundApprovalView } from '../../../src/protocol/index.js';
 
@@ -208,19 +209,8 @@ export function RefundDialog(props: { order: OrderView; onDone(order: OrderView 
  * says what happened (refundSummary).
  */
 export function useRefundDialog(options: { closeOnRefund?: boolean } = {}): { start(order: OrderView): Promise<OrderView | null>; element: VNode | null } {
-  const [open, setOpen] = useState<{ key: number; order: OrderView; resolve(o: OrderView | null): void } | null>(null);
-  return {
-    start: (order) => new Promise((resolve) => setOpen({ key: ++nextId, order, resolve })),
-    element: open ? (
-      <RefundDialog
-        key={open.key}
-        order={open.order}
-        closeOnRefund={options.closeOnRefund}
-        onDone={(o) => {
-          setOpen(null);
-          open.resolve(o);
-        }}
-      />
-    ) : null,
-  };
+  const { open, element } = useDialogPromise<OrderView, OrderView | null>((order, done) => (
+    <RefundDialog order={order} closeOnRefund={options.closeOnRefund} onDone={done} />
+  ));
+  return { start: open, element };
 }
