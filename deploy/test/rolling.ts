@@ -158,7 +158,21 @@ async function underLoad(d: Deps, clients: ReturnType<typeof client>[], orders: 
   }));
   const stats = clients.map((c) => c.follower.stats);
   const sum = (f: (s: (typeof stats)[number]) => number) => stats.reduce((n, s) => n + f(s), 0);
-  const missing = clients.reduce((n, c) => n + (c.follower.stats.firstSeq === null ? 0 : (heads.get(c.follower.stats.stream!) ?? 0) - c.follower.stats.firstSeq - c.follower.received.size), 0);
+  // A stream may grow after its head was read (a presence change on `theatres` when a restarted
+  // process's heartbeat or sweep lands): a client then rightly holds events past that head, and
+  // everything up to the later of the two must be there.
+  const missingOf = (c: (typeof clients)[number]) => {
+    const s = c.follower.stats;
+    if (s.firstSeq === null) return 0;
+    return Math.max(heads.get(s.stream!) ?? 0, s.lastSeq) - s.firstSeq - c.follower.received.size;
+  };
+  const missing = clients.reduce((n, c) => n + missingOf(c), 0);
+  // Name the clients whose count is off, with what they hold, so a failure says where to look.
+  for (const c of clients.filter((x) => missingOf(x) !== 0).slice(0, 5)) {
+    const s = c.follower.stats;
+    const last = c.follower.received.get(s.lastSeq);
+    violations.push(`count off: ${s.name} on ${s.stream}: hello seq ${s.firstSeq}, last ${s.lastSeq} (${last?.type ?? '?'}), ${c.follower.received.size} received, head in the database ${heads.get(s.stream!) ?? 0}`);
+  }
   // The longest a client waited for an event of a paid order: webhook sent → event received.
   let longest = 0;
   let afterAnswer = 0;
