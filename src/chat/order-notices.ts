@@ -17,6 +17,8 @@ const rupees = (paise: number) => `Rs ${(paise / 100).toFixed(2)}`;
 
 interface Notice {
   phone: string;
+  /** The guest is known by this very order: it was paid online (confirmed in this transaction). */
+  paidByThisOrder?: boolean;
   kind: TemplateKind;
   key: string;
   params: string[];
@@ -51,7 +53,7 @@ async function enqueueOrderNotice(trx: Transaction, type: string, order: OrderVi
   const stored: ChatMessageView[] = [];
   for (const n of notices) {
     // Alerts go to numbers the theatre configured itself; the others to whoever placed the order.
-    if (n.kind !== 'unseen_order' && !(await unknownPhones.isKnown(n.phone)) && !(await unknownPhones.admit(trx, n.phone, at, cap))) {
+    if (n.kind !== 'unseen_order' && !n.paidByThisOrder && !(await unknownPhones.isKnown(n.phone)) && !(await unknownPhones.admit(trx, n.phone, at, cap))) {
       onCapped();
       continue;
     }
@@ -85,7 +87,7 @@ async function noticesFor(trx: Transaction, type: string, order: OrderView, at: 
     const phone = await orders.phoneOf(order.id);
     if (phone === null) return [];
     return type === 'order.confirmed'
-      ? [{ phone, kind: 'order_confirmed', key: `order_confirmed:${id}`, params: [id, rupees(order.amount)], text: `Order #${id} confirmed: ${rupees(order.amount)}` }]
+      ? [{ phone, paidByThisOrder: order.paymentMethod === 'online', kind: 'order_confirmed', key: `order_confirmed:${id}`, params: [id, rupees(order.amount)], text: `Order #${id} confirmed: ${rupees(order.amount)}` }]
       : [{ phone, kind: 'order_refunded', key: `order_refunded:${id}`, params: [id, rupees(order.amount)], text: `Order #${id} refunded: ${rupees(order.amount)}` }];
   }
   if (type === 'order.unseen') {

@@ -16,16 +16,23 @@ export class UnknownPhoneRepository {
    * number serves every theatre), paid an order online, or received a cash order at its seat.
    */
   async isKnown(phone: string, trx: Executor = this.db): Promise<boolean> {
-    const wrote = await trx.selectFrom('chat_messages').select('id').where('phone', '=', phone).where('direction', '=', 'incoming').limit(1).executeTakeFirst();
-    if (wrote) return true;
-    const paid = await trx
-      .selectFrom('orders')
-      .select('id')
-      .where('phone', '=', phone)
-      .where((eb) => eb.or([eb.and([eb('payment_method', '=', 'online'), eb('confirmed_at', 'is not', null)]), eb('status', '=', 'delivered')]))
-      .limit(1)
-      .executeTakeFirst();
-    return paid !== undefined;
+    // One statement, both questions: a round trip less on PostgreSQL.
+    const row = await trx
+      .selectNoFrom((eb) => [
+        eb.exists(eb.selectFrom('chat_messages').select('id').where('phone', '=', phone).where('direction', '=', 'incoming')).as('wrote'),
+        eb
+          .exists(
+            eb
+              .selectFrom('orders')
+              .select('id')
+              .where('phone', '=', phone)
+              .where((w) => w.or([w.and([w('payment_method', '=', 'online'), w('confirmed_at', 'is not', null)]), w('status', '=', 'delivered')])),
+          )
+          .as('paid'),
+      ])
+      .executeTakeFirstOrThrow();
+    // SQLite answers 0/1, PostgreSQL booleans.
+    return Boolean(row.wrote) || Boolean(row.paid);
   }
 
   /**

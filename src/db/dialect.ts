@@ -2,7 +2,15 @@
  * The few places where SQLite and PostgreSQL differ, kept here so the rest of the code has one
  * path for both.
  */
+import { PostgresAdapter } from 'kysely';
+import type { Executor } from './executor.js';
+
 export type DialectName = 'sqlite' | 'postgres';
+
+/** Whether `db` (or a transaction of it) runs on PostgreSQL. */
+export function onPostgres(db: Executor): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
 
 /** True when `err` is a unique-constraint violation, on either driver. */
 export function isUniqueViolation(err: unknown): boolean {

@@ -16,8 +16,26 @@ export function queueWork(trx: Transaction, queue: WorkQueue): void {
   queuedBy.get(trx)?.add(queue);
 }
 
+type BeforeCommit = () => Promise<void>;
+
+/** Work each open transaction of a UnitOfWork runs last, just before it commits. */
+const beforeCommitOf = new WeakMap<Transaction, BeforeCommit[]>();
+
 /**
- * Commit, then publish, in one place. `write(fn)` runs `fn` in a transaction; after it commits,
+ * Runs `work` in `trx` after everything its writer did, just before the commit (the outbox
+ * appends its events there, in one statement). Returns false when `trx` was not opened by a
+ * UnitOfWork, which runs no such work: the caller must then do it at once.
+ */
+export function beforeCommit(trx: Transaction, work: BeforeCommit): boolean {
+  const list = beforeCommitOf.get(trx);
+  if (!list) return false;
+  list.push(work);
+  return true;
+}
+
+/**
+ * Commit, then publish, in one place. `write(fn)` runs `fn` in a transaction, then the work it
+ * left for just before the commit (beforeCommit); after it commits,
  * the listeners of every commit (the outbox relay) and those of each queue the transaction left
  * work in (queueWork) are woken. Features register listeners where the app is composed, so a
  * feature that queues work never imports the one that carries it out. Listeners only wake
@@ -47,9 +65,14 @@ export class UnitOfWork {
   /** Runs `fn` in one transaction, then wakes the listeners of what it committed. */
   async write<T>(fn: (trx: Transaction) => Promise<T>): Promise<T> {
     const queued = new Set<WorkQueue>();
-    const result = await this.reader.transaction().execute((trx) => {
+    const result = await this.reader.transaction().execute(async (trx) => {
       queuedBy.set(trx, queued);
-      return fn(trx);
+      const last: BeforeCommit[] = [];
+      beforeCommitOf.set(trx, last);
+      const value = await fn(trx);
+      // Work registered while this runs (none today) runs too, in order.
+      for (let i = 0; i < last.length; i++) await last[i]!();
+      return value;
     });
     this.wake(this.everyCommit);
     for (const queue of queued) this.wake(this.byQueue.get(queue) ?? []);

@@ -1,5 +1,5 @@
 import type { Transaction } from '../db/executor.js';
-import { EventRepository, type StreamEvent } from '../streams/event.repository.js';
+import { appendAtCommit } from '../streams/event.repository.js';
 import { ALL_THEATRES_STREAM, theatreStream } from '../streams/stream-names.js';
 import type { OrderView } from './order.view.js';
 
@@ -26,29 +26,25 @@ export class OrderEvents {
   private readonly before: OrderReaction[] = [];
   private readonly after: OrderReaction[] = [];
 
-  /** Runs before the theatre streams are written: for `order:<id>`, which comes first in the lock order (stream-names.ts). */
+  /** Runs before the theatre streams are queued (the outbox sorts a transaction's events in the lock order itself, stream-names.ts). */
   reactBefore(reaction: OrderReaction): void {
     this.before.push(reaction);
   }
 
-  /** Runs after the theatre streams are written: for streams later in the lock order (chat). */
+  /** Runs after the theatre streams are queued. */
   reactAfter(reaction: OrderReaction): void {
     this.after.push(reaction);
   }
 
   /**
    * Appends an order event to its theatre's stream and to `theatres` (each with its own seq), in
-   * the caller's transaction, theatre first (see the lock order in stream-names.ts).
+   * the caller's transaction (appended at its commit, in the lock order: stream-names.ts).
    */
-  async emit(trx: Transaction, type: OrderEventType, order: OrderView, at: Date): Promise<StreamEvent[]> {
+  async emit(trx: Transaction, type: OrderEventType, order: OrderView, at: Date): Promise<void> {
     for (const react of this.before) await react(trx, type, order, at);
     const data = { order };
-    const outbox = new EventRepository(trx);
-    const events = [
-      await outbox.append(trx, theatreStream(order.theatreId), type, data, at),
-      await outbox.append(trx, ALL_THEATRES_STREAM, type, data, at),
-    ];
+    await appendAtCommit(trx, theatreStream(order.theatreId), type, data, at);
+    await appendAtCommit(trx, ALL_THEATRES_STREAM, type, data, at);
     for (const react of this.after) await react(trx, type, order, at);
-    return events;
   }
 }

@@ -1,5 +1,5 @@
 import type { Insertable, Updateable } from 'kysely';
-import { toNumber } from '../db/dialect.js';
+import { onPostgres, toNumber } from '../db/dialect.js';
 import type { Executor, Transaction } from '../db/executor.js';
 import { OPEN_STATUSES } from './order.state.js';
 import type { IdempotencyKeyTable, OrderItemTable, OrderTable } from './order.table.js';
@@ -23,8 +23,11 @@ export class OrderRepository {
   async find(orderId: number, trx: Executor = this.db): Promise<OrderRecord | null> {
     const row = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
     if (!row) return null;
-    const items = await trx.selectFrom('order_items').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
-    return { row, items };
+    return { row, items: await this.items(orderId, trx) };
+  }
+
+  private items(orderId: number, trx: Executor): Promise<OrderRecord['items']> {
+    return trx.selectFrom('order_items').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
   }
 
   /**
@@ -32,10 +35,16 @@ export class OrderRepository {
    * of an order (staff action, payment start, webhook, refund, job) goes through this first, so
    * changes of one order are serialised on every process: PostgreSQL holds the row lock until
    * commit (a concurrent writer waits, then reads what this one committed); SQLite takes its
-   * database write lock. A no-op UPDATE is the one locking statement both dialects have (SQLite
-   * has no FOR UPDATE). Null when the order does not exist.
+   * database write lock. PostgreSQL locks and reads in one statement (SELECT … FOR NO KEY UPDATE,
+   * the lock an UPDATE of the row takes, so foreign keys to it still only share it);
+   * SQLite has no FOR UPDATE, so a no-op UPDATE takes its write lock first. Null when the order
+   * does not exist.
    */
   async lock(trx: Transaction, orderId: number): Promise<OrderRecord | null> {
+    if (onPostgres(trx)) {
+      const row = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).forNoKeyUpdate().executeTakeFirst();
+      return row ? { row, items: await this.items(orderId, trx) } : null;
+    }
     const r = await trx
       .updateTable('orders')
       .set((eb) => ({ updated_at: eb.ref('updated_at') }))

@@ -4,7 +4,7 @@ import type { OrderRepository } from '../orders/order.repository.js';
 import type { PaymentStatusView } from '../protocol/index.js';
 import type { OrderRecord, OrderView } from '../orders/order.view.js';
 import { toOrderView } from '../orders/order.view.js';
-import { EventRepository } from '../streams/event.repository.js';
+import { appendAtCommit } from '../streams/event.repository.js';
 import { orderStream } from '../streams/stream-names.js';
 import { PaymentRepository, type PaymentRow } from './payment.repository.js';
 import type { GatewayName, PublicPaymentStatus } from './payment.table.js';
@@ -29,7 +29,7 @@ export async function emitPaymentStatus(
     orderStatus: order.status,
     refundedAmount: order.refundedAmount,
   };
-  await new EventRepository(trx).append(trx, orderStream(order.id), 'payment.status', data, at);
+  await appendAtCommit(trx, orderStream(order.id), 'payment.status', data, at);
 }
 
 /**
@@ -37,7 +37,7 @@ export async function emitPaymentStatus(
  * with the new orderStatus, so the payment socket learns the order is finished. No-op for cash
  * orders and for orders that never started a payment. The status is the order's (that of the
  * attempt it follows), never that of a superseded attempt. Registered at composition to run
- * before the order event is appended (order:<id> comes first in the lock order).
+ * before the order event is queued (the outbox appends order:<id> first, by the lock order).
  */
 export const tellPaymentSocketOrderFinished: OrderReaction = async (trx, type, order, at) => {
   if (type !== 'order.delivered' && type !== 'order.cancelled') return;

@@ -2,7 +2,7 @@ import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { PresenceView } from '../protocol/index.js';
 import type { Client } from '../realtime/client.js';
 import type { ConnectionHooks } from '../realtime/stream-node.js';
-import { EventRepository } from '../streams/event.repository.js';
+import { appendAtCommit } from '../streams/event.repository.js';
 import { ALL_THEATRES_STREAM } from '../streams/stream-names.js';
 import type { PresenceStore, PresenceTransition } from './presence-store.js';
 
@@ -127,6 +127,6 @@ export class PresenceService implements ConnectionHooks {
   }
 
   private async record(data: PresenceTransition): Promise<void> {
-    await this.deps.uow.write((trx) => new EventRepository(trx).append(trx, ALL_THEATRES_STREAM, 'presence', data, this.deps.now()));
+    await this.deps.uow.write((trx) => appendAtCommit(trx, ALL_THEATRES_STREAM, 'presence', data, this.deps.now()));
   }
 }

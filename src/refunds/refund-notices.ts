@@ -15,8 +15,7 @@ const rupees = (paise: number) => `Rs ${(paise / 100).toFixed(2)}`;
 /**
  * Queues the WhatsApp template telling a guest how their refund request ended (template
  * `refund_request`: {{1}} order id, {{2}} `refunded` or `rejected`, {{3}} the amount refunded or
- * the staff's reason), in the caller's transaction, after the order's streams (chat streams come
- * last in the lock order). Once per request and outcome (notice_key).
+ * the staff's reason), in the caller's transaction. Once per request and outcome (notice_key).
  */
 export async function enqueueRequestOutcome(trx: Transaction, order: Pick<OrderView, 'id' | 'theatreId' | 'refundedAmount'>, request: RefundRequestView, at: Date): Promise<void> {
   const phone = await new OrderRepository(trx).phoneOf(order.id);

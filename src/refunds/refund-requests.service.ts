@@ -7,7 +7,7 @@ import { OrderRepository } from '../orders/order.repository.js';
 import { toOrderView, type OrderView } from '../orders/order.view.js';
 import type { RefundRow } from '../payments/refund.repository.js';
 import type { RefundRequestView } from '../protocol/index.js';
-import { EventRepository } from '../streams/event.repository.js';
+import { appendAtCommit } from '../streams/event.repository.js';
 import { ALL_THEATRES_STREAM, orderStream, theatreStream } from '../streams/stream-names.js';
 import type { RefundActor, RefundAudit } from './refund.audit.js';
 import { enqueueRequestOutcome } from './refund-notices.js';
@@ -43,11 +43,9 @@ export class RefundRequests {
         const row = await new RefundRequestRepository(trx).insert(trx, { order_id: orderId, theatre_id: record.row.theatre_id, reason, status: 'open', created_at: at });
         const request = toRequestView(row);
         const order = toOrderView(record);
-        const outbox = new EventRepository(trx);
-        // Lock order: order:<id>, then theatre:<id>, then theatres.
-        await outbox.append(trx, orderStream(orderId), 'refund.request', { request }, now);
-        await outbox.append(trx, theatreStream(order.theatreId), 'order.refundRequested', { order, request }, now);
-        await outbox.append(trx, ALL_THEATRES_STREAM, 'order.refundRequested', { order, request }, now);
+        await appendAtCommit(trx, orderStream(orderId), 'refund.request', { request }, now);
+        await appendAtCommit(trx, theatreStream(order.theatreId), 'order.refundRequested', { order, request }, now);
+        await appendAtCommit(trx, ALL_THEATRES_STREAM, 'order.refundRequested', { order, request }, now);
         return request;
       });
     } catch (err) {
@@ -83,7 +81,7 @@ export class RefundRequests {
       const row = await new RefundRequestRepository(trx).resolve(trx, requestId, 'rejected', by.id, reason, now.toISOString());
       if (!row || !record) throw appError('conflict', 'This refund request is not open any more.');
       const view = toRequestView(row);
-      await new EventRepository(trx).append(trx, orderStream(row.order_id), 'refund.request', { request: view }, now);
+      await appendAtCommit(trx, orderStream(row.order_id), 'refund.request', { request: view }, now);
       await enqueueRequestOutcome(trx, toOrderView(record), view, now);
       return view;
     });
@@ -100,6 +98,6 @@ export class RefundRequests {
     const open = await requests.openFor(order.id, trx);
     if (!open) return;
     const row = await requests.resolve(trx, open.id, 'refunded', refund.requested_by, null, now.toISOString());
-    if (row) await new EventRepository(trx).append(trx, orderStream(order.id), 'refund.request', { request: toRequestView(row) }, now);
+    if (row) await appendAtCommit(trx, orderStream(order.id), 'refund.request', { request: toRequestView(row) }, now);
   };
 }
