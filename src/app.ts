@@ -8,7 +8,7 @@ import { createDatabase, type Database } from './db/database.js';
 import { createEngines } from './engines.js';
 import { composeServices } from './services.js';
 import { OutboxRelay } from './streams/outbox-relay.js';
-import { warmUp } from './health/warm-up.js';
+import { rehearse, warmUp } from './health/warm-up.js';
 import { Housekeeping } from './jobs/housekeeping.js';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -181,6 +181,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   fastify.addHook('onClose', () => services.stop());
   // Nothing is served before this: the first requests after a start find the database warm.
   await warmUp(db, database.dialect);
+  await rehearse(services, logger);
   await fastify.ready();
 
   let closed = false;

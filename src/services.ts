@@ -7,6 +7,7 @@ import { ChatRepository } from './chat/chat.repository.js';
 import { OUTBOUND_QUEUE } from './chat/outbound-sender.js';
 import type { Config } from './config/config.js';
 import type { Db } from './db/database.js';
+import { rehearseWebhook } from './payments/webhook-rehearsal.js';
 import { UnitOfWork } from './db/unit-of-work.js';
 import type { Engines } from './engines.js';
 import { GuestLimits } from './http/rate-limits.js';
@@ -182,6 +183,8 @@ export function composeServices(inputs: ServiceInputs) {
     feedback: new FeedbackService({ db, clock }),
     reports: new ReportService({ db, reports: new ReportRepository(db, inputs.database.dialect) }),
     orderExists: (id: string) => orderRecords.exists(id),
+    /** Runs a guest's payment end to end and rolls it back (payments/webhook-rehearsal.ts): before listening. */
+    rehearseWebhook: () => rehearseWebhook({ uow, orderEvents, clock, newId, newToken, webhookSecret: config.secrets.PAYMENT_WEBHOOK_SECRET }),
     /** Orders as stored (the kitchen ticket reads the guest's notes). */
     orderRecords,
     /** Starts the background jobs. */

@@ -27,7 +27,7 @@ export interface TestDb extends Db {
 }
 
 /** Children before parents, so foreign keys never block a delete. */
-const TABLES_IN_DELETE_ORDER = [
+export const TABLES_IN_DELETE_ORDER = [
   'order_feedback',
   'chat_messages',
   'chat_conversations',

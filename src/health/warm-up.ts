@@ -3,6 +3,9 @@ import type { DialectName } from '../db/dialect.js';
 import type { Executor } from '../db/executor.js';
 
 import { WARM_DB_CONNECTIONS } from '../db/database.js';
+import { isAppError } from '../http/errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { RehearsalOutcome } from '../payments/webhook-rehearsal.js';
 
 /**
  * What must be warm before /readyz says ready (the server listens only after this): the first
@@ -14,4 +17,23 @@ import { WARM_DB_CONNECTIONS } from '../db/database.js';
 export async function warmUp(db: Executor, dialect: DialectName): Promise<void> {
   if (dialect !== 'postgres') return;
   await Promise.all(Array.from({ length: WARM_DB_CONNECTIONS }, () => sql`select pg_sleep(0.01)`.execute(db)));
+}
+
+/**
+ * The second half of being warm: a guest's payment rehearsed end to end and rolled back
+ * (payments/webhook-rehearsal.ts), so the first webhook after a start is answered as fast as the
+ * next ones. A rehearsal that cannot run (no theatre yet, or its order refused) is reported and
+ * the start goes on: it only saves the first guest some milliseconds.
+ */
+export async function rehearse(services: { rehearseWebhook(): Promise<RehearsalOutcome> }, logger: Logger): Promise<void> {
+  const started = performance.now();
+  try {
+    const outcome = await services.rehearseWebhook();
+    const ms = Math.round(performance.now() - started);
+    if (outcome.rehearsed) logger.info({ ms, webhook: outcome.result }, 'payment webhook path rehearsed and rolled back');
+    else logger.info({ why: outcome.why }, 'payment webhook path not rehearsed');
+  } catch (err) {
+    if (isAppError(err)) logger.info({ why: err.message }, 'payment webhook path not rehearsed');
+    else logger.warn({ err }, 'rehearsing the payment webhook path failed (nothing was changed); the first webhook will be slower');
+  }
 }
