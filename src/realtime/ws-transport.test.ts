@@ -49,11 +49,12 @@ describe('WsConnection: an event framed once, written as the same bytes to every
 
   async function listen(perMessageDeflate: boolean): Promise<{ port: number; nextConnection: () => Promise<WsConnection> }> {
     server = createServer();
-    wss = new WebSocketServer({ server, perMessageDeflate });
+    wss = new WebSocketServer({ server, perMessageDeflate, WebSocket: WsConnection });
     const pending: WsConnection[] = [];
     const waiting: ((c: WsConnection) => void)[] = [];
     wss.on('connection', (ws) => {
-      const conn = new WsConnection('t', ws);
+      const conn = ws as WsConnection;
+      conn.opened(undefined);
       const w = waiting.shift();
       if (w) w(conn);
       else pending.push(conn);
@@ -73,7 +74,7 @@ describe('WsConnection: an event framed once, written as the same bytes to every
     const conn = await nextConnection();
     const payload = Buffer.from('é'.repeat(Math.ceil(size / 2))).subarray(0, size);
     // Reference: what ws itself writes for this payload as a text frame.
-    conn.ws.send(payload, { binary: false });
+    conn.send(payload, { binary: false });
     const frame = new SharedFrame(payload);
     conn.send(frame);
     const expectedLength = frameText(payload).length;
