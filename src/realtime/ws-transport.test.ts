@@ -125,6 +125,22 @@ describe('WsConnection: an event framed once, written as the same bytes to every
     expect(frame.wire).toBeUndefined();
   });
 
+  it('gives every connection its own id, the same each time it is asked, prefixed per process', async () => {
+    const { port, nextConnection } = await listen(false);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
+      clients.push(ws);
+      const [conn] = await Promise.all([nextConnection(), once(ws, 'open')]);
+      expect(conn.id).toBe(conn.id);
+      ids.push(conn.id);
+    }
+    expect(new Set(ids).size).toBe(3);
+    const prefixes = new Set(ids.map((id) => id.slice(0, id.lastIndexOf('-'))));
+    expect(prefixes.size).toBe(1);
+    expect([...prefixes][0]!.length).toBeGreaterThanOrEqual(12);
+  });
+
   it('leaves a closing socket to ws (nothing is written after the close frame)', async () => {
     const { port, nextConnection } = await listen(false);
     const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
