@@ -54,7 +54,7 @@ describe('WsConnection: an event framed once, written as the same bytes to every
     const waiting: ((c: WsConnection) => void)[] = [];
     wss.on('connection', (ws) => {
       const conn = ws as WsConnection;
-      conn.opened(undefined);
+      conn.opened();
       const w = waiting.shift();
       if (w) w(conn);
       else pending.push(conn);

@@ -55,7 +55,7 @@ function onPong(this: WebSocket): void {
 export class WsConnection<Owner = unknown> extends WebSocket implements Connection {
   /** Pings sent since the last pong. */
   missedPings = 0;
-  /** What this socket feeds (the acceptor's client), found by the acceptor's shared listeners. */
+  /** What this socket feeds (the acceptor's client): how the acceptor's shared listeners find it. */
   owner: Owner | null = null;
   /** This process's number for the connection (see `id`). */
   private readonly serial = nextSerial++;
@@ -67,11 +67,10 @@ export class WsConnection<Owner = unknown> extends WebSocket implements Connecti
   private preframed = false;
 
   /**
-   * The handshake is done (called in ws's upgrade callback, before any frame is read): what the
-   * connection feeds, and how it may write.
+   * The handshake is done (called in ws's upgrade callback, before any frame is read or sent):
+   * the heartbeat's pongs are counted, and how the connection may write is known.
    */
-  opened(owner: Owner): void {
-    this.owner = owner;
+  opened(): void {
     this.on('pong', onPong);
     this.preframed = Object.keys((this as unknown as WsInternals)._extensions).length === 0;
   }

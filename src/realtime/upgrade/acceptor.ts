@@ -125,9 +125,10 @@ export class UpgradeAcceptor {
   }
 
   private accept(req: IncomingMessage, ws: ClientSocket, clientAddress: string, auth: Accepted): void {
+    ws.opened();
     this.transports.add(ws);
     const client = this.deps.node.join(ws, auth);
-    ws.opened(client);
+    ws.owner = client;
     this.deps.metrics.connections.inc({ socket: auth.socket });
     this.deps.metrics.countUpgrade(auth.socket, 'accepted', 'ok');
     this.deps.logger.info(
