@@ -7,17 +7,32 @@ import type { Socket } from 'node:net';
  * idle socket timeout is re-armed by the periodic request-timeout check, so a client that opens
  * connections and never sends a byte would otherwise hold them forever. Requests that did start
  * are Node's: headersTimeout and requestTimeout answer them 408.
+ *
+ * A connection's timer is cleared as soon as it delivers a request: a long-lived connection (a
+ * WebSocket) keeps nothing of this check. The listeners are shared functions (no closure per
+ * connection); the pending timer is found through a WeakMap.
  */
 export function closeSilentConnections(server: Server, ms: number): void {
-  const spoke = new WeakSet<Socket>();
-  const heard = (req: { socket: Socket }) => spoke.add(req.socket);
+  const pending = new WeakMap<Socket, NodeJS.Timeout>();
+  function destroyIfSilent(socket: Socket): void {
+    pending.delete(socket);
+    socket.removeListener('close', forget);
+    socket.destroy();
+  }
+  function forget(this: Socket): void {
+    const timer = pending.get(this);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    pending.delete(this);
+    this.removeListener('close', forget);
+  }
+  const heard = (req: { socket: Socket }) => forget.call(req.socket);
   server.on('request', heard);
   server.on('upgrade', heard);
   server.on('connection', (socket: Socket) => {
-    const timer = setTimeout(() => {
-      if (!spoke.has(socket)) socket.destroy();
-    }, ms);
+    const timer = setTimeout(destroyIfSilent, ms, socket);
     timer.unref();
-    socket.once('close', () => clearTimeout(timer));
+    pending.set(socket, timer);
+    socket.on('close', forget);
   });
 }

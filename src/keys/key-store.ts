@@ -13,6 +13,8 @@ export interface KeyMatch {
 interface StoredKey {
   id: string;
   digest: Buffer;
+  /** What `match` returns for this key: one object, shared by every socket opened with it. */
+  match: KeyMatch;
 }
 
 function digest(value: string): Buffer {
@@ -40,7 +42,8 @@ export class KeyStore extends EventEmitter {
     for (const socket of SOCKET_NAMES) {
       out[socket] = keys[socket].map((k) => {
         const d = digest(k);
-        return { id: d.subarray(0, 6).toString('hex'), digest: d };
+        const id = d.subarray(0, 6).toString('hex');
+        return { id, digest: d, match: { socket, keyId: id } };
       });
     }
     return out;
@@ -49,11 +52,11 @@ export class KeyStore extends EventEmitter {
   /** The key among `socket`'s keys equal to `candidate`, or null. A key of another socket never matches. */
   match(socket: SocketName, candidate: string): KeyMatch | null {
     const d = digest(candidate);
-    let found: string | null = null;
+    let found: KeyMatch | null = null;
     for (const key of this.keys[socket]) {
-      if (timingSafeEqual(key.digest, d) && found === null) found = key.id;
+      if (timingSafeEqual(key.digest, d) && found === null) found = key.match;
     }
-    return found === null ? null : { socket, keyId: found };
+    return found;
   }
 
   isValid(match: KeyMatch): boolean {

@@ -44,6 +44,11 @@ export function capChecksOf(auth: Accepted, clientAddress: string, limits: CapLi
   return checks;
 }
 
+/** No hook: a module-level function, so an admission does not make a closure for its default. */
+const NO_RELEASE_HOOK = (): void => undefined;
+/** An admission counted against no cap (a key holder's live-orders socket): nothing to give back. */
+const ADMITTED_UNCOUNTED: Admission = { ok: true, release: NO_RELEASE_HOOK };
+
 /** Counts in this process only: one server, or the fallback of the Redis store while Redis is down. */
 export class MemoryCapStore implements CapStore {
   private readonly open = new Map<string, number>();
@@ -58,7 +63,8 @@ export class MemoryCapStore implements CapStore {
   }
 
   /** Synchronous, so concurrent upgrades cannot all slip under a cap. */
-  admitNow(checks: CapCheck[], onRelease: (keys: string[]) => void = () => undefined): Admission {
+  admitNow(checks: CapCheck[], onRelease: (keys: string[]) => void = NO_RELEASE_HOOK): Admission {
+    if (checks.length === 0) return ADMITTED_UNCOUNTED;
     for (const c of checks) if (this.count(c.key) >= c.cap) return { ok: false, reason: c.reason };
     const keys = checks.map((c) => c.key);
     for (const key of keys) this.open.set(key, this.count(key) + 1);

@@ -49,6 +49,8 @@ export class StreamNode {
   private readonly unsubscribe: () => void;
   private readonly offResubscribed: () => void;
   private readonly onKeysChanged = () => this.closeRetiredKeyConnections();
+  /** Every client's `onGap`: one function for all (a closure per client would keep its join's scope). */
+  private readonly requestGap = (client: Client) => this.gaps.request(client);
   /** The sockets of ended sessions (logout, password change, account deleted): see revocation.ts. */
   private readonly revocations: SessionRevocations;
 
@@ -83,9 +85,7 @@ export class StreamNode {
 
   /** A connection whose upgrade was accepted starts following its stream: hello, snapshot or replay, then live. */
   join(conn: Connection, auth: Accepted): Client {
-    const client = new Client(conn, auth.socket, auth.stream, auth.principal, this.deps.limits.maxBufferedBytes, this.sentCounterOf(auth.socket), (c) =>
-      this.gaps.request(c),
-    );
+    const client = new Client(conn, auth.socket, auth.stream, auth.principal, this.deps.limits.maxBufferedBytes, this.sentCounterOf(auth.socket), this.requestGap);
     this.hub.add(client);
     // Its session may have ended between the upgrade's check and now; the message has gone by.
     this.revocations.closeIfRevoked(client);

@@ -49,11 +49,12 @@ describe('WsConnection: an event framed once, written as the same bytes to every
 
   async function listen(perMessageDeflate: boolean): Promise<{ port: number; nextConnection: () => Promise<WsConnection> }> {
     server = createServer();
-    wss = new WebSocketServer({ server, perMessageDeflate });
+    wss = new WebSocketServer({ server, perMessageDeflate, WebSocket: WsConnection });
     const pending: WsConnection[] = [];
     const waiting: ((c: WsConnection) => void)[] = [];
     wss.on('connection', (ws) => {
-      const conn = new WsConnection('t', ws);
+      const conn = ws as WsConnection;
+      conn.opened();
       const w = waiting.shift();
       if (w) w(conn);
       else pending.push(conn);
@@ -73,7 +74,7 @@ describe('WsConnection: an event framed once, written as the same bytes to every
     const conn = await nextConnection();
     const payload = Buffer.from('é'.repeat(Math.ceil(size / 2))).subarray(0, size);
     // Reference: what ws itself writes for this payload as a text frame.
-    conn.ws.send(payload, { binary: false });
+    conn.send(payload, { binary: false });
     const frame = new SharedFrame(payload);
     conn.send(frame);
     const expectedLength = frameText(payload).length;
@@ -122,6 +123,22 @@ describe('WsConnection: an event framed once, written as the same bytes to every
     expect(got).toEqual([text, text]);
     // Never framed raw: ws compressed it.
     expect(frame.wire).toBeUndefined();
+  });
+
+  it('gives every connection its own id, the same each time it is asked, prefixed per process', async () => {
+    const { port, nextConnection } = await listen(false);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
+      clients.push(ws);
+      const [conn] = await Promise.all([nextConnection(), once(ws, 'open')]);
+      expect(conn.id).toBe(conn.id);
+      ids.push(conn.id);
+    }
+    expect(new Set(ids).size).toBe(3);
+    const prefixes = new Set(ids.map((id) => id.slice(0, id.lastIndexOf('-'))));
+    expect(prefixes.size).toBe(1);
+    expect([...prefixes][0]!.length).toBeGreaterThanOrEqual(12);
   });
 
   it('leaves a closing socket to ws (nothing is written after the close frame)', async () => {

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import * as wsModule from 'ws';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import { SharedFrame, type Connection } from './connection.js';
 
 /** `binary: false` keeps a Buffer a text frame: the bytes are already UTF-8 JSON. Allocated once. */
@@ -22,38 +23,78 @@ export function frameText(payload: Buffer): Buffer {
 
 /** The parts of a `ws` socket a pre-framed write must check (private in ws, stable across ws 8). */
 interface WsInternals {
-  _socket?: Socket;
-  _sender?: { _state?: number; _bufferedBytes?: number };
-  _extensions?: Record<string, unknown>;
+  _socket: Socket | null;
+  _sender: { _state?: number; _bufferedBytes?: number } | null;
+  _extensions: Record<string, unknown>;
 }
 
-/** A `ws` socket behind the Connection interface. With upgrade/acceptor.ts, the only realtime file that knows `ws`. */
-export class WsConnection implements Connection {
+/** What ws's own `send` takes. */
+type WsData = Parameters<WebSocket['send']>[0];
+type SendCallback = (err?: Error) => void;
+interface SendOptions {
+  mask?: boolean;
+  binary?: boolean;
+  compress?: boolean;
+  fin?: boolean;
+}
+
+/** The listener of every socket's pongs (shared: no closure per socket). */
+function onPong(this: WebSocket): void {
+  (this as WsConnection).missedPings = 0;
+}
+
+/**
+ * A `ws` socket that is itself the Connection: the acceptor's WebSocketServer makes its sockets
+ * of this class (ws's `WebSocket` option), so an idle connection is one object here, with its
+ * heartbeat count, its id and the object it feeds as fields, and no closure of its own. With
+ * upgrade/acceptor.ts, the only realtime file that knows `ws`.
+ *
+ * `send` keeps ws's own signature for callers that pass ws's options; without them a Buffer
+ * goes as a text frame (it is already UTF-8 JSON), and a SharedFrame as described below.
+ */
+export class WsConnection<Owner = unknown> extends WebSocket implements Connection {
   /** Pings sent since the last pong. */
   missedPings = 0;
+  /** What this socket feeds (the acceptor's client): how the acceptor's shared listeners find it. */
+  owner: Owner | null = null;
+  /** This process's number for the connection (see `id`). */
+  private readonly serial = nextSerial++;
   /**
    * Whether an event's shared frame may be written straight to the TCP socket: only when no
    * extension transforms frames (permessage-deflate would compress each one per socket).
+   * Known once the handshake is done (`opened`).
    */
-  private readonly preframed: boolean;
+  private preframed = false;
 
-  constructor(
-    readonly id: string,
-    readonly ws: WebSocket,
-  ) {
-    ws.on('pong', () => {
-      this.missedPings = 0;
-    });
-    const internals = ws as unknown as WsInternals;
-    this.preframed = internals._extensions !== undefined && Object.keys(internals._extensions).length === 0;
+  /**
+   * The handshake is done (called in ws's upgrade callback, before any frame is read or sent):
+   * the heartbeat's pongs are counted, and how the connection may write is known.
+   */
+  opened(): void {
+    this.on('pong', onPong);
+    this.preframed = Object.keys((this as unknown as WsInternals)._extensions).length === 0;
   }
 
-  send(data: string | Buffer | SharedFrame): void {
-    if (!(data instanceof SharedFrame)) return this.ws.send(data, TEXT_FRAME);
-    const socket = this.preframed ? this.idleSocket() : undefined;
+  /**
+   * Unique across processes and restarts (a random prefix per process, then the connection's
+   * number): in the hello and in every log line of the connection. Made when asked, so an idle
+   * connection keeps a number, not a string.
+   */
+  get id(): string {
+    return `${ID_PREFIX}${this.serial.toString(36)}`;
+  }
+
+  override send(data: SharedFrame | WsData, cb?: SendCallback): void;
+  override send(data: SharedFrame | WsData, options: SendOptions, cb?: SendCallback): void;
+  override send(data: SharedFrame | WsData, options?: SendOptions | SendCallback, cb?: SendCallback): void {
+    if (!(data instanceof SharedFrame)) {
+      if (options === undefined || typeof options === 'function') return super.send(data, TEXT_FRAME, options);
+      return super.send(data, options, cb);
+    }
+    const socket = this.preframed ? this.idleSocket() : null;
     // The same bytes for every follower: framed by the first socket, written as is by the rest.
     if (socket) socket.write((data.wire ??= frameText(data.payload)));
-    else this.ws.send(data.payload, TEXT_FRAME);
+    else super.send(data.payload, TEXT_FRAME);
   }
 
   /**
@@ -61,21 +102,17 @@ export class WsConnection implements Connection {
    * ws's sender holds nothing queued (it queues only while compressing or reading a Blob).
    * Otherwise ws.send does the write, so ordering and closing stay ws's.
    */
-  private idleSocket(): Socket | undefined {
-    if (this.ws.readyState !== 1) return undefined;
-    const { _socket: socket, _sender: sender } = this.ws as unknown as WsInternals;
-    if (!socket || !sender || sender._state !== 0 || sender._bufferedBytes !== 0) return undefined;
+  private idleSocket(): Socket | null {
+    if (this.readyState !== 1) return null;
+    const { _socket: socket, _sender: sender } = this as unknown as WsInternals;
+    if (!socket || !sender || sender._state !== 0 || sender._bufferedBytes !== 0) return null;
     return socket;
-  }
-
-  close(code: number, reason: string): void {
-    this.ws.close(code, reason);
   }
 
   batch(fn: () => void): void {
     // ws writes each frame as soon as it is sent; corking its socket (ws keeps it as `_socket`)
     // lets the frames of one burst leave in a single write: one syscall per connection start.
-    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    const socket = (this as unknown as WsInternals)._socket;
     if (!socket) return fn();
     socket.cork();
     try {
@@ -84,11 +121,11 @@ export class WsConnection implements Connection {
       socket.uncork();
     }
   }
-
-  get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
-  }
 }
+
+/** 72 random bits per process, then `-`: ids of two processes never meet. */
+const ID_PREFIX = `${randomBytes(9).toString('base64url')}-`;
+let nextSerial = 1;
 
 /**
  * One timer for every connection: each tick drops the peers that missed `maxMissed` pings in a
@@ -98,11 +135,11 @@ export function startHeartbeat(connections: () => Iterable<WsConnection>, interv
   const timer = setInterval(() => {
     for (const conn of connections()) {
       if (conn.missedPings >= maxMissed) {
-        conn.ws.terminate();
+        conn.terminate();
         continue;
       }
       conn.missedPings += 1;
-      conn.ws.ping();
+      conn.ping();
     }
   }, intervalMs);
   timer.unref();

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import proxyaddr from 'proxy-addr';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type Server, type WebSocket } from 'ws';
 import type { Limits } from '../../config/limits.js';
 import { parseRequestTarget } from '../../http/request-target.js';
 import type { TrustFn } from '../../http/trust-proxy.js';
@@ -45,9 +44,16 @@ export interface UpgradeAcceptorDeps {
  * (frames in, heartbeat, close).
  */
 export class UpgradeAcceptor {
-  private readonly wss: WebSocketServer;
-  private readonly transports = new Set<WsConnection>();
+  private readonly wss: Server<typeof ClientSocket>;
+  private readonly transports = new Set<ClientSocket>();
   private readonly stopHeartbeat: () => void;
+  /**
+   * The listeners of every open socket, made once: each finds its client through the socket
+   * (`owner`), so an idle connection holds no closure of its own.
+   */
+  private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  private readonly onError: (this: WebSocket, err: Error) => void;
+  private readonly onClose: (this: WebSocket, code: number) => void;
 
   constructor(private readonly deps: UpgradeAcceptorDeps) {
     this.wss = new WebSocketServer({
@@ -56,12 +62,32 @@ export class UpgradeAcceptor {
       perMessageDeflate: false,
       maxPayload: deps.limits.maxFrameBytes,
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+      WebSocket: ClientSocket,
     });
     this.stopHeartbeat = startHeartbeat(() => this.transports.values(), deps.limits.heartbeatIntervalMs, deps.limits.missedPingsBeforeDrop);
+    const { metrics, logger, node } = deps;
+    const transports = this.transports;
+    this.onMessage = function (data, isBinary) {
+      const client = (this as ClientSocket).owner!;
+      metrics.messagesIn.inc({ socket: client.socket });
+      node.receive(client, isBinary ? '\u0000' : data.toString());
+    };
+    this.onError = function (err) {
+      logger.debug({ err, connectionId: (this as ClientSocket).id }, 'socket error');
+    };
+    this.onClose = function (code) {
+      const client = (this as ClientSocket).owner!;
+      transports.delete(this as ClientSocket);
+      metrics.connections.dec({ socket: client.socket });
+      metrics.closes.inc({ code: String(code) });
+      node.leave(client);
+    };
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    // A shared listener: a closure here would keep this request (headers and all) for as long
+    // as the socket stays open.
+    socket.on('error', destroySelf);
     this.upgrade(req, socket, head).catch((err: unknown) => {
       this.deps.logger.error({ err, url: redactUrl(req.url) }, 'upgrade authentication failed');
       writeRefusal(socket, 503, { error: { code: 'unavailable', message: 'Try again shortly.' } });
@@ -77,11 +103,14 @@ export class UpgradeAcceptor {
     const result = await authenticateUpgrade({ url: req.url ?? '/', headers: req.headers, authorization: authorizationHeaders(req.rawHeaders), clientAddress }, this.deps.auth);
     if (socket.destroyed) return;
     if (!result.ok) return this.refuse(req, socket, clientAddress, result);
-    const admission = await this.deps.caps.admit(capChecksOf(result, clientAddress, this.deps.limits));
+    const checks = capChecksOf(result, clientAddress, this.deps.limits);
+    const admission = await this.deps.caps.admit(checks);
     if (!admission.ok) return this.refuse(req, socket, clientAddress, capRefusal(admission.reason));
     if (socket.destroyed) return admission.release();
-    // The slot is the TCP connection's: freed however it ends, handshake failures included.
-    socket.once('close', admission.release);
+    // The slot is the TCP connection's: freed however it ends, handshake failures included
+    // (`close` comes once; a release is idempotent anyway). A socket counted against no cap has
+    // nothing to free.
+    if (checks.length > 0) socket.on('close', admission.release);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(req, ws, clientAddress, result));
   }
 
@@ -95,29 +124,20 @@ export class UpgradeAcceptor {
     writeRefusal(socket, refusal.status, { error: { code: refusal.code, message: refusal.message } }, refusal.headers);
   }
 
-  private accept(req: IncomingMessage, ws: WebSocket, clientAddress: string, auth: Accepted): void {
-    const conn = new WsConnection(randomUUID(), ws);
-    this.transports.add(conn);
-    const client = this.deps.node.join(conn, auth);
-    const open = this.deps.metrics.connections.labels(auth.socket);
-    open.inc();
+  private accept(req: IncomingMessage, ws: ClientSocket, clientAddress: string, auth: Accepted): void {
+    ws.opened();
+    this.transports.add(ws);
+    const client = this.deps.node.join(ws, auth);
+    ws.owner = client;
+    this.deps.metrics.connections.inc({ socket: auth.socket });
     this.deps.metrics.countUpgrade(auth.socket, 'accepted', 'ok');
     this.deps.logger.info(
-      { event: 'ws_upgrade', result: 'accepted', socket: auth.socket, stream: auth.stream, principal: describePrincipal(auth), clientAddress, connectionId: conn.id, url: redactUrl(req.url), protocol: ws.protocol || undefined },
+      { event: 'ws_upgrade', result: 'accepted', socket: auth.socket, stream: auth.stream, principal: describePrincipal(auth), clientAddress, connectionId: ws.id, url: redactUrl(req.url), protocol: ws.protocol || undefined },
       'websocket upgrade accepted',
     );
-
-    ws.on('message', (data, isBinary) => {
-      this.deps.metrics.messagesIn.inc({ socket: auth.socket });
-      this.deps.node.receive(client, isBinary ? '\u0000' : data.toString());
-    });
-    ws.on('error', (err) => this.deps.logger.debug({ err, connectionId: conn.id }, 'socket error'));
-    ws.on('close', (code) => {
-      this.transports.delete(conn);
-      open.dec();
-      this.deps.metrics.closes.inc({ code: String(code) });
-      this.deps.node.leave(client);
-    });
+    ws.on('message', this.onMessage);
+    ws.on('error', this.onError);
+    ws.on('close', this.onClose);
   }
 
   /**
@@ -128,9 +148,16 @@ export class UpgradeAcceptor {
     this.stopHeartbeat();
     const deadline = Date.now() + graceMs;
     while (this.transports.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    for (const conn of this.transports) conn.ws.terminate();
+    for (const conn of this.transports) conn.terminate();
     this.wss.close();
   }
+}
+
+/** The sockets this acceptor's WebSocketServer makes: each is the Connection of one client. */
+class ClientSocket extends WsConnection<Client> {}
+
+function destroySelf(this: Duplex): void {
+  this.destroy();
 }
 
 function socketLabel(url: string | undefined): string {

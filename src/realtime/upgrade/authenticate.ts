@@ -71,6 +71,17 @@ export interface AuthDeps {
 const refuse = (status: Refused['status'], code: Refused['code'], reason: string, message: string, headers?: Record<string, string>): Refused =>
   headers ? { ok: false, status, code, reason, message, headers } : { ok: false, status, code, reason, message };
 
+/**
+ * The principal of a key holder: one object per key, shared by every socket opened with it (an
+ * integration may hold thousands). Principals are never written to.
+ */
+const KEY_PRINCIPALS = new WeakMap<KeyMatch, Principal>();
+function keyPrincipal(key: KeyMatch): Principal {
+  let principal = KEY_PRINCIPALS.get(key);
+  if (!principal) KEY_PRINCIPALS.set(key, (principal = { kind: 'key', socket: key.socket, key }));
+  return principal;
+}
+
 type Credential = { kind: 'key'; value: string } | { kind: 'ticket'; value: string };
 
 /** Every credential the request carries, wherever it put it; more than one is refused. */
@@ -161,7 +172,7 @@ export async function authenticateUpgrade(req: UpgradeRequest, deps: AuthDeps): 
     if (route.socket === 'payment' && !(await deps.orderExists(route.orderId))) {
       return refuse(404, 'not_found', 'no_such_order', 'No such order.');
     }
-    return { ok: true, socket: route.socket, principal: { kind: 'key', socket: route.socket, key }, stream: streamForKey(route), since };
+    return { ok: true, socket: route.socket, principal: keyPrincipal(key), stream: streamForKey(route), since };
   }
 
   const claims = await deps.tickets.verify(credential.value);
