@@ -181,7 +181,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   fastify.addHook('onClose', () => services.stop());
   // Nothing is served before this: the first requests after a start find the database warm.
   await warmUp(db, database.dialect);
-  await rehearse(services, logger);
+  await rehearse(services, database.dialect, logger);
   await fastify.ready();
 
   let closed = false;

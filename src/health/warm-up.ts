@@ -22,15 +22,19 @@ export async function warmUp(db: Executor, dialect: DialectName): Promise<void> 
 /**
  * The second half of being warm: a guest's payment rehearsed end to end and rolled back
  * (payments/webhook-rehearsal.ts), so the first webhook after a start is answered as fast as the
- * next ones. A rehearsal that cannot run (no theatre yet, or its order refused) is reported and
- * the start goes on: it only saves the first guest some milliseconds.
+ * next ones. On PostgreSQL once on each warm connection at the same time (each backend has its
+ * own caches of the tables it has touched; the rehearsals queue on the theatre's row lock, each
+ * holding its own connection). A rehearsal that cannot run (no theatre yet, or its order
+ * refused) is reported and the start goes on: it only saves the first guests some milliseconds.
  */
-export async function rehearse(services: { rehearseWebhook(): Promise<RehearsalOutcome> }, logger: Logger): Promise<void> {
+export async function rehearse(services: { rehearseWebhook(): Promise<RehearsalOutcome> }, dialect: DialectName, logger: Logger): Promise<void> {
   const started = performance.now();
+  const times = dialect === 'postgres' ? WARM_DB_CONNECTIONS : 1;
   try {
-    const outcome = await services.rehearseWebhook();
+    const outcomes = await Promise.all(Array.from({ length: times }, () => services.rehearseWebhook()));
     const ms = Math.round(performance.now() - started);
-    if (outcome.rehearsed) logger.info({ ms, webhook: outcome.result }, 'payment webhook path rehearsed and rolled back');
+    const outcome = outcomes[0]!;
+    if (outcome.rehearsed) logger.info({ ms, times, webhook: outcome.result }, 'payment webhook path rehearsed and rolled back');
     else logger.info({ why: outcome.why }, 'payment webhook path not rehearsed');
   } catch (err) {
     if (isAppError(err)) logger.info({ why: err.message }, 'payment webhook path not rehearsed');
