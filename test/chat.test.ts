@@ -145,6 +145,8 @@ describe('chat: WhatsApp in and out through the chat socket', () => {
     expect(history.body.messages.map((m: { direction: string }) => m.direction)).toEqual(['outgoing', 'incoming']);
     const older = await staff1.call('GET', `/api/chat/users/${encodeURIComponent(phone)}/messages?before=${history.body.messages[1].id}`);
     expect(older.body.messages.map((m: { direction: string }) => m.direction)).toEqual(['template']);
+    // Past the ids' integer range: a clear 400, not a database error.
+    expect((await staff1.call('GET', `/api/chat/users/${phone.slice(1)}/messages?before=2147483648`)).status).toBe(400);
     s1.send({ type: 'chat.history', phone, limit: 1 });
     expect(await s1.next('chat.history')).toMatchObject({ phone, messages: [{ id: ack.messageId }] });
     s1.close();

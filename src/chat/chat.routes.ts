@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { signedIn } from '../accounts/session.http.js';
-import { answerOf, bodyId, noContent } from '../http/route-schemas.js';
+import { answerOf, bodyId, MAX_ID, noContent } from '../http/route-schemas.js';
 import { safeText } from '../http/safe-text.js';
 import { ChatService, HISTORY_DEFAULT_LIMIT, HISTORY_MAX_LIMIT, MAX_TEXT_CHARS } from './chat.service.js';
 import type { ChatMessageView, ConversationView } from './chat.view.js';
@@ -20,7 +20,8 @@ const theatreQuery = z.union([z.string().regex(/^\d{1,9}$/, 'theatreId must be a
 
 const historyQuery = z.object({
   theatreId: theatreQuery.optional(),
-  before: z.string().regex(/^\d{1,15}$/, 'before must be a message id').transform(Number).optional(),
+  // Message ids are PostgreSQL integers: a larger number is no message id (and would not bind).
+  before: z.string().regex(/^\d{1,10}$/, 'before must be a message id').transform(Number).refine((n) => n <= MAX_ID, 'before must be a message id').optional(),
   limit: z.string().regex(/^\d{1,3}$/, 'limit must be a number').transform(Number).refine((n) => n >= 1 && n <= HISTORY_MAX_LIMIT, `limit must be 1 to ${HISTORY_MAX_LIMIT}`).optional(),
 });
 const sendBody = z.object({

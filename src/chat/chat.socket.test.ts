@@ -127,7 +127,10 @@ describe.each(engines)('chat socket requests on $name (property-based)', (engine
       }),
       {
         numRuns: 150,
-        examples: [[send('hello', 'ok')], [send('nul\u0000', 'n')], [send('half \ud800', 'h')], [send('two\nlines', 'l')], [JSON.stringify({ type: 'chat.history', phone: GUEST, limit: 100 })]],
+        examples: [[send('hello', 'ok')], [send('nul\u0000', 'n')], [send('half \ud800', 'h')], [send('two\nlines', 'l')], [JSON.stringify({ type: 'chat.history', phone: GUEST, limit: 100 })],
+          // Found by this property on PostgreSQL: an id past its integer range failed to bind.
+          [JSON.stringify({ type: 'chat.history', phone: GUEST, before: 2 ** 31 })],
+          [JSON.stringify({ type: 'chat.history', phone: GUEST, before: '2147483648' })]],
       },
     );
     expect(replies.filter((t) => t === 'ack').length).toBeGreaterThanOrEqual(2);

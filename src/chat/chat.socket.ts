@@ -1,5 +1,6 @@
 import { actorOf, type Actor } from '../accounts/actor.js';
 import { appError } from '../http/errors.js';
+import { MAX_ID } from '../http/route-schemas.js';
 import type { Client } from '../realtime/client.js';
 import type { MessageHandler } from '../realtime/messages.js';
 import { ChatService } from './chat.service.js';
@@ -15,7 +16,8 @@ function chatActor(client: Client): Actor {
 const messageId = (before: string | number | undefined): number | undefined => {
   if (before === undefined) return undefined;
   const n = Number(before);
-  if (!Number.isSafeInteger(n) || n < 0) throw appError('bad_request', 'before must be a message id.');
+  // Message ids are PostgreSQL integers: a larger number is no message id (and would not bind).
+  if (!Number.isSafeInteger(n) || n < 0 || n > MAX_ID) throw appError('bad_request', 'before must be a message id.');
   return n;
 };
 
