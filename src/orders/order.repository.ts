@@ -1,5 +1,6 @@
 import type { Insertable, Updateable } from 'kysely';
 import { onPostgres, toNumber } from '../db/dialect.js';
+import { MAX_ID } from '../http/route-schemas.js';
 import type { Executor, Transaction } from '../db/executor.js';
 import { OPEN_STATUSES } from './order.state.js';
 import type { IdempotencyKeyTable, OrderItemTable, OrderTable } from './order.table.js';
@@ -56,7 +57,8 @@ export class OrderRepository {
 
   /** Whether an order id names an order (asked before opening a payment socket with a key). */
   async exists(id: string): Promise<boolean> {
-    if (!/^\d{1,15}$/.test(id)) return false;
+    // Ids are PostgreSQL integers: a larger number names no order (and would not bind).
+    if (!/^\d{1,15}$/.test(id) || Number(id) > MAX_ID) return false;
     const row = await this.db.selectFrom('orders').select('id').where('id', '=', Number(id)).executeTakeFirst();
     return row !== undefined;
   }
