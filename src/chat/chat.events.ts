@@ -13,9 +13,8 @@ export { ALL_CHAT_STREAM, chatStream };
  * the lock order (streams/stream-names.ts), whatever order they are queued in.
  */
 export async function emitChatMessages(trx: Transaction, messages: ChatMessageView[], at: Date): Promise<void> {
-  const theatres = [...new Set(messages.flatMap((m) => (m.theatreId === null ? [] : [m.theatreId])))].sort((a, b) => a - b);
-  for (const theatreId of theatres) {
-    for (const m of messages) if (m.theatreId === theatreId) await appendAtCommit(trx, chatStream(theatreId), 'chat.message', m, at);
+  for (const m of messages) {
+    if (m.theatreId !== null) await appendAtCommit(trx, chatStream(m.theatreId), 'chat.message', m, at);
+    await appendAtCommit(trx, ALL_CHAT_STREAM, 'chat.message', m, at);
   }
-  for (const m of messages) await appendAtCommit(trx, ALL_CHAT_STREAM, 'chat.message', m, at);
 }

@@ -34,6 +34,19 @@ export function beforeCommit(trx: Transaction, work: BeforeCommit): boolean {
 }
 
 /**
+ * The body of a UnitOfWork's transaction: `fn`, then the work it left for just before the
+ * commit (work registered meanwhile runs too, in order). Queued work is collected in `queued`.
+ */
+async function runToCommit<T>(trx: Transaction, queued: Set<WorkQueue>, fn: (trx: Transaction) => Promise<T>): Promise<T> {
+  queuedBy.set(trx, queued);
+  const last: BeforeCommit[] = [];
+  beforeCommitOf.set(trx, last);
+  const value = await fn(trx);
+  for (let i = 0; i < last.length; i++) await last[i]!();
+  return value;
+}
+
+/**
  * Commit, then publish, in one place. `write(fn)` runs `fn` in a transaction, then the work it
  * left for just before the commit (beforeCommit); after it commits,
  * the listeners of every commit (the outbox relay) and those of each queue the transaction left
@@ -65,15 +78,7 @@ export class UnitOfWork {
   /** Runs `fn` in one transaction, then wakes the listeners of what it committed. */
   async write<T>(fn: (trx: Transaction) => Promise<T>): Promise<T> {
     const queued = new Set<WorkQueue>();
-    const result = await this.reader.transaction().execute(async (trx) => {
-      queuedBy.set(trx, queued);
-      const last: BeforeCommit[] = [];
-      beforeCommitOf.set(trx, last);
-      const value = await fn(trx);
-      // Work registered while this runs (none today) runs too, in order.
-      for (let i = 0; i < last.length; i++) await last[i]!();
-      return value;
-    });
+    const result = await this.reader.transaction().execute((trx) => runToCommit(trx, queued, fn));
     this.wake(this.everyCommit);
     for (const queue of queued) this.wake(this.byQueue.get(queue) ?? []);
     return result;
@@ -89,11 +94,7 @@ export class UnitOfWork {
     const rollBack = new Error('rehearsal: rolled back');
     try {
       await this.reader.transaction().execute(async (trx) => {
-        queuedBy.set(trx, new Set());
-        const last: BeforeCommit[] = [];
-        beforeCommitOf.set(trx, last);
-        await fn(new RehearsalUnitOfWork(trx));
-        for (let i = 0; i < last.length; i++) await last[i]!();
+        await runToCommit(trx, new Set(), () => fn(new RehearsalUnitOfWork(trx)));
         throw rollBack;
       });
     } catch (err) {
