@@ -1,12 +1,20 @@
 import type { Transaction } from '../db/executor.js';
 import type { DocumentSeries } from './invoice.table.js';
 
+/** One formatter per time zone: making one costs more than the rest of a confirmation's own work. */
+const yearMonthFormats = new Map<string, Intl.DateTimeFormat>();
+function yearMonthIn(timeZone: string): Intl.DateTimeFormat {
+  let format = yearMonthFormats.get(timeZone);
+  if (!format) yearMonthFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: 'numeric' })));
+  return format;
+}
+
 /**
  * The financial year (1 April to 31 March) that `at` falls in, in the theatre's time zone, as
  * GST documents write it: '2026-27'.
  */
 export function fiscalYearOf(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: 'numeric' }).formatToParts(at);
+  const parts = yearMonthIn(timeZone).formatToParts(at);
   const year = Number(parts.find((p) => p.type === 'year')!.value);
   const month = Number(parts.find((p) => p.type === 'month')!.value);
   const start = month >= 4 ? year : year - 1;

@@ -1,4 +1,5 @@
-import type { Insertable, Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Updateable } from 'kysely';
+import type { Database } from '../db/schema.js';
 import { onPostgres, toNumber } from '../db/dialect.js';
 import { MAX_ID } from '../http/route-schemas.js';
 import type { Executor, Transaction } from '../db/executor.js';
@@ -8,6 +9,14 @@ import type { OrderRecord } from './order.view.js';
 
 export type NewOrder = Insertable<OrderTable>;
 export type NewOrderItem = Omit<Insertable<OrderItemTable>, 'order_id'>;
+
+/** The phones of the orders each open transaction locked (an order's phone never changes). */
+const phonesLockedIn = new WeakMap<Transaction, Map<number, string>>();
+function lockedPhones(trx: Transaction): Map<number, string> {
+  let map = phonesLockedIn.get(trx);
+  if (!map) phonesLockedIn.set(trx, (map = new Map()));
+  return map;
+}
 
 export class OrderRepository {
   constructor(private readonly db: Executor) {}
@@ -36,23 +45,49 @@ export class OrderRepository {
    * of an order (staff action, payment start, webhook, refund, job) goes through this first, so
    * changes of one order are serialised on every process: PostgreSQL holds the row lock until
    * commit (a concurrent writer waits, then reads what this one committed); SQLite takes its
-   * database write lock. PostgreSQL locks and reads in one statement (SELECT … FOR NO KEY UPDATE,
-   * the lock an UPDATE of the row takes, so foreign keys to it still only share it);
-   * SQLite has no FOR UPDATE, so a no-op UPDATE takes its write lock first. Null when the order
-   * does not exist.
+   * database write lock. The order is named by its id, or by the gateway order of one of its
+   * payments (a webhook). Null when there is no such order.
+   *
+   * PostgreSQL locks and reads in one statement (SELECT … FOR NO KEY UPDATE OF orders, the lock
+   * an UPDATE of the row takes, so foreign keys to it still only share it), its items included:
+   * they are written with the order and never change, so the statement's snapshot, taken before
+   * any wait for the lock, has them right; so is a payment's order_id, which never changes either.
+   * SQLite has no FOR UPDATE, so a no-op UPDATE takes its write lock first.
    */
-  async lock(trx: Transaction, orderId: number): Promise<OrderRecord | null> {
+  async lock(trx: Transaction, order: number | { gatewayOrderId: string }): Promise<OrderRecord | null> {
+    const isTheOrder = (eb: ExpressionBuilder<Database, 'orders'>) =>
+      typeof order === 'number'
+        ? eb('orders.id', '=', order)
+        : eb('orders.id', '=', eb.selectFrom('payments').select('payments.order_id').where('payments.gateway_order_id', '=', order.gatewayOrderId));
+    let record: OrderRecord | null;
     if (onPostgres(trx)) {
-      const row = await trx.selectFrom('orders').selectAll().where('id', '=', orderId).forNoKeyUpdate().executeTakeFirst();
-      return row ? { row, items: await this.items(orderId, trx) } : null;
+      const found = await trx
+        .selectFrom('orders')
+        .selectAll('orders')
+        .select((eb) =>
+          eb
+            .selectFrom('order_items')
+            .select(sql<OrderRecord['items']>`coalesce(json_agg(order_items order by order_items.id), '[]'::json)`.as('items'))
+            .whereRef('order_items.order_id', '=', 'orders.id')
+            .as('items'),
+        )
+        .where(isTheOrder)
+        .forNoKeyUpdate('orders')
+        .executeTakeFirst();
+      if (!found) return null;
+      const { items, ...row } = found;
+      record = { row, items: items ?? [] };
+    } else {
+      const locked = await trx
+        .updateTable('orders')
+        .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+        .where(isTheOrder)
+        .returning('orders.id')
+        .executeTakeFirst();
+      record = locked ? await this.find(locked.id, trx) : null;
     }
-    const r = await trx
-      .updateTable('orders')
-      .set((eb) => ({ updated_at: eb.ref('updated_at') }))
-      .where('id', '=', orderId)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) return null;
-    return this.find(orderId, trx);
+    if (record) lockedPhones(trx).set(record.row.id, record.row.phone);
+    return record;
   }
 
   /** Whether an order id names an order (asked before opening a payment socket with a key). */
@@ -75,8 +110,10 @@ export class OrderRepository {
     return toNumber((await q.executeTakeFirst())?.n);
   }
 
-  /** The phone an order was placed with. */
+  /** The phone an order was placed with (it never changes: an order locked in this transaction already read it). */
   async phoneOf(orderId: number, trx: Executor = this.db): Promise<string | null> {
+    const locked = phonesLockedIn.get(trx as Transaction)?.get(orderId);
+    if (locked !== undefined) return locked;
     const row = await trx.selectFrom('orders').select('phone').where('id', '=', orderId).executeTakeFirst();
     return row?.phone ?? null;
   }

@@ -15,11 +15,15 @@ import type { Kysely } from 'kysely';
 const engines = await databaseEngines();
 const SECRET = 'webhook-secret';
 
-/** Makes every UPDATE of `table` fail, to prove a failure late in a transaction undoes it all. */
-function failUpdatesOf(table: string): KyselyPlugin {
+/**
+ * Makes every write to `table` fail (an UPDATE or INSERT naming it, or raw SQL mentioning it), to
+ * prove a failure late in a transaction undoes it all.
+ */
+function failWritesTo(table: string): KyselyPlugin {
   return {
     transformQuery(args) {
-      if (args.node.kind === 'UpdateQueryNode' && JSON.stringify(args.node.table).includes(`"${table}"`)) {
+      const kind = args.node.kind;
+      if ((kind === 'UpdateQueryNode' || kind === 'InsertQueryNode' || kind === 'RawNode') && JSON.stringify(args.node).includes(table)) {
         throw new Error('injected failure');
       }
       return args.node;
@@ -164,6 +168,7 @@ describe.each(engines)('payments on $name', (engine) => {
     const concurrent = await Promise.all([1, 2, 3].map(() => payments.handleWebhook(body, hook.signature, hook.eventId)));
     expect(concurrent).toEqual([{ status: 'duplicate' }, { status: 'duplicate' }, { status: 'duplicate' }]);
     expect(await snapshot()).toEqual(before);
+    expect(await handle.db.selectFrom('webhook_events').select(['id', 'outcome']).execute()).toEqual([{ id: hook.eventId, outcome: 'processed' }]);
   });
 
   it('changes nothing and alerts when the captured amount differs from the order', async () => {
@@ -173,6 +178,8 @@ describe.each(engines)('payments on $name', (engine) => {
     const hook = buildWebhook({ event: 'payment.captured', gatewayOrderId: started.gatewayOrderId, gatewayPaymentId: 'pay_short', amount: 100, secret: SECRET, eventId: 'evt_short', at: clock.now() });
     expect(await payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).toEqual({ status: 'ignored', reason: 'amount mismatch' });
     expect(await snapshot()).toEqual(before);
+    // Recorded as processed first, corrected in the same transaction: only the final outcome is seen.
+    expect(await handle.db.selectFrom('webhook_events').select(['id', 'outcome']).execute()).toEqual([{ id: 'evt_short', outcome: 'ignored: amount mismatch' }]);
     expect(alerts).toEqual([
       [expect.stringContaining('amount mismatch'), expect.objectContaining({ orderId: order.id, expected: 50000, received: 100 })],
     ]);
@@ -193,15 +200,17 @@ describe.each(engines)('payments on $name', (engine) => {
     expect(await orders.getOrder(order.id)).toMatchObject({ status: 'confirmed', paymentStatus: 'success' });
   });
 
-  it('rolls back the whole change and its events when the transaction fails after appending', async () => {
+  it('rolls back the whole change when its last statement, writing its events, fails', async () => {
     const order = await onlineOrder();
     const started = await payments.startPayment(order.id);
     const hook = await payments.simulateCheckout(started.paymentId, 'pay');
     const before = await snapshot();
-    const broken = services(handle.db.withPlugin(failUpdatesOf('webhook_events'))).p;
+    const broken = services(handle.db.withPlugin(failWritesTo('stream_events'))).p;
     await expect(broken.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).rejects.toThrow('injected failure');
     expect(await snapshot()).toEqual(before);
     expect(await events.head(`theatre:${galaxy().id}`)).toBe(0);
+    expect(await handle.db.selectFrom('webhook_events').selectAll().execute()).toEqual([]);
+    expect(await handle.db.selectFrom('document_counters').selectAll().execute()).toEqual([]);
     // Nothing was recorded, so the gateway's retry of the same event goes through.
     expect(await payments.handleWebhook(Buffer.from(hook.rawBody), hook.signature, hook.eventId)).toEqual({ status: 'processed' });
   });

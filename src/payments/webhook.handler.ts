@@ -76,9 +76,11 @@ export class WebhookHandler {
     const now = this.deps.clock();
     const outcome = await this.deps.uow.write(async (trx): Promise<Outcome | 'duplicate'> => {
       // A concurrent delivery of the same id waits here for the first one's commit, then sees it.
-      if (!(await this.deps.payments.recordWebhookEvent(trx, event.id, now.toISOString(), 'processing'))) return 'duplicate';
+      // Recorded as processed, the usual outcome (one statement fewer); corrected below when it is
+      // not. Nobody sees the row before the commit, which carries the final outcome.
+      if (!(await this.deps.payments.recordWebhookEvent(trx, event.id, now.toISOString(), 'processed'))) return 'duplicate';
       const result = await this.applyLocked(trx, event, now);
-      await this.deps.payments.setWebhookOutcome(trx, event.id, result.changed ? 'processed' : `ignored: ${result.reason}`);
+      if (!result.changed) await this.deps.payments.setWebhookOutcome(trx, event.id, `ignored: ${result.reason}`);
       return result;
     });
     if (outcome === 'duplicate') return { status: 'duplicate' };
@@ -92,12 +94,10 @@ export class WebhookHandler {
 
   private async applyLocked(trx: Transaction, event: GatewayEvent, now: Date): Promise<Outcome> {
     if (event.kind === 'other') return { changed: false, reason: `event ${event.name} not handled` };
-    const found = await this.deps.payments.findByGatewayOrderId(event.gatewayOrderId, trx);
-    if (!found) return { changed: false, reason: 'unknown gateway order', alert: { gatewayOrderId: event.gatewayOrderId } };
-    const record = await this.deps.orders.lock(trx, found.order_id);
-    if (!record) return { changed: false, reason: 'payment without order', alert: { paymentId: found.id } };
-    // Read again under the order's lock: another writer may have changed it meanwhile.
-    const payment = (await this.deps.payments.find(found.id, trx))!;
+    // The order first (found by its payment in the same statement), then the payment under its lock.
+    const record = await this.deps.orders.lock(trx, { gatewayOrderId: event.gatewayOrderId });
+    const payment = record && (await this.deps.payments.findByGatewayOrderId(event.gatewayOrderId, trx));
+    if (!record || !payment) return { changed: false, reason: 'unknown gateway order', alert: { gatewayOrderId: event.gatewayOrderId } };
     if (event.kind !== 'refunded' && event.currency !== payment.currency) {
       return { changed: false, reason: 'currency mismatch', alert: { orderId: record.row.id, expected: payment.currency, received: event.currency ?? null } };
     }
