@@ -253,6 +253,7 @@ export async function runWebhookE2e(opts: E2eOptions): Promise<E2eResult> {
     MAX_SOCKETS_PER_THEATRE: '1000000',
     MAX_TICKET_SOCKETS_PER_ADDRESS: '1000000',
     LOG_LEVEL: 'info',
+    ...(process.env.SCRATCH_HB ? { HEARTBEAT_INTERVAL_MS: process.env.SCRATCH_HB } : {}),
   };
   if (opts.mode !== 'sqlite') Object.assign(env, { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema });
   if (opts.mode === 'cluster') Object.assign(env, { REDIS_URL: opts.redisUrl ?? process.env.BENCH_REDIS_URL ?? DEFAULT_REDIS_URL, REDIS_PREFIX: `bench:${randomUUID()}:` });
@@ -431,6 +432,7 @@ export async function runWebhookE2e(opts: E2eOptions): Promise<E2eResult> {
       }
       const sorted = sortedCopy(latencies);
       const answersSorted = sortedCopy(answers);
+      if (process.env.BENCH_SLOW) process.stderr.write(`slow answers (index:ms): ${answers.map((a, i) => [i, a] as const).filter(([, a]) => a > 20).map(([i, a]) => `${i}:${a.toFixed(1)}`).join(' ')}\n`);
       const gaps = sockets.reduce((n, s) => n + s.lost, 0) - lostBefore;
       results.push({
         intervalMs: phase.intervalMs,

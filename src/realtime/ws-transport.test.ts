@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SharedFrame } from './connection.js';
-import { frameText, WsConnection } from './ws-transport.js';
+import { frameText, HEARTBEAT_SLICES, startHeartbeat, WsConnection } from './ws-transport.js';
 
 /** A raw TCP client that does the upgrade by hand and records every byte the server sends after the 101. */
 async function rawClient(port: number): Promise<{ socket: Socket; bytes: () => Buffer; until: (n: number) => Promise<void> }> {
@@ -153,5 +153,55 @@ describe('WsConnection: an event framed once, written as the same bytes to every
     const [code] = (await once(ws, 'close')) as [number];
     expect(code).toBe(1000);
     expect(got).toEqual([]);
+  });
+});
+
+describe('startHeartbeat: every peer pinged once per interval, in slices, never all at once', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function peers(n: number) {
+    return Array.from({ length: n }, (_, i) => ({ heartbeatSlot: i + 1, missedPings: 0, pings: 0, terminated: false, ping() { this.pings++; }, terminate() { this.terminated = true; } }));
+  }
+
+  it('pings a tenth of 1,000 connections per tenth of a 25 s interval, each once per interval', () => {
+    vi.useFakeTimers();
+    const conns = peers(1000);
+    const stop = startHeartbeat(() => conns, 25_000, 2);
+    let before = 0;
+    for (let slice = 1; slice <= HEARTBEAT_SLICES; slice++) {
+      vi.advanceTimersByTime(25_000 / HEARTBEAT_SLICES);
+      const pinged = conns.reduce((n, c) => n + c.pings, 0);
+      expect(pinged - before).toBe(1000 / HEARTBEAT_SLICES);
+      before = pinged;
+      for (const c of conns) c.missedPings = 0; // they answer
+    }
+    expect(conns.every((c) => c.pings === 1)).toBe(true);
+    vi.advanceTimersByTime(25_000);
+    expect(conns.every((c) => c.pings === 2 && !c.terminated)).toBe(true);
+    stop();
+  });
+
+  it('drops a peer once it has missed two pings in a row, and only that peer', () => {
+    vi.useFakeTimers();
+    const conns = peers(20);
+    const stop = startHeartbeat(() => conns, 1_000, 2);
+    for (let round = 0; round < 3; round++) {
+      vi.advanceTimersByTime(1_000);
+      for (const c of conns.slice(1)) c.missedPings = 0; // all but the first answer
+    }
+    expect(conns[0]!.terminated).toBe(true);
+    expect(conns.slice(1).some((c) => c.terminated)).toBe(false);
+    stop();
+  });
+
+  it('pings everyone in one tick when the interval is too short to slice (tests use 150 ms)', () => {
+    vi.useFakeTimers();
+    const conns = peers(7);
+    const stop = startHeartbeat(() => conns, 150, 2);
+    vi.advanceTimersByTime(150);
+    expect(conns.every((c) => c.pings === 1)).toBe(true);
+    stop();
   });
 });

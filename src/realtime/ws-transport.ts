@@ -84,6 +84,11 @@ export class WsConnection<Owner = unknown> extends WebSocket implements Connecti
     return `${ID_PREFIX}${this.serial.toString(36)}`;
   }
 
+  /** The heartbeat's slot (startHeartbeat): consecutive connections fall in consecutive slices. */
+  get heartbeatSlot(): number {
+    return this.serial;
+  }
+
   override send(data: SharedFrame | WsData, cb?: SendCallback): void;
   override send(data: SharedFrame | WsData, options: SendOptions, cb?: SendCallback): void;
   override send(data: SharedFrame | WsData, options?: SendOptions | SendCallback, cb?: SendCallback): void {
@@ -127,13 +132,32 @@ export class WsConnection<Owner = unknown> extends WebSocket implements Connecti
 const ID_PREFIX = `${randomBytes(9).toString('base64url')}-`;
 let nextSerial = 1;
 
+/** What the heartbeat needs of a connection. */
+export interface Heartbeating {
+  missedPings: number;
+  /** Which slice of the interval pings it (any stable number; WsConnection's serial). */
+  readonly heartbeatSlot: number;
+  ping(): void;
+  terminate(): void;
+}
+
+/** Pings go out over this many slices of the interval at most (one slice per 100 ms of it). */
+export const HEARTBEAT_SLICES = 10;
+
 /**
- * One timer for every connection: each tick drops the peers that missed `maxMissed` pings in a
- * row and pings the rest.
+ * One timer for every connection: each peer is pinged once per `intervalMs`, and dropped once it
+ * has missed `maxMissed` pings in a row. The interval is cut into slices, each pinging the
+ * connections of its slot, so 100,000 connections are never pinged (nor answer) in one burst: a
+ * burst of 1,000 pings and their pongs held the event loop for tens of milliseconds, in the middle
+ * of whatever webhook came then.
  */
-export function startHeartbeat(connections: () => Iterable<WsConnection>, intervalMs: number, maxMissed: number): () => void {
+export function startHeartbeat(connections: () => Iterable<Heartbeating>, intervalMs: number, maxMissed: number): () => void {
+  const slices = Math.max(1, Math.min(HEARTBEAT_SLICES, Math.floor(intervalMs / 100)));
+  let tick = 0;
   const timer = setInterval(() => {
+    const slice = tick++ % slices;
     for (const conn of connections()) {
+      if (conn.heartbeatSlot % slices !== slice) continue;
       if (conn.missedPings >= maxMissed) {
         conn.terminate();
         continue;
@@ -141,7 +165,7 @@ export function startHeartbeat(connections: () => Iterable<WsConnection>, interv
       conn.missedPings += 1;
       conn.ping();
     }
-  }, intervalMs);
+  }, intervalMs / slices);
   timer.unref();
   return () => clearInterval(timer);
 }
