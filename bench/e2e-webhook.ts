@@ -14,7 +14,7 @@
 // prints one JSON line (E2eResult) as its last stdout line.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +76,14 @@ export interface E2ePhaseResult {
   webhookFirst10Max: number;
   /** The first 10 answers themselves (ms). */
   webhookFirst10: number[];
+  /**
+   * The same answers as the server timed them (Fastify's `responseTime`, from its log): without
+   * the generator's own delays — it also reads the 1,000 staff sockets, and an answer that arrives
+   * with a fan-out's frames waits for them in its event loop.
+   */
+  serverAnswerP50: number;
+  serverAnswerP99: number;
+  serverAnswerFirst10Max: number;
   /** Events missing on a socket (gaps in its seqs, or order.confirmed never received). */
   lost: number;
   /** Events received twice or behind a later one on a socket. */
@@ -106,10 +114,12 @@ interface Server {
 
 let serverRoot = REPO_ROOT;
 
-function startServer(env: Record<string, string>, opts: { cpu?: number; cpuProfDir?: string }): Promise<Server> {
+function startServer(env: Record<string, string>, opts: { cpu?: number; cpuProfDir?: string; logFile?: string }): Promise<Server> {
   const node = [process.execPath, ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []), '--import', 'tsx', join(serverRoot, 'src/cli.ts'), 'serve'];
   const cmd = opts.cpu !== undefined ? ['taskset', '-c', String(opts.cpu), ...node] : node;
-  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: serverRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const stdout = opts.logFile ? openSync(opts.logFile, 'w') : 'ignore';
+  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: serverRoot, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', stdout, 'pipe'] });
+  if (typeof stdout === 'number') closeSync(stdout);
   return new Promise((resolve, reject) => {
     let err = '';
     const timer = setTimeout(() => reject(new Error(`scan2food did not start:\n${err}`)), START_TIMEOUT_MS);
@@ -253,7 +263,6 @@ export async function runWebhookE2e(opts: E2eOptions): Promise<E2eResult> {
     MAX_SOCKETS_PER_THEATRE: '1000000',
     MAX_TICKET_SOCKETS_PER_ADDRESS: '1000000',
     LOG_LEVEL: 'info',
-    ...(process.env.SCRATCH_HB ? { HEARTBEAT_INTERVAL_MS: process.env.SCRATCH_HB } : {}),
   };
   if (opts.mode !== 'sqlite') Object.assign(env, { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema });
   if (opts.mode === 'cluster') Object.assign(env, { REDIS_URL: opts.redisUrl ?? process.env.BENCH_REDIS_URL ?? DEFAULT_REDIS_URL, REDIS_PREFIX: `bench:${randomUUID()}:` });
@@ -299,7 +308,8 @@ export async function runWebhookE2e(opts: E2eOptions): Promise<E2eResult> {
 
     // 2. Fresh servers: ready, then the staff connect (spread over the processes), nothing else.
     if (opts.cpuProfDir) mkdirSync(opts.cpuProfDir, { recursive: true });
-    servers = await Promise.all(Array.from({ length: processes }, () => startServer(env, { cpu: pin ? SERVER_CPU : undefined, cpuProfDir: opts.cpuProfDir })));
+    const logFiles = Array.from({ length: processes }, (_, i) => join(dataDir, `server-${i}.log`));
+    servers = await Promise.all(logFiles.map((logFile) => startServer(env, { cpu: pin ? SERVER_CPU : undefined, cpuProfDir: opts.cpuProfDir, logFile })));
     await Promise.all(servers.map((s) => waitReady(s.base)));
     const { cookie } = await json(servers[0]!.base, '/api/auth/login', { username: 'bench-staff', password });
 
@@ -354,12 +364,14 @@ export async function runWebhookE2e(opts: E2eOptions): Promise<E2eResult> {
     // 3. The phases: webhooks at a fixed interval, never waiting for the previous one.
     const agent = new Agent({ keepAlive: true, maxSockets: 256 });
     const results: E2ePhaseResult[] = [];
+    const phaseWalls: { from: number; to: number }[] = [];
     let next = 0;
     for (const phase of opts.phases) {
       const count = Math.round((phase.durationS * 1000) / phase.intervalMs);
       const batch = prepared.slice(next, next + count);
       next += count;
       const windowFrom = monotonicMicros();
+      const wallFrom = Date.now();
       const lostBefore = sockets.reduce((n, s) => n + s.lost, 0);
       const dupBefore = sockets.reduce((n, s) => n + s.duplicated, 0);
       const cpuBefore = servers.reduce((n, s) => n + processCpuMicros(s.pid), 0);
@@ -403,6 +415,7 @@ export async function runWebhookE2e(opts: E2eOptions): Promise<E2eResult> {
         );
       }
       await Promise.all(answered);
+      phaseWalls.push({ from: wallFrom, to: Date.now() });
       // Every order.confirmed on every socket, then a quiet moment for late duplicates.
       const deadline = Date.now() + DRAIN_TIMEOUT_MS;
       let lastCount = received;
@@ -432,7 +445,6 @@ export async function runWebhookE2e(opts: E2eOptions): Promise<E2eResult> {
       }
       const sorted = sortedCopy(latencies);
       const answersSorted = sortedCopy(answers);
-      if (process.env.BENCH_SLOW) process.stderr.write(`slow answers (index:ms): ${answers.map((a, i) => [i, a] as const).filter(([, a]) => a > 20).map(([i, a]) => `${i}:${a.toFixed(1)}`).join(' ')}\n`);
       const gaps = sockets.reduce((n, s) => n + s.lost, 0) - lostBefore;
       results.push({
         intervalMs: phase.intervalMs,
@@ -447,6 +459,9 @@ export async function runWebhookE2e(opts: E2eOptions): Promise<E2eResult> {
         webhookMax: answersSorted[answersSorted.length - 1] ?? NaN,
         webhookFirst10Max: Math.max(...answers.slice(0, 10)),
         webhookFirst10: answers.slice(0, 10).map((a) => Math.round(a * 10) / 10),
+        serverAnswerP50: NaN,
+        serverAnswerP99: NaN,
+        serverAnswerFirst10Max: NaN,
         lost: Math.max(gaps, missingConfirmed),
         duplicated: sockets.reduce((n, s) => n + s.duplicated, 0) - dupBefore,
         webhookErrors,
@@ -455,6 +470,17 @@ export async function runWebhookE2e(opts: E2eOptions): Promise<E2eResult> {
       });
     }
     agent.destroy();
+    // The servers flush their logs as they stop.
+    await Promise.all(servers.map(stopServer));
+    const served = serverWebhookTimes(logFiles);
+    results.forEach((r, i) => {
+      const { from, to } = phaseWalls[i]!;
+      const inPhase = served.filter((w) => w.at >= from && w.at <= to + 1_000).map((w) => w.ms);
+      const sortedServed = sortedCopy(inPhase);
+      r.serverAnswerP50 = percentileSorted(sortedServed, 50);
+      r.serverAnswerP99 = percentileSorted(sortedServed, 99);
+      r.serverAnswerFirst10Max = Math.max(...inPhase.slice(0, 10));
+    });
     if (opts.cpuProfDir) writeFileSync(join(opts.cpuProfDir, 'windows.json'), JSON.stringify(profileWindows));
     return { mode: opts.mode, staff: opts.staff, processes, pinned: pin, phases: results, notes };
   } finally {
@@ -469,6 +495,29 @@ export async function runWebhookE2e(opts: E2eOptions): Promise<E2eResult> {
     }
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Every webhook's answer time as its server logged it (Fastify's `request completed` line of a
+ * request that logged `payment_webhook`), in the order they were completed across processes.
+ */
+function serverWebhookTimes(logFiles: string[]): { at: number; ms: number }[] {
+  const out: { at: number; ms: number }[] = [];
+  for (const file of logFiles) {
+    const completed = new Map<string, { at: number; ms: number }>();
+    const webhooks = new Set<string>();
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.includes('"reqId"')) continue;
+      const entry = JSON.parse(line) as { reqId: string; time: number; msg?: string; event?: string; responseTime?: number };
+      if (entry.event === 'payment_webhook') webhooks.add(entry.reqId);
+      else if (entry.msg === 'request completed' && entry.responseTime !== undefined) completed.set(entry.reqId, { at: entry.time, ms: entry.responseTime });
+    }
+    for (const id of webhooks) {
+      const c = completed.get(id);
+      if (c) out.push(c);
+    }
+  }
+  return out.sort((a, b) => a.at - b.at);
 }
 
 export function parsePhases(spec: string): E2ePhase[] {
@@ -496,7 +545,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const p of r.phases) {
     process.stderr.write(
       `[e2e ${r.mode}] every ${p.intervalMs} ms for ${p.durationS} s → ${r.staff} staff: p50 ${p.p50.toFixed(1)} p99 ${p.p99.toFixed(1)} max ${p.max.toFixed(1)} ms; ` +
-        `webhook answer p50 ${p.webhookP50.toFixed(1)} p99 ${p.webhookP99.toFixed(1)} first 10: ${p.webhookFirst10.join(', ')} ms; lost ${p.lost}, duplicated ${p.duplicated}, webhook errors ${p.webhookErrors}; ` +
+        `webhook answer p50 ${p.webhookP50.toFixed(1)} p99 ${p.webhookP99.toFixed(1)} first 10: ${p.webhookFirst10.join(', ')} ms ` +
+        `(server side p50 ${p.serverAnswerP50.toFixed(1)} p99 ${p.serverAnswerP99.toFixed(1)} first 10 max ${p.serverAnswerFirst10Max.toFixed(1)} ms); lost ${p.lost}, duplicated ${p.duplicated}, webhook errors ${p.webhookErrors}; ` +
         `server CPU ${p.serverCpuMsPerOrder.toFixed(2)} ms/order; send lag ≤ ${p.maxSendLagMs.toFixed(1)} ms\n`,
     );
   }
