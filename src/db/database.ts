@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
@@ -38,6 +39,8 @@ export interface DatabaseOptions {
    * database as it is (the migrate command itself).
    */
   migrations?: 'apply' | 'verify' | 'none';
+  /** SQLite only: a WAL checkpoint failed on the checkpointer's thread (db/sqlite-checkpointer.ts). */
+  onCheckpointError?: (message: string) => void;
 }
 
 /** The schema and this code disagree; the message says which command fixes it. */
@@ -60,7 +63,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Opens the database chosen by the options and brings its schema up to date (or checks it: see `migrations`). */
 export async function createDatabase(opts: DatabaseOptions): Promise<Db> {
-  const handle = opts.databaseUrl ? await openPostgres(opts) : openSqlite(opts.sqliteFile);
+  const handle = opts.databaseUrl ? await openPostgres(opts) : openSqlite(opts.sqliteFile, opts.onCheckpointError ?? (() => undefined));
   const schema = opts.databaseUrl ? opts.schema : undefined;
   try {
     if ((opts.migrations ?? 'apply') === 'apply') await migrate(handle.db, handle.dialect, schema);
@@ -141,7 +144,7 @@ export function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatab
   });
 }
 
-function openSqlite(file: string): Db {
+function openSqlite(file: string, onCheckpointError: (message: string) => void): Db {
   if (file !== ':memory:') privateSqliteFiles(file);
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
@@ -149,8 +152,17 @@ function openSqlite(file: string): Db {
   sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   // WAL + NORMAL is durable against application crashes; only an OS crash can lose the last commits.
   sqlite.pragma('synchronous = NORMAL');
+  // Checkpoints on a thread of their own, not inside whichever request crosses 1,000 WAL pages.
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(sqlite, file, onCheckpointError);
   const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors(sqlite) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /** PostgreSQL connections the pool keeps open when idle; health/warm-up.ts opens them before the server is ready. */
