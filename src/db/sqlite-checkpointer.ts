@@ -69,6 +69,9 @@ export function startCheckpointer(sqlite: SqliteDatabase.Database, file: string,
     async stop() {
       if (stopping) return exited;
       stopping = true;
+      // Unreferenced so it never keeps a process alive; referenced again while it stops, or a
+      // process with nothing else to do would end (exit code 0) before hearing it has.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
