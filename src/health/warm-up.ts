@@ -24,8 +24,9 @@ export async function warmUp(db: Executor, dialect: DialectName): Promise<void> 
  * made the first webhook as fast as the next ones, but V8 was still compiling the path for the
  * next hundred: with 100 rehearsals, webhooks on PostgreSQL were answered in 8.7–8.9 ms (server
  * side, median) instead of 10.1–11.5 ms over the following 30 s, p90 13.8 instead of 15.8–17.0
- * (docs/performance.md, session 5). Each takes 10–20 ms, and draws the ids it uses from their
- * sequences (an order number jumps by this much at a start).
+ * (docs/performance.md, session 5; 100 took 2.1 s of start-up, so half as many). Each takes
+ * 10–20 ms, and draws the ids it uses from their sequences (an order number jumps by this much
+ * at a start).
  */
 export const REHEARSALS = 50;
 
