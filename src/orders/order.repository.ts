@@ -76,7 +76,7 @@ export class OrderRepository {
         .executeTakeFirst();
       if (!found) return null;
       const { items, ...row } = found;
-      record = { row, items: items ?? [] };
+      record = { row, items: items ?? [] }; // never null (an aggregate always has a row); Kysely types a scalar subquery as nullable
     } else {
       const locked = await trx
         .updateTable('orders')
