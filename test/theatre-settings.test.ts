@@ -52,6 +52,8 @@ describe('theatre business settings and the order totals they give', () => {
       [{ discountPercent: -1 }, /./],
       [{ invoicePrefix: 'INVOICE' }, /1 to 4/],
       [{ invoicePrefix: 'in' }, /1 to 4/],
+      // CN/<year>/<n> numbers the credit notes: an invoice must never read as one.
+      [{ invoicePrefix: 'CN' }, /credit notes/],
       [{ timeZone: 'Mars/Olympus' }, /IANA/],
       [{ approverPhone: 'call me' }, /not a valid phone number/],
       [{ refundApproval: 'sometimes' }, /./],

@@ -1,10 +1,11 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { databaseEngines, type TestDb } from '../db/test-databases.js';
 import { UnitOfWork } from '../db/unit-of-work.js';
 import { OrderService } from '../orders/order.service.js';
 import { seed, type SeedResult } from '../seed/seed.service.js';
 import { manualClock, sequence, serviceWiring, VENUE_SEED } from '../seed/test-fixture.js';
-import { fiscalYearOf, takeCreditNoteNumber, takeInvoiceNumber } from './invoice-numbers.js';
+import { fiscalYearOf, invoiceNumber, MAX_DOCUMENT_NUMBER_LENGTH, takeCreditNoteNumber, takeInvoiceNumber } from './invoice-numbers.js';
 
 /** The last second of FY 2026-27 in India (IST is UTC+05:30) and the first of 2027-28. */
 const LAST_SECOND = new Date('2027-03-31T18:29:59Z');
@@ -22,6 +23,53 @@ describe('fiscalYearOf', () => {
   it('writes the century turn as GST documents do', () => {
     expect(fiscalYearOf(new Date('2099-06-01T00:00:00Z'), 'Asia/Kolkata')).toBe('2099-00');
     expect(fiscalYearOf(new Date('2027-01-15T00:00:00Z'), 'Asia/Kolkata')).toBe('2026-27');
+  });
+});
+
+describe('invoiceNumber', () => {
+  const prefixes = fc.stringMatching(/^[A-Z0-9]{1,4}$/).filter((p) => p !== 'CN');
+  const years = fc.integer({ min: 2000, max: 2098 }).map((y) => `${y}-${String((y + 1) % 100).padStart(2, '0')}`);
+
+  it('is <prefix>/<YYYY-YY>/<n> while that fits in 16 characters, then cuts the prefix one letter per digit', () => {
+    expect(invoiceNumber('INV', '2026-27', 9_999)).toBe('INV/2026-27/9999');
+    expect(invoiceNumber('INV', '2026-27', 10_000)).toBe('IN/2026-27/10000');
+    expect(invoiceNumber('INV', '2026-27', 100_000)).toBe('I/2026-27/100000');
+    expect(invoiceNumber('INV', '2026-27', 1_000_000)).toBe('2026-27/1000000');
+    expect(invoiceNumber('GX', '2026-27', 99_999)).toBe('GX/2026-27/99999');
+    expect(invoiceNumber('ABCD', '2026-27', 999)).toBe('ABCD/2026-27/999');
+    expect(invoiceNumber('ABCD', '2026-27', 1_000)).toBe('ABC/2026-27/1000');
+  });
+
+  it('never cuts a prefix down to CN, the credit notes\' series', () => {
+    expect(invoiceNumber('CNMA', '2026-27', 1_000)).toBe('CNM/2026-27/1000');
+    expect(invoiceNumber('CNMA', '2026-27', 10_000)).toBe('C/2026-27/10000');
+    expect(invoiceNumber('CNX', '2026-27', 10_000)).toBe('C/2026-27/10000');
+  });
+
+  it('any prefix, year and n up to 99,999,999: at most 16 characters, n at the end, a cut of the prefix in front, never a credit note number', () => {
+    fc.assert(
+      fc.property(prefixes, years, fc.integer({ min: 1, max: 99_999_999 }), (prefix, year, n) => {
+        const number = invoiceNumber(prefix, year, n);
+        expect(number.length).toBeLessThanOrEqual(MAX_DOCUMENT_NUMBER_LENGTH);
+        expect(number.endsWith(`${year}/${n}`)).toBe(true);
+        const front = number.slice(0, -`${year}/${n}`.length);
+        if (front !== '') {
+          expect(front.endsWith('/')).toBe(true);
+          expect(prefix.startsWith(front.slice(0, -1))).toBe(true);
+        }
+        expect(number.startsWith('CN/')).toBe(false);
+        if (`${prefix}/${year}/${n}`.length <= MAX_DOCUMENT_NUMBER_LENGTH) expect(number).toBe(`${prefix}/${year}/${n}`);
+      }),
+    );
+  });
+
+  it('two numbers of one series and year never read the same', () => {
+    fc.assert(
+      fc.property(prefixes, fc.integer({ min: 1, max: 99_999_999 }), fc.integer({ min: 1, max: 99_999_999 }), (prefix, a, b) => {
+        fc.pre(a !== b);
+        expect(invoiceNumber(prefix, '2026-27', a)).not.toBe(invoiceNumber(prefix, '2026-27', b));
+      }),
+    );
   });
 });
 
@@ -64,6 +112,13 @@ describe.each(engines)('invoice numbers on $name', (engine) => {
     expect(await take(galaxy().id, NEW_YEAR)).toBe('GX/2026-27/1');
     expect(await uow.write((trx) => takeCreditNoteNumber(trx, galaxy().id, NEW_YEAR))).toBe('CN/2026-27/1');
     expect(await take(galaxy().id, NEW_YEAR)).toBe('GX/2026-27/2');
+  });
+
+  it('the 10,000th invoice of a year still fits in 16 characters: the default prefix gives up a letter', async () => {
+    await handle.db.insertInto('document_counters').values({ theatre_id: galaxy().id, series: 'invoice', fiscal_year: '2026-27', last_number: 9_998 }).execute();
+    expect(await take(galaxy().id, LAST_SECOND)).toBe('INV/2026-27/9999');
+    expect(await take(galaxy().id, LAST_SECOND)).toBe('IN/2026-27/10000');
+    expect(await take(galaxy().id, LAST_SECOND)).toBe('IN/2026-27/10001');
   });
 
   it('a rolled-back confirmation gives its number back: the next one takes it (no gap), even one waiting on it', async () => {

@@ -45,7 +45,8 @@ export const MAX_DOCUMENT_NUMBER_LENGTH = 16;
 export const CREDIT_NOTE_PREFIX = 'CN';
 
 /**
- * The invoice number of an order being confirmed now: `<prefix>/<YYYY-YY>/<n>`. Call it in the
+ * The invoice number of an order being confirmed now: `<prefix>/<YYYY-YY>/<n>` (invoiceNumber says
+ * how it stays within 16 characters). Call it in the
  * confirming transaction, after taking the order's lock.
  */
 export async function takeInvoiceNumber(trx: Transaction, theatreId: number, at: Date): Promise<string> {
@@ -91,5 +92,23 @@ async function takeDocumentNumber(trx: Transaction, theatreId: number, series: D
 async function numberFor(trx: Transaction, theatreId: number, series: DocumentSeries, at: Date, theatre: { invoice_prefix: string; time_zone: string }): Promise<string> {
   const year = fiscalYearOf(at, theatre.time_zone);
   const n = await takeNumber(trx, theatreId, series, year);
-  return `${series === 'invoice' ? theatre.invoice_prefix : CREDIT_NOTE_PREFIX}/${year}/${n}`;
+  return series === 'invoice' ? invoiceNumber(theatre.invoice_prefix, year, n) : `${CREDIT_NOTE_PREFIX}/${year}/${n}`;
+}
+
+/**
+ * An invoice number that GST accepts, at most 16 characters: `<prefix>/<YYYY-YY>/<n>` while that
+ * fits. A busy theatre outgrows it within the year (the default INV leaves 4 digits, a 4-letter
+ * prefix 3), and a paid order must still be invoiced, so from then on the prefix gives up its last
+ * letters, one for each digit n gains: INV/2026-27/9999, IN/2026-27/10000, I/2026-27/100000, and
+ * from the millionth invoice of a year no prefix at all (2026-27/1000000). Still unique: n is, and
+ * a prefix is only ever cut short, never changed. A cut prefix is never CN: that is the credit
+ * notes' series (a theatre may not choose CN itself, see theatres/settings.input.ts).
+ */
+export function invoiceNumber(prefix: string, fiscalYear: string, n: number): string {
+  const digits = String(n);
+  const room = MAX_DOCUMENT_NUMBER_LENGTH - fiscalYear.length - digits.length - 2;
+  if (room < 1) return `${fiscalYear}/${digits}`;
+  let cut = prefix.slice(0, room);
+  if (cut === CREDIT_NOTE_PREFIX) cut = cut.slice(0, 1);
+  return `${cut}/${fiscalYear}/${digits}`;
 }

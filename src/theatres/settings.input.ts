@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { safeText } from '../http/safe-text.js';
+import { CREDIT_NOTE_PREFIX } from '../invoices/invoice-numbers.js';
 import { basisPoints, GATEWAY_NAMES, gstinCheckCharacter, gstinProblem } from '../protocol/index.js';
 import { normalisePhone } from '../shared/phone.js';
 
@@ -72,7 +73,10 @@ export const theatreSettingsFields = {
   pricesIncludeTax: z.boolean(),
   discountPercent: percent(100),
   discountMessage: z.string().trim().pipe(safeText(200)).nullable(),
-  invoicePrefix: z.string().regex(/^[A-Z0-9]{1,4}$/, '1 to 4 capital letters or digits'),
+  invoicePrefix: z
+    .string()
+    .regex(/^[A-Z0-9]{1,4}$/, '1 to 4 capital letters or digits')
+    .refine((p) => p !== CREDIT_NOTE_PREFIX, `${CREDIT_NOTE_PREFIX} numbers the credit notes: choose another prefix`),
   refundApproval: z.enum(['none', 'code']),
   approverPhone: approverPhoneSchema.nullable(),
   gateway: z.enum(GATEWAY_NAMES).nullable(),

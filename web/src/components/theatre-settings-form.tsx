@@ -107,7 +107,9 @@ export function settingsErrors(v: Values): Errors {
   const discount = v.discountPercent.trim() === '' ? '' : percentProblem(v.discountPercent, 'The discount');
   if (discount) e['discountPercent'] = discount;
   if (v.discountMessage.trim().length > 200) e['discountMessage'] = 'The message is at most 200 characters.';
-  if (!/^[A-Z0-9]{1,4}$/.test(v.invoicePrefix.trim().toUpperCase())) e['invoicePrefix'] = 'The prefix is 1 to 4 capital letters or digits (e.g. INV).';
+  const prefix = v.invoicePrefix.trim().toUpperCase();
+  if (!/^[A-Z0-9]{1,4}$/.test(prefix)) e['invoicePrefix'] = 'The prefix is 1 to 4 capital letters or digits (e.g. INV).';
+  else if (prefix === 'CN') e['invoicePrefix'] = 'CN numbers the credit notes: choose another prefix.';
   if (v.refundApproval === 'code' && !v.approverPhone.trim()) e['approverPhone'] = "Approval by code needs the approver's WhatsApp number.";
   return e;
 }
@@ -287,7 +289,7 @@ export function TheatreSettingsForm(props: { theatre: Theatre; onSaved(t: Theatr
         <Field path="discountMessage" label="Discount message shown to guests" errors={errors}>
           <input {...text('discountMessage')} maxLength={200} placeholder="Weekday offer: 10% off" />
         </Field>
-        <Field path="invoicePrefix" label="Invoice number prefix" errors={errors} hint="1 to 4 capital letters or digits: INV gives INV/2026-27/1.">
+        <Field path="invoicePrefix" label="Invoice number prefix" errors={errors} hint="1 to 4 capital letters or digits, not CN: INV gives INV/2026-27/1.">
           <input {...text('invoicePrefix')} {...invalid(errors, 'invoicePrefix', true)} maxLength={4} autocomplete="off" class="upper" />
         </Field>
         <Field path="refundApproval" label="Refunds by staff" errors={errors}>
