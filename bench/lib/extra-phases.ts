@@ -53,8 +53,11 @@ export async function runExtraPhases(opts: BenchOptions): Promise<ExtraResults> 
       const args = ['--mode', mode, '--staff', String(opts.e2eStaff), '--phases', opts.e2ePhases];
       if (opts.cpuProf) args.push('--cpu-prof', `${opts.cpuProf}/${mode}-${rep}`);
       try {
-        // One process: the generator on its own CPU. Three processes: nothing pinned (see e2e-webhook.ts).
-        out.e2e[mode].push(await runJsonChild<E2eResult>('bench/e2e-webhook.ts', args, { cpu: pin && mode !== 'cluster' ? GENERATOR_CPU : undefined, fdLimit: opts.e2eStaff + 1024, timeoutMs: 20 * 60_000 }));
+        // The generator is never pinned here (one server process is, to CPU 0: e2e-webhook.ts). Pinned
+        // to CPU 1 it shared that CPU with PostgreSQL and read its 1,000 sockets after PostgreSQL's
+        // turn: 8–10 ms more on every screen figure (docs/performance.md, session 6), time no staff
+        // screen spends, as screens are other machines. Unpinned it may as well take the server's CPU.
+        out.e2e[mode].push(await runJsonChild<E2eResult>('bench/e2e-webhook.ts', args, { fdLimit: opts.e2eStaff + 1024, timeoutMs: 20 * 60_000 }));
       } catch (err) {
         notes.push(`end to end ${mode} rep ${rep} failed: ${(err as Error).message}`);
       }
