@@ -42,8 +42,11 @@ describe.each(engines)('locking an order by its payment on $name', (engine) => {
       expect(await repo.lock(trx, { gatewayOrderId: payment.gatewayOrderId })).toEqual(read);
       expect(await repo.lock(trx, { gatewayOrderId: 'order_nobody' })).toBeNull();
       expect(await repo.lock(trx, 999_999)).toBeNull();
-      // The phone was read with the lock: no statement needed for it.
+      // The phone was read with the lock: no statement needed for it. A statement would see this
+      // change (an order's phone never changes in the app; here it tells the two apart).
+      await trx.updateTable('orders').set({ phone: '+919000000001' }).where('id', '=', order.id).execute();
       expect(await new OrderRepository(trx).phoneOf(order.id)).toBe('+919876543211');
+      await trx.updateTable('orders').set({ phone: '+919876543211' }).where('id', '=', order.id).execute();
     });
   });
 
