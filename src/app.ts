@@ -81,7 +81,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     schema: config.databaseSchema,
     sqliteFile: join(config.dataDir, 'scan2food.db'),
     migrations: config.production ? 'verify' : 'apply',
-    onCheckpointError: (message) => logger.warn({ event: 'sqlite_checkpoint' }, message),
+    checkpoints: { onError: (message) => logger.warn({ event: 'sqlite_checkpoint' }, message) },
   });
   const { db } = database;
   const services = composeServices({ config, engines, database, logger, metrics, now, revokeSessions: (ids) => revokeSessions(ids) });

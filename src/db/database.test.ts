@@ -27,6 +27,24 @@ describe('SQLite database', () => {
       await handle.close();
     }
   });
+
+  it('checkpoints on its own thread only when asked (the server); a CLI command keeps SQLite\'s own', async () => {
+    const autocheckpoint = async (handle: Awaited<ReturnType<typeof createDatabase>>) =>
+      (await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(handle.db)).rows[0]?.wal_autocheckpoint;
+    const server = await createDatabase({ sqliteFile: join(dir, 'server.db'), checkpoints: { onError: () => undefined } });
+    try {
+      // The connection leaves checkpoints to the thread (db/sqlite-checkpointer.ts).
+      expect(await autocheckpoint(server)).toBe(0);
+    } finally {
+      await server.close();
+    }
+    const command = await createDatabase({ sqliteFile: join(dir, 'command.db') });
+    try {
+      expect(await autocheckpoint(command)).toBe(1000);
+    } finally {
+      await command.close();
+    }
+  });
 });
 
 describe.skipIf(!postgres)('PostgreSQL database', () => {

@@ -39,8 +39,12 @@ export interface DatabaseOptions {
    * database as it is (the migrate command itself).
    */
   migrations?: 'apply' | 'verify' | 'none';
-  /** SQLite only: a WAL checkpoint failed on the checkpointer's thread (db/sqlite-checkpointer.ts). */
-  onCheckpointError?: (message: string) => void;
+  /**
+   * SQLite only: take WAL checkpoints on a thread of their own (db/sqlite-checkpointer.ts), which
+   * the server wants; `onError` hears of one that failed. Without it (short CLI commands) the
+   * connection checkpoints as SQLite does by default, and no thread is started.
+   */
+  checkpoints?: { onError: (message: string) => void };
 }
 
 /** The schema and this code disagree; the message says which command fixes it. */
@@ -63,7 +67,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Opens the database chosen by the options and brings its schema up to date (or checks it: see `migrations`). */
 export async function createDatabase(opts: DatabaseOptions): Promise<Db> {
-  const handle = opts.databaseUrl ? await openPostgres(opts) : openSqlite(opts.sqliteFile, opts.onCheckpointError ?? (() => undefined));
+  const handle = opts.databaseUrl ? await openPostgres(opts) : openSqlite(opts.sqliteFile, opts.checkpoints);
   const schema = opts.databaseUrl ? opts.schema : undefined;
   try {
     if ((opts.migrations ?? 'apply') === 'apply') await migrate(handle.db, handle.dialect, schema);
@@ -144,7 +148,7 @@ export function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatab
   });
 }
 
-function openSqlite(file: string, onCheckpointError: (message: string) => void): Db {
+function openSqlite(file: string, checkpoints: DatabaseOptions['checkpoints']): Db {
   if (file !== ':memory:') privateSqliteFiles(file);
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
@@ -153,7 +157,7 @@ function openSqlite(file: string, onCheckpointError: (message: string) => void):
   // WAL + NORMAL is durable against application crashes; only an OS crash can lose the last commits.
   sqlite.pragma('synchronous = NORMAL');
   // Checkpoints on a thread of their own, not inside whichever request crosses 1,000 WAL pages.
-  const checkpointer = file === ':memory:' ? null : startCheckpointer(sqlite, file, onCheckpointError);
+  const checkpointer = file === ':memory:' || !checkpoints ? null : startCheckpointer(sqlite, file, checkpoints.onError);
   const db = new Kysely<Database>({ dialect: new SqliteDialectKeepingErrors(sqlite) });
   return {
     db,
