@@ -1,7 +1,6 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { startCheckpointer } from './sqlite-checkpointer.js';
 import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
@@ -15,6 +14,7 @@ import { reportsAndFeedbackMigration } from './migrations/0007-reports-and-feedb
 import { refundsMigration } from './migrations/0008-refunds.js';
 import { paymentStatusChecksMigration } from './migrations/0009-payment-status-checks.js';
 import type { Database } from './schema.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 
 export type { Database } from './schema.js';
 export type { DialectName } from './dialect.js';

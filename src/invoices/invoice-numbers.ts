@@ -1,4 +1,5 @@
 import type { Transaction } from '../db/executor.js';
+import { CREDIT_NOTE_PREFIX } from '../protocol/index.js';
 import type { DocumentSeries } from './invoice.table.js';
 
 /** One formatter per time zone: making one costs more than the rest of a confirmation's own work. */
@@ -42,12 +43,11 @@ export async function takeNumber(trx: Transaction, theatreId: number, series: Do
 
 /** GST caps an invoice number at 16 characters. */
 export const MAX_DOCUMENT_NUMBER_LENGTH = 16;
-export const CREDIT_NOTE_PREFIX = 'CN';
 
 /**
- * The invoice number of an order being confirmed now: `<prefix>/<YYYY-YY>/<n>` (invoiceNumber says
- * how it stays within 16 characters). Call it in the
- * confirming transaction, after taking the order's lock.
+ * The invoice number of an order being confirmed now: `<prefix>/<YYYY-YY>/<n>` (invoiceNumber
+ * says how it stays within 16 characters). Call it in the confirming transaction, after taking the
+ * order's lock.
  */
 export async function takeInvoiceNumber(trx: Transaction, theatreId: number, at: Date): Promise<string> {
   return takeDocumentNumber(trx, theatreId, 'invoice', at);

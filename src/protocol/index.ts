@@ -12,3 +12,4 @@ export * from './totals.js';
 export * from './views.js';
 export * from './gstin.js';
 export * from './reports.js';
+export * from './invoice-prefix.js';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { safeText } from '../http/safe-text.js';
-import { CREDIT_NOTE_PREFIX } from '../invoices/invoice-numbers.js';
-import { basisPoints, GATEWAY_NAMES, gstinCheckCharacter, gstinProblem } from '../protocol/index.js';
+import { basisPoints, CREDIT_NOTE_PREFIX, GATEWAY_NAMES, gstinCheckCharacter, gstinProblem, INVOICE_PREFIX_FORMAT } from '../protocol/index.js';
 import { normalisePhone } from '../shared/phone.js';
 
 /*
@@ -75,7 +74,7 @@ export const theatreSettingsFields = {
   discountMessage: z.string().trim().pipe(safeText(200)).nullable(),
   invoicePrefix: z
     .string()
-    .regex(/^[A-Z0-9]{1,4}$/, '1 to 4 capital letters or digits')
+    .regex(INVOICE_PREFIX_FORMAT, '1 to 4 capital letters or digits')
     .refine((p) => p !== CREDIT_NOTE_PREFIX, `${CREDIT_NOTE_PREFIX} numbers the credit notes: choose another prefix`),
   refundApproval: z.enum(['none', 'code']),
   approverPhone: approverPhoneSchema.nullable(),

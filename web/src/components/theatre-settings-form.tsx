@@ -1,7 +1,7 @@
 import type { ComponentChildren, VNode } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, api, errorText } from '../lib/api.js';
-import { gstinProblem, type GatewayName, type TheatreView as Theatre } from '../../../src/protocol/index.js';
+import { CREDIT_NOTE_PREFIX, gstinProblem, INVOICE_PREFIX_FORMAT, type GatewayName, type TheatreView as Theatre } from '../../../src/protocol/index.js';
 import { Problem, Said } from './notes.js';
 
 /*
@@ -108,8 +108,8 @@ export function settingsErrors(v: Values): Errors {
   if (discount) e['discountPercent'] = discount;
   if (v.discountMessage.trim().length > 200) e['discountMessage'] = 'The message is at most 200 characters.';
   const prefix = v.invoicePrefix.trim().toUpperCase();
-  if (!/^[A-Z0-9]{1,4}$/.test(prefix)) e['invoicePrefix'] = 'The prefix is 1 to 4 capital letters or digits (e.g. INV).';
-  else if (prefix === 'CN') e['invoicePrefix'] = 'CN numbers the credit notes: choose another prefix.';
+  if (!INVOICE_PREFIX_FORMAT.test(prefix)) e['invoicePrefix'] = 'The prefix is 1 to 4 capital letters or digits (e.g. INV).';
+  else if (prefix === CREDIT_NOTE_PREFIX) e['invoicePrefix'] = `${CREDIT_NOTE_PREFIX} numbers the credit notes: choose another prefix.`;
   if (v.refundApproval === 'code' && !v.approverPhone.trim()) e['approverPhone'] = "Approval by code needs the approver's WhatsApp number.";
   return e;
 }
